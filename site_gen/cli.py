@@ -1,0 +1,114 @@
+"""The command line: `python build.py [build|check|serve|new] ...`.
+
+Exit status: 0 built / no errors, 1 content errors, 2 wrong usage.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from . import pipeline
+from .problems import Report
+
+COMMANDS = ("build", "check", "serve", "new")
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build the minutes archive from content/ into _site/.",
+        epilog="Commands: build (the default), check, serve, new. `python build.py COMMAND --help` for each.",
+    )
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="build the site (the default)")
+    _common(build)
+    build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    check = commands.add_parser("check", help="validate the content only; print every problem")
+    _common(check)
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
+    _common(serve)
+    serve.add_argument("--out", default="_site", help="output folder (default: _site)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    new = commands.add_parser("new", help="start a new meeting file")
+    new.add_argument("--content", default="content", help="content folder (default: content)")
+    new.add_argument("--committee", required=True, help="the committee's slug, e.g. children-families-scrutiny")
+    new.add_argument("--date", required=True, help="the meeting's date, YYYY-MM-DD")
+    return main
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--content", default="content", help="content folder (default: content)")
+    command.add_argument("--drafts", action="store_true", help="include draft meetings")
+
+
+def print_problems(report: Report, stream, strict: bool = False) -> None:
+    problems = report.sorted()
+    for problem in problems:
+        print(problem.format(), file=stream)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            print(problem.github_annotation(), file=stream)
+    errors = len(report.errors)
+    warnings = len(report.warnings)
+    if errors or warnings:
+        files = len({p.path for p in problems})
+        summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+        if strict and warnings:
+            summary += " (--strict: warnings count as errors)"
+        print(summary, file=stream)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def run_check(args) -> int:
+    result = pipeline.check(args.content, include_drafts=True)
+    print_problems(result.report, sys.stdout, args.strict)
+    if result.report.errors or (args.strict and result.report.warnings):
+        return 1
+    if not result.report.problems:
+        meetings = len(result.linked.archive.meetings) if result.linked else 0
+        print(f"{args.content}: no problems found ({_plural(meetings, 'meeting')})")
+    return 0
+
+
+def run_build(args) -> int:
+    started = time.perf_counter()
+    result = pipeline.build(args.content, args.out, include_drafts=args.drafts)
+    print_problems(result.report, sys.stderr)
+    if result.report.errors:
+        print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
+        return 1
+    if result.failure:
+        print(f"error: {result.failure}", file=sys.stderr)
+        print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
+        return 1
+    meetings = len(result.linked.meetings)
+    print(f"Built {_plural(meetings, 'meeting')} into {args.out}/ in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for wrong usage, 0 for --help
+        return int(exc.code or 0)
+    try:
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "serve":
+            from . import serve
+            return serve.run(args)
+        if args.command == "new":
+            from . import scaffold
+            return scaffold.run(args)
+        return run_build(args)
+    except KeyboardInterrupt:
+        return 130

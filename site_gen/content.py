@@ -1,0 +1,637 @@
+"""Stage 1: load and validate every file of the content folder.
+
+Reads `site.yml`, committees, portfolios, indicators and meetings into the
+dataclasses of `models.py`. Every problem goes to the `Report`; loading goes
+on past errors so that one run lists them all.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from . import markdown, yamlio
+from .fields import SLUG_RE, Fields, slugify
+from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
+                     Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
+                     Source, Text)
+from .problems import Report, did_you_mean
+from .yamlio import YamlList, YamlMap
+
+MEETING_NAME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.md$")
+DOCUMENT_FILE_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+INDICATOR_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[. -][A-Za-z0-9]+)*$")
+ITEM_HEADING_RE = re.compile(r"^(\d+)(?:[.:)]?\s+|\.?$)(.*)$")
+
+SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule")
+COMMITTEE_KEYS = ("name", "description")
+PORTFOLIO_KEYS = ("name", "description", "priorities")
+PRIORITY_KEYS = ("number", "title")
+INDICATOR_KEYS = ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases", "description", "values")
+VALUE_KEYS = ("period", "actual", "target", "rag", "note")
+MEETING_KEYS = ("committee", "date", "time", "venue", "status", "approved_on", "attendees", "items")
+ATTENDEE_KEYS = ("chair", "members", "apologies", "in_attendance")
+ITEM_KEYS = ("number", "title", "issue", "report_of", "summary", "recommendations", "contacts", "documents",
+             "portfolio", "decision")
+CONTACT_KEYS = ("name", "role", "email", "phone")
+DOCUMENT_KEYS = ("title", "file", "url", "size")
+EMAIL_RE = re.compile(r"^[^@\s<>()\"',;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,}$")
+IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
+
+
+class ContentLoader:
+    def __init__(self, content_dir: str | os.PathLike, report: Report):
+        self.root = Path(content_dir)
+        self.report = report
+        # paths are shown relative to the content folder's parent: content/meetings/...
+        self.shown_root = self.root.resolve().name or str(self.root)
+
+    def shown(self, path: Path) -> str:
+        return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
+
+    # -- reading files -----------------------------------------------------
+
+    def read_text(self, path: Path) -> str | None:
+        shown = self.shown(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.report.error(shown, 1, f"cannot read the file: {exc.strerror}")
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            self.report.error(shown, line, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
+                              "save the file with the UTF-8 encoding (most editors offer it under 'Save as')")
+            return None
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            self.report.error(shown, 1, "the file is empty")
+            return None
+        return text
+
+    def read_yaml(self, path: Path, text: str | None = None, first_line: int = 1) -> YamlMap | None:
+        shown = self.shown(path)
+        if text is None:
+            text = self.read_text(path)
+            if text is None:
+                return None
+        problems: list[yamlio.YamlProblem] = []
+        try:
+            data = yamlio.parse(text, first_line, problems)
+        except yamlio.YamlProblem as exc:
+            self.report.error(shown, exc.line, exc.message, exc.hint)
+            return None
+        for problem in problems:
+            self.report.error(shown, problem.line, problem.message, problem.hint)
+        if not isinstance(data, YamlMap):
+            what = "nothing" if data is None else "a list" if isinstance(data, YamlList) else "a single value"
+            self.report.error(shown, first_line, f"expected a block of `key: value` lines, found {what}")
+            return None
+        return data
+
+    def yaml_files(self, folder: str) -> list[Path]:
+        directory = self.root / folder
+        if not directory.is_dir():
+            return []
+        files = []
+        for path in sorted(directory.iterdir()):
+            if path.name in IGNORED_NAMES or path.name.startswith("."):
+                continue
+            if path.suffix == ".yml" and path.is_file():
+                files.append(path)
+            elif path.suffix == ".yaml":
+                self.report.error(self.shown(path), 1, "content files end in `.yml`", f"rename it to {path.stem}.yml")
+            else:
+                self.report.error(self.shown(path), 1, f"unexpected {'folder' if path.is_dir() else 'file'} in {folder}/",
+                                  "only `.yml` files belong here")
+        return files
+
+    # -- the stage ----------------------------------------------------------
+
+    def load(self) -> Archive | None:
+        if not self.root.is_dir():
+            self.report.error(str(self.root), 1, "the content folder does not exist")
+            return None
+        site = self.load_site()
+        archive = Archive(site=site or Site("", "", "", "en-GB"))
+        for path in self.yaml_files("committees"):
+            committee = self.load_committee(path)
+            if committee:
+                archive.committees[committee.slug] = committee
+        for path in self.yaml_files("portfolios"):
+            portfolio = self.load_portfolio(path)
+            if portfolio:
+                archive.portfolios[portfolio.slug] = portfolio
+        for path in self.yaml_files("indicators"):
+            indicator = self.load_indicator(path, archive)
+            if indicator:
+                archive.indicators[indicator.code] = indicator
+        self.check_codes_unique(archive)
+        for path in self.meeting_files(archive):
+            meeting = self.load_meeting(path, archive)
+            if meeting:
+                archive.meetings.append(meeting)
+        archive.meetings.sort(key=lambda m: (m.date, m.committee))
+        self.check_approvals(archive)
+        return archive
+
+    def load_site(self) -> Site | None:
+        path = self.root / "site.yml"
+        if not path.is_file():
+            self.report.error(f"{self.shown_root}/site.yml", 1, "site.yml is missing",
+                              "create it with `title`, `organisation`, `base_url` and `language`")
+            return None
+        data = self.read_yaml(path)
+        if data is None:
+            return None
+        f = Fields(self.report, self.shown(path), data, SITE_KEYS, "site.yml")
+        title = f.text("title", required=True, example="Council meeting minutes")
+        organisation = f.text("organisation", required=True, example="Example Borough Council")
+        base_url = f.text("base_url", required=True, example="https://minutes.example.gov.uk")
+        if base_url and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
+            self.report.error(self.shown(path), f.line("base_url"), "`base_url` must be a web address starting with https://")
+            base_url = None
+        licence_url = f.text("licence_url")
+        if licence_url and not re.match(r"^https?://\S+$", licence_url):
+            self.report.error(self.shown(path), f.line("licence_url"), "`licence_url` must start with https://")
+            licence_url = None
+        language = f.text("language") or "en-GB"
+        if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
+            self.report.error(self.shown(path), f.line("language"), f"`language` must be a language tag such as en-GB, not `{language}`")
+            language = "en-GB"
+        rag_rule = self.load_rag_rule(path, f)
+        description = f.text("description")
+        if not (title and organisation and base_url):
+            return None
+        return Site(title=title, organisation=organisation, base_url=base_url.rstrip("/"), language=language,
+                    description=description, licence=f.text("licence"), licence_url=licence_url,
+                    rag_rule=rag_rule, source=Source(self.shown(path), 1))
+
+    def load_rag_rule(self, path: Path, f: Fields) -> RagRule | None:
+        rule = f.mapping("rag_rule")
+        if rule is None:
+            return None
+        rf = Fields(self.report, self.shown(path), rule, ("amber_tolerance",), "rag_rule")
+        tolerance = rf.number("amber_tolerance")
+        if tolerance is None:
+            if "amber_tolerance" not in rule:
+                self.report.error(self.shown(path), rule.line, "rag_rule has no `amber_tolerance`",
+                                  "add e.g. `amber_tolerance: 5` (percent of the target)")
+            return None
+        if tolerance < 0:
+            self.report.error(self.shown(path), rf.line("amber_tolerance"), "`amber_tolerance` cannot be negative")
+            return None
+        return RagRule(amber_tolerance=tolerance, line=f.key_line("rag_rule"))
+
+    def slug_of_file(self, path: Path) -> str | None:
+        if not SLUG_RE.match(path.stem):
+            self.report.error(self.shown(path), 1,
+                              f"the file name `{path.name}` must be a plain lower-case slug (letters a-z, digits, hyphens)",
+                              f"rename it to {slugify(path.stem)}.yml" if slugify(path.stem) else None)
+            return None
+        return path.stem
+
+    def load_committee(self, path: Path) -> Committee | None:
+        slug = self.slug_of_file(path)
+        data = self.read_yaml(path)
+        if data is None or slug is None:
+            return None
+        f = Fields(self.report, self.shown(path), data, COMMITTEE_KEYS, "a committee")
+        name = f.text("name", required=True, example="Children & Families Scrutiny Committee")
+        description = self.markdown_text(f, "description")
+        if not name:
+            return None
+        return Committee(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
+
+    def markdown_text(self, f: Fields, key: str) -> Text | None:
+        value = f.text(key)
+        return None if value is None else Text(value, f.line(key))
+
+    def load_portfolio(self, path: Path) -> Portfolio | None:
+        slug = self.slug_of_file(path)
+        data = self.read_yaml(path)
+        if data is None or slug is None:
+            return None
+        shown = self.shown(path)
+        f = Fields(self.report, shown, data, PORTFOLIO_KEYS, "a portfolio")
+        name = f.text("name", required=True, example="Children, Families and Education")
+        priorities: list[Priority] = []
+        seen: dict[int, int] = {}
+        for entry, line in self.entries(f, "priorities", shown):
+            pf = Fields(self.report, shown, entry, PRIORITY_KEYS, "a priority")
+            number = pf.integer("number", required=True, example="1")
+            title = pf.text("title", required=True, example="All children start school ready to learn")
+            if number is not None and number in seen:
+                self.report.error(shown, pf.line("number"), f"priority {number} is listed twice (first at line {seen[number]})")
+                continue
+            if number is not None and title:
+                seen[number] = pf.line("number")
+                priorities.append(Priority(number, title))
+        if not name:
+            return None
+        return Portfolio(slug=slug, name=name, priorities=tuple(sorted(priorities, key=lambda p: p.number)),
+                         description=self.markdown_text(f, "description"), source=Source(shown, 1))
+
+    def entries(self, f: Fields, key: str, shown: str, required: bool = False):
+        """Yield each block of keys in a list, reporting entries that are not blocks."""
+        values = f.items(key, required=required)
+        if values is None:
+            return
+        if required and not values:
+            self.report.error(shown, f.line(key), f"`{key}` is empty: at least one entry is needed")
+        for value, line in zip(values, values.lines):
+            if isinstance(value, YamlMap):
+                yield value, line
+            else:
+                self.report.error(shown, line, f"each entry of `{key}` must be a block of keys, not {yamlio_describe(value)}",
+                                  f"see the format of `{key}` in the README")
+
+    def load_indicator(self, path: Path, archive: Archive) -> Indicator | None:
+        shown = self.shown(path)
+        data = self.read_yaml(path)
+        if data is None:
+            return None
+        f = Fields(self.report, shown, data, INDICATOR_KEYS, "an indicator")
+        code = f.text("code", required=True, example=path.stem)
+        if code is not None:
+            if code != path.stem:
+                self.report.error(shown, f.line("code"), f"the code `{code}` differs from the file name `{path.name}`",
+                                  f"rename the file to {code}.yml or correct the code")
+                code = None
+            elif not INDICATOR_CODE_RE.match(code):
+                self.report.error(shown, f.line("code"), f"`{code}` is not a usable indicator code",
+                                  "use letters and digits, separated by `.`, `-` or a space, e.g. CFSE.29")
+                code = None
+        title = f.text("title", required=True, example="Percentage of ...")
+        portfolio = f.slug("portfolio")
+        if portfolio and portfolio not in archive.portfolios:
+            self.report.error(shown, f.line("portfolio"), f"unknown portfolio `{portfolio}`",
+                              did_you_mean(portfolio, archive.portfolios, "portfolios")
+                              or "add a file for it in content/portfolios/")
+            portfolio = None
+        priority = f.integer("priority")
+        if priority is not None:
+            if not f.has("portfolio"):
+                self.report.error(shown, f.line("priority"), "`priority` needs a `portfolio` to belong to")
+                priority = None
+            elif portfolio and archive.portfolios[portfolio].priority(priority) is None:
+                known = [str(p.number) for p in archive.portfolios[portfolio].priorities]
+                self.report.error(shown, f.line("priority"), f"portfolio `{portfolio}` has no priority {priority}",
+                                  f"its priorities are {', '.join(known)}" if known else "list them in the portfolio's file")
+                priority = None
+        unit = f.text("unit")
+        polarity = f.choice("polarity", POLARITIES, default="none")
+        aliases: list[str] = []
+        alias_lines: list[int] = []
+        for alias, line in f.text_list("aliases"):
+            if not INDICATOR_CODE_RE.match(alias):
+                self.report.error(shown, line, f"the alias `{alias}` is not a usable indicator code")
+                continue
+            aliases.append(alias)
+            alias_lines.append(line)
+        values = self.load_values(f, shown)
+        if code is None or title is None:
+            return None
+        return Indicator(code=code, title=title, portfolio=portfolio, priority=priority, unit=unit,
+                         polarity=polarity or "none", aliases=tuple(aliases),
+                         description=self.markdown_text(f, "description"), values=values,
+                         source=Source(shown, 1), alias_lines=tuple(alias_lines))
+
+    def load_values(self, f: Fields, shown: str) -> tuple[IndicatorValue, ...]:
+        values: list[IndicatorValue] = []
+        periods: dict[str, int] = {}
+        for entry, line in self.entries(f, "values", shown):
+            vf = Fields(self.report, shown, entry, VALUE_KEYS, "an indicator value")
+            period = vf.text("period", required=True, example="2020/21 Q2")
+            actual = vf.number("actual")
+            target = vf.number("target")
+            rag = vf.choice("rag", RAGS)
+            note = vf.text("note")
+            if period is None:
+                continue
+            if period in periods:
+                self.report.error(shown, vf.line("period"), f"the period `{period}` is listed twice (first at line {periods[period]})")
+                continue
+            periods[period] = vf.line("period")
+            values.append(IndicatorValue(period, actual, target, rag, note, line))
+        return tuple(values)
+
+    def check_codes_unique(self, archive: Archive) -> None:
+        """Codes and aliases must name one indicator each, whatever their spelling."""
+        from .codes import code_key, indicator_slug
+        owners: dict[str, tuple[str, str, int]] = {}
+        slugs: dict[str, str] = {}
+        for indicator in sorted(archive.indicators.values(), key=lambda i: i.code):
+            slug = indicator_slug(indicator.code)
+            if slug in slugs:
+                self.report.error(indicator.source.path, 1,
+                                  f"`{indicator.code}` and `{slugs[slug]}` would share the page /indicators/{slug}/",
+                                  "two indicators cannot differ only by `.`, spaces or capitals")
+            slugs[slug] = indicator.code
+            owners.setdefault(code_key(indicator.code), (indicator.code, indicator.source.path, 2))
+        for indicator in sorted(archive.indicators.values(), key=lambda i: i.code):
+            for alias, line in zip(indicator.aliases, indicator.alias_lines):
+                key = code_key(alias)
+                owner = owners.get(key)
+                if owner is None:
+                    owners[key] = (indicator.code, indicator.source.path, line)
+                elif owner[0] != indicator.code:
+                    self.report.error(indicator.source.path, line,
+                                      f"the alias `{alias}` already names `{owner[0]}` ({owner[1]})",
+                                      "an alias must not be another indicator's code or alias")
+
+    # -- meetings -----------------------------------------------------------
+
+    def meeting_files(self, archive: Archive) -> list[Path]:
+        directory = self.root / "meetings"
+        if not directory.is_dir():
+            return []
+        files: list[Path] = []
+        for year_dir in sorted(directory.iterdir()):
+            if year_dir.name in IGNORED_NAMES or year_dir.name.startswith("."):
+                continue
+            if not (year_dir.is_dir() and re.match(r"^\d{4}$", year_dir.name)):
+                self.report.error(self.shown(year_dir), 1, "meetings are kept in a folder per year",
+                                  "move it to content/meetings/<YYYY>/")
+                continue
+            names = {p.name for p in year_dir.iterdir()}
+            for path in sorted(year_dir.iterdir()):
+                if path.name in IGNORED_NAMES or path.name.startswith("."):
+                    continue
+                if path.is_dir():
+                    if path.name + ".md" not in names:
+                        self.report.error(self.shown(path), 1, f"document folder without a meeting file {path.name}.md",
+                                          "a meeting's documents go in a folder named like its .md file")
+                    continue
+                if path.suffix != ".md":
+                    self.report.error(self.shown(path), 1, "unexpected file among the meetings",
+                                      "a meeting file is named YYYY-MM-DD-<committee>.md; its PDFs go in a folder of the same name")
+                    continue
+                files.append(path)
+        return files
+
+    def load_meeting(self, path: Path, archive: Archive) -> Meeting | None:
+        shown = self.shown(path)
+        name_match = MEETING_NAME_RE.match(path.name)
+        name_ok = True
+        if not name_match:
+            self.report.error(shown, 1, "a meeting file must be named YYYY-MM-DD-<committee>.md",
+                              "for example 2020-12-09-children-families-scrutiny.md")
+            name_ok = False
+        text = self.read_text(path)
+        if text is None:
+            return None
+        front, body, body_line = self.split_front_matter(shown, text)
+        if front is None:
+            return None
+        data = self.read_yaml(path, front, first_line=2)
+        if data is None:
+            return None
+        f = Fields(self.report, shown, data, MEETING_KEYS, "a meeting")
+        committee = f.slug("committee", required=True, example="children-families-scrutiny")
+        if committee and committee not in archive.committees:
+            self.report.error(shown, f.line("committee"), f"unknown committee `{committee}`",
+                              did_you_mean(committee, archive.committees, "committees")
+                              or "add a file for it in content/committees/")
+            committee = None
+        date = f.date("date", required=True)
+        if name_match and date:
+            name_date = "-".join(name_match.group(1, 2, 3))
+            if date.isoformat() != name_date:
+                self.report.error(shown, f.line("date"), f"the date {date.isoformat()} differs from the file name's {name_date}",
+                                  "correct the date or rename the file")
+                name_ok = False
+            elif path.parent.name != name_match.group(1):
+                self.report.error(shown, f.line("date"), f"a meeting of {date.year} is in the folder {path.parent.name}/",
+                                  f"move it to content/meetings/{date.year}/")
+                name_ok = False
+        if name_match and committee and name_match.group(4) != committee:
+            self.report.error(shown, f.line("committee"),
+                              f"the committee `{committee}` differs from the file name's `{name_match.group(4)}`",
+                              "correct the committee or rename the file")
+            name_ok = False
+        time = f.time("time")
+        venue = f.text("venue")
+        status = f.choice("status", STATUSES, default="unconfirmed")
+        approved_on = f.date("approved_on")
+        if approved_on and date and approved_on < date:
+            self.report.error(shown, f.line("approved_on"),
+                              f"approved_on {approved_on.isoformat()} is before the meeting itself ({date.isoformat()})")
+            approved_on = None
+        if approved_on and status and status != "approved":
+            self.report.warning(shown, f.line("approved_on"), f"approved_on is set but the status is `{status}`",
+                                "set `status: approved` once the minutes are approved")
+        attendees = self.load_attendees(f, shown)
+        items = self.load_items(f, shown, archive, path)
+        sections = self.split_sections(shown, body, body_line, items)
+        if not (committee and date and status and items is not None and name_ok):
+            return None
+        preamble, minutes = sections
+        full_items = tuple(
+            Item(**{**item.__dict__, "minutes": minutes.get(item.number)}) for item in sorted(items, key=lambda i: i.number)
+        )
+        documents_dir = path.parent / path.stem
+        return Meeting(committee=committee, date=date, items=full_items, source=Source(shown, 1), time=time,
+                       venue=venue, status=status, approved_on=approved_on, attendees=attendees, preamble=preamble,
+                       documents_dir=documents_dir.relative_to(self.root).as_posix() if documents_dir.is_dir() else None)
+
+    def split_front_matter(self, shown: str, text: str) -> tuple[str | None, str, int]:
+        lines = text.split("\n")
+        if lines[0].rstrip() != "---":
+            self.report.error(shown, 1, "the file must start with a `---` line opening the front matter",
+                              "put `---` on the first line, the meeting's details, then `---` again before the minutes")
+            return None, "", 1
+        for index in range(1, len(lines)):
+            if lines[index].rstrip() in ("---", "..."):
+                front = "\n".join(lines[1:index])
+                if not front.strip():
+                    self.report.error(shown, 1, "the front matter is empty", "it needs at least `committee`, `date` and `items`")
+                    return None, "", 1
+                return front, "\n".join(lines[index + 1:]), index + 2
+        self.report.error(shown, 1, "the front matter opened here is never closed",
+                          "add a line with just `---` after the meeting's details, before the minutes")
+        return None, "", 1
+
+    def load_attendees(self, f: Fields, shown: str) -> Attendees:
+        data = f.mapping("attendees")
+        if data is None:
+            return Attendees()
+        af = Fields(self.report, shown, data, ATTENDEE_KEYS, "attendees")
+        return Attendees(
+            chair=af.text("chair"),
+            members=tuple(t for t, _ in af.text_list("members")),
+            apologies=tuple(t for t, _ in af.text_list("apologies")),
+            in_attendance=tuple(t for t, _ in af.text_list("in_attendance")),
+        )
+
+    def load_items(self, f: Fields, shown: str, archive: Archive, path: Path) -> list[Item] | None:
+        if not f.has("items"):
+            f.items("items", required=True)
+            return None
+        items: list[Item] = []
+        numbers: dict[int, int] = {}
+        ok = True
+        for entry, line in self.entries(f, "items", shown, required=True):
+            item = self.load_item(entry, line, shown, archive, path)
+            if item is None:
+                ok = False
+                continue
+            if item.number in numbers:
+                self.report.error(shown, item.line, f"item number {item.number} is used twice (first at line {numbers[item.number]})",
+                                  "each item of a meeting needs its own number")
+                ok = False
+                continue
+            numbers[item.number] = item.line
+            items.append(item)
+        if f.items("items") is not None and not f.map["items"]:
+            ok = False
+        return items if ok else None
+
+    def load_item(self, entry: YamlMap, line: int, shown: str, archive: Archive, path: Path) -> Item | None:
+        f = Fields(self.report, shown, entry, ITEM_KEYS, "an item")
+        number = f.integer("number", required=True, example="5")
+        if number is not None and number < 0:
+            self.report.error(shown, f.line("number"), "an item number cannot be negative")
+            number = None
+        title = f.text("title", required=True, example="Portfolio Performance and Resources")
+        issue = f.slug("issue")
+        portfolio = f.slug("portfolio")
+        if portfolio and portfolio not in archive.portfolios:
+            self.report.error(shown, f.line("portfolio"), f"unknown portfolio `{portfolio}`",
+                              did_you_mean(portfolio, archive.portfolios, "portfolios")
+                              or "add a file for it in content/portfolios/")
+            portfolio = None
+        recommendations = tuple(Text(t, l) for t, l in f.text_list("recommendations"))
+        contacts = tuple(self.load_contacts(f, shown))
+        documents = tuple(self.load_documents(f, shown, path, archive))
+        if number is None or title is None:
+            return None
+        return Item(number=number, title=title, line=f.line("number") if "number" in entry else line, issue=issue,
+                    report_of=f.text("report_of"), summary=self.markdown_text(f, "summary"),
+                    recommendations=recommendations, contacts=contacts, documents=documents, portfolio=portfolio,
+                    decision=self.markdown_text(f, "decision"))
+
+    def load_contacts(self, f: Fields, shown: str):
+        for entry, _ in self.entries(f, "contacts", shown):
+            cf = Fields(self.report, shown, entry, CONTACT_KEYS, "a contact")
+            name = cf.text("name", required=True, example="Gaynor Ward")
+            email = cf.text("email")
+            if email and not EMAIL_RE.match(email):
+                self.report.error(shown, cf.line("email"), f"`{email}` is not an e-mail address")
+                email = None
+            phone = cf.text("phone")
+            if phone and not PHONE_RE.match(phone):
+                self.report.error(shown, cf.line("phone"), f"`{phone}` is not a telephone number",
+                                  "digits and spaces only, e.g. 0161 474 3186")
+                phone = None
+            if name:
+                yield Contact(name=name, role=cf.text("role"), email=email, phone=phone)
+
+    def load_documents(self, f: Fields, shown: str, path: Path, archive: Archive):
+        folder = path.parent / path.stem
+        for entry, _ in self.entries(f, "documents", shown):
+            df = Fields(self.report, shown, entry, DOCUMENT_KEYS, "a document")
+            title = df.text("title", required=True, example="Report of the Director")
+            file = df.text("file")
+            url = df.text("url")
+            size = df.text("size")
+            if file and url:
+                self.report.error(shown, df.line("url"), "a document has either a `file` or a `url`, not both")
+                url = None
+            if file:
+                if not DOCUMENT_FILE_RE.match(file) or ".." in file:
+                    self.report.error(shown, df.line("file"),
+                                      f"`{file}` must be a plain lower-case file name in the meeting's folder",
+                                      f"for example {slugify(Path(file).stem) or 'report'}{Path(file).suffix.lower()}; no folders, `..`, `/` or `\\`")
+                    file = None
+                elif not (folder / file).is_file():
+                    self.report.error(shown, df.line("file"), f"the document `{file}` is not in {self.shown(folder)}/",
+                                      f"put the file in content/meetings/{path.parent.name}/{path.stem}/")
+                    file = None
+                else:
+                    archive.document_files[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)
+                    if size is None:
+                        size = human_size((folder / file).stat().st_size)
+            if url and not re.match(r"^https?://[^\s/]+\S*$", url, re.IGNORECASE):
+                self.report.error(shown, df.line("url"), f"`{url}` is not a web address",
+                                  "a document url must start with https:// (or http://)")
+                url = None
+            if title:
+                yield Document(title=title, file=file, url=url, size=size)
+
+    def split_sections(self, shown: str, body: str, body_line: int, items: list[Item] | None):
+        """Split the minutes into the preamble and one section per item number."""
+        numbers = {item.number: item for item in items or ()}
+        lines = body.split("\n")
+        headings = []  # (index of the heading line, number, heading text)
+        for start, end, content in markdown.level2_headings(body):
+            match = ITEM_HEADING_RE.match(content.strip())
+            line = body_line + start
+            if not match:
+                self.report.warning(shown, line, f"the heading `## {content.strip()}` does not start with an item number",
+                                    "start item headings with their number (`## 5. Title`); use ### for headings inside an item")
+                continue
+            number = int(match.group(1))
+            if items is not None and number not in numbers:
+                self.report.error(shown, line, f"the heading `## {content.strip()}` is for item {number}, which is not in `items`",
+                                  f"add item {number} to `items` in the front matter, or correct the number"
+                                  + (f" (items: {', '.join(str(n) for n in sorted(numbers))})" if numbers else ""))
+                continue
+            if any(h[1] == number for h in headings):
+                first = next(h for h in headings if h[1] == number)
+                self.report.error(shown, line, f"item {number} has two sections (first at line {body_line + first[0]})")
+                continue
+            heading_title = match.group(2).strip()
+            item = numbers.get(number)
+            if item and heading_title and _plain(heading_title) != _plain(item.title):
+                self.report.warning(shown, line, f"the heading of item {number} differs from its title `{item.title}`",
+                                    "the page shows the title from the front matter")
+            headings.append((start, number, end))
+        preamble = None
+        minutes: dict[int, Text] = {}
+        first_heading = headings[0][0] if headings else len(lines)
+        preamble_text = "\n".join(lines[:first_heading]).strip("\n")
+        if preamble_text.strip():
+            skipped = len(lines[:first_heading]) - len("\n".join(lines[:first_heading]).lstrip("\n").split("\n"))
+            preamble = Text(preamble_text.strip() + "\n", body_line + skipped)
+        for index, (start, number, end) in enumerate(headings):
+            stop = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
+            section_lines = lines[end:stop]
+            leading = 0
+            while leading < len(section_lines) and not section_lines[leading].strip():
+                leading += 1
+            section = "\n".join(section_lines[leading:]).rstrip()
+            if section:
+                minutes[number] = Text(section + "\n", body_line + end + leading)
+        return preamble, minutes
+
+    def check_approvals(self, archive: Archive) -> None:
+        dates = {m.date for m in archive.meetings}
+        for meeting in archive.meetings:
+            if meeting.approved_on and meeting.approved_on not in dates:
+                # allowed: the approving meeting may not be in the archive yet
+                continue
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def yamlio_describe(value) -> str:
+    from .fields import describe
+    return describe(value)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def load_archive(content_dir, report: Report) -> Archive | None:
+    return ContentLoader(content_dir, report).load()

@@ -1,0 +1,186 @@
+"""Typed reading of one YAML mapping, reporting every mistake at its line."""
+from __future__ import annotations
+
+import datetime
+import re
+
+from .problems import Report, did_you_mean
+from .yamlio import YamlList, YamlMap, is_date
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+_TYPE_NAMES = {
+    bool: "true/false", int: "a whole number", float: "a number", str: "text",
+    list: "a list", dict: "a block of keys", type(None): "nothing",
+    datetime.date: "a date", datetime.datetime: "a date and time",
+}
+
+
+def describe(value) -> str:
+    if isinstance(value, YamlMap):
+        return "a block of keys"
+    if isinstance(value, YamlList):
+        return "a list"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class Fields:
+    """Reads the keys of one mapping; unknown keys are reported once, up front."""
+
+    def __init__(self, report: Report, path: str, mapping: YamlMap, allowed: tuple[str, ...], what: str):
+        self.report = report
+        self.path = path
+        self.map = mapping
+        self.what = what
+        for key in mapping.key_lines:
+            if key not in allowed:
+                self.report.error(path, mapping.key_line(key), f"unknown key `{key}` in {what}",
+                                  did_you_mean(key, allowed, "keys"))
+
+    def line(self, key: str) -> int:
+        return self.map.value_line(key)
+
+    def key_line(self, key: str) -> int:
+        return self.map.key_line(key)
+
+    def has(self, key: str) -> bool:
+        return key in self.map and self.map[key] is not None
+
+    def _missing(self, key: str, required: bool, example: str | None) -> None:
+        if required:
+            if key in self.map.key_lines:
+                self.report.error(self.path, self.key_line(key), f"`{key}` is empty in {self.what}",
+                                  f"write it as `{key}: {example}`" if example else None)
+            else:
+                self.report.error(self.path, self.map.line, f"{self.what} has no `{key}` (it is required)",
+                                  f"add `{key}: {example}`" if example else None)
+
+    def _wrong(self, key: str, expected: str, hint: str | None = None) -> None:
+        self.report.error(self.path, self.line(key),
+                          f"`{key}` must be {expected}, not {describe(self.map[key])}", hint)
+
+    def text(self, key: str, required: bool = False, example: str | None = None) -> str | None:
+        if not self.has(key):
+            self._missing(key, required, example)
+            return None
+        value = self.map[key]
+        if isinstance(value, str):
+            if not value.strip():
+                self._missing(key, required, example)
+                return None
+            return value.strip()
+        if isinstance(value, bool):
+            self._wrong(key, "text", f'YAML reads `{self.map.raw.get(key)}` as true/false: put it in quotes')
+            return None
+        if isinstance(value, (int, float, datetime.date)) and key in self.map.raw:
+            return self.map.raw[key].strip()  # e.g. a title that is just a number: keep it as written
+        self._wrong(key, "text")
+        return None
+
+    def slug(self, key: str, required: bool = False, example: str | None = None) -> str | None:
+        value = self.text(key, required, example)
+        if value is not None and not SLUG_RE.match(value):
+            self.report.error(self.path, self.line(key),
+                              f"`{key}` must be a plain lower-case slug (letters a-z, digits, hyphens), not `{value}`",
+                              f"for example `{slugify(value)}`" if slugify(value) else None)
+            return None
+        return value
+
+    def integer(self, key: str, required: bool = False, example: str | None = None) -> int | None:
+        if not self.has(key):
+            self._missing(key, required, example)
+            return None
+        value = self.map[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self._wrong(key, "a whole number")
+            return None
+        return value
+
+    def number(self, key: str) -> float | None:
+        if not self.has(key):
+            return None
+        value = self.map[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            hint = None
+            if isinstance(value, str) and value.strip().rstrip("%").strip():
+                hint = "write the number alone, e.g. 48.5 (the unit goes in the indicator's `unit`)"
+            self._wrong(key, "a number", hint)
+            return None
+        return float(value)
+
+    def date(self, key: str, required: bool = False) -> datetime.date | None:
+        if not self.has(key):
+            if key in self.map.key_lines and key not in self.map:
+                return None  # an impossible date, already reported by the YAML reader
+            self._missing(key, required, "YYYY-MM-DD")
+            return None
+        value = self.map[key]
+        if not is_date(value):
+            self._wrong(key, "a date written as YYYY-MM-DD", "for example 2021-01-27, without quotes")
+            return None
+        return value
+
+    def time(self, key: str) -> str | None:
+        if not self.has(key):
+            return None
+        raw = self.map.raw.get(key, "")
+        value = self.map[key]
+        text = value if isinstance(value, str) else raw  # YAML 1.1 reads 18:00 as 1080
+        match = TIME_RE.match(text.strip()) if isinstance(text, str) else None
+        if not match:
+            self.report.error(self.path, self.line(key), f"`{key}` must be a 24-hour time like \"18:00\", not `{raw}`",
+                              'write it in quotes: time: "18:00"')
+            return None
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+        if not self.has(key):
+            return default
+        value = self.map[key]
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            shown = self.map.raw.get(key, describe(value))
+            self.report.error(self.path, self.line(key), f"`{key}` must be one of {', '.join(choices)}; `{shown}` is not",
+                              did_you_mean(str(shown).lower(), choices))
+            return None
+        return value.strip().lower()
+
+    def mapping(self, key: str, required: bool = False) -> YamlMap | None:
+        if not self.has(key):
+            self._missing(key, required, None)
+            return None
+        value = self.map[key]
+        if not isinstance(value, YamlMap):
+            self._wrong(key, "a block of keys")
+            return None
+        return value
+
+    def items(self, key: str, required: bool = False) -> YamlList | None:
+        if not self.has(key):
+            self._missing(key, required, None)
+            return None
+        value = self.map[key]
+        if not isinstance(value, YamlList):
+            self._wrong(key, "a list", f"write each entry on its own line starting with `- ` under `{key}:`")
+            return None
+        return value
+
+    def text_list(self, key: str) -> tuple[tuple[str, int], ...]:
+        """A list of texts, each with its line."""
+        values = self.items(key)
+        if values is None:
+            return ()
+        result = []
+        for value, line, raw in zip(values, values.lines, values.raw):
+            if isinstance(value, str) and value.strip():
+                result.append((value.strip(), line))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and raw is not None:
+                result.append((raw.strip(), line))
+            else:
+                self.report.error(self.path, line, f"each entry of `{key}` must be text, not {describe(value)}",
+                                  "a text containing `: ` must be in quotes" if isinstance(value, YamlMap) else None)
+        return tuple(result)
+
+
+def slugify(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))

@@ -1,0 +1,162 @@
+"""Stage 2: link the loaded archive.
+
+Renders every Markdown text once (finding indicator codes on the way), then
+works out what points at what: mentions per indicator, items per issue,
+previous/next meetings of a committee, and the meeting that approved minutes.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import urls
+from .codes import CodeIndex
+from .markdown import MarkdownRenderer, Rendered
+from .models import Archive, Item, Meeting, Text
+from .problems import Report
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    code: str
+    meeting: Meeting
+    item: Item | None  # None: the meeting's preamble
+    sentence: str
+    written: str
+
+
+@dataclass
+class ItemHtml:
+    summary: str | None = None
+    recommendations: tuple[str, ...] = ()
+    minutes: str | None = None
+    decision: str | None = None
+    decision_inline: bool = True
+    codes: tuple[str, ...] = ()  # indicators it mentions, in order of first mention
+
+
+@dataclass
+class Linked:
+    archive: Archive
+    meetings: list[Meeting]  # published ones, oldest first
+    items: dict[tuple[str, int], ItemHtml] = field(default_factory=dict)
+    preambles: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> html
+    mentions: dict[str, list[MentionRef]] = field(default_factory=dict)  # code -> newest first
+    undefined: list[str] = field(default_factory=list)
+    issues: dict[str, list[tuple[Meeting, Item]]] = field(default_factory=dict)  # newest first
+    previous: dict[str, Meeting] = field(default_factory=dict)
+    next: dict[str, Meeting] = field(default_factory=dict)
+    approved_by: dict[str, Meeting] = field(default_factory=dict)
+    by_committee: dict[str, list[Meeting]] = field(default_factory=dict)  # newest first
+    by_year: dict[int, list[Meeting]] = field(default_factory=dict)  # newest first
+
+
+def published(archive: Archive, include_drafts: bool) -> list[Meeting]:
+    return [m for m in archive.meetings if include_drafts or m.status != "draft"]
+
+
+def link(archive: Archive, report: Report, include_drafts: bool = False) -> Linked:
+    meetings = published(archive, include_drafts)
+    linked = Linked(archive=archive, meetings=meetings)
+    codes = CodeIndex(archive.indicators)
+    renderer = MarkdownRenderer(codes, urls.indicator)
+    mentions: dict[str, list[MentionRef]] = defaultdict(list)
+    # drafts are checked too, even when they are not published
+    checked = meetings if include_drafts else archive.meetings
+    published_slugs = {m.slug for m in meetings}
+
+    def render(text: Text, path: str, meeting: Meeting, item: Item | None, inline: bool = False,
+               min_heading: int = 3) -> Rendered:
+        result = renderer.render(text.markdown, text.line, min_heading=min_heading, inline=inline)
+        for miss, line in result.near_misses:
+            report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
+                           f"did you mean {miss.suggestion}? add it as an alias of {miss.suggestion} "
+                           f"if it is a known misspelling")
+        for mention in result.mentions:
+            if not mention.defined:
+                report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
+                               f"add content/indicators/{mention.code}.yml")
+            if meeting.slug in published_slugs:
+                mentions[mention.code].append(MentionRef(mention.code, meeting, item, mention.sentence, mention.written))
+        return result
+
+    for meeting in checked:
+        path = meeting.source.path
+        if meeting.preamble:
+            linked.preambles[meeting.slug] = render(meeting.preamble, path, meeting, None, min_heading=2).html
+        for item in meeting.items:
+            html = ItemHtml()
+            seen: list[str] = []
+            parts = []
+            if item.summary:
+                parts.append(("summary", render(item.summary, path, meeting, item)))
+            recommendations = []
+            for recommendation in item.recommendations:
+                rendered = render(recommendation, path, meeting, item, inline=True)
+                recommendations.append(rendered.html)
+                parts.append(("recommendation", rendered))
+            if item.minutes:
+                parts.append(("minutes", render(item.minutes, path, meeting, item)))
+            if item.decision:
+                inline = "\n\n" not in item.decision.markdown.strip()
+                html.decision_inline = inline
+                parts.append(("decision", render(item.decision, path, meeting, item, inline=inline)))
+            for kind, rendered in parts:
+                if kind in ("summary", "minutes", "decision"):
+                    setattr(html, kind, rendered.html)
+                for mention in rendered.mentions:
+                    if mention.code not in seen:
+                        seen.append(mention.code)
+            html.recommendations = tuple(recommendations)
+            html.codes = tuple(seen)
+            linked.items[(meeting.slug, item.number)] = html
+
+    plain = MarkdownRenderer(codes, urls.indicator)
+    for kind, things in (("committee", archive.committees), ("portfolio", archive.portfolios),
+                         ("indicator", archive.indicators)):
+        for key, thing in sorted(things.items()):
+            if thing.description:
+                linked.descriptions[(kind, key)] = plain.render(thing.description.markdown, min_heading=3).html
+
+    def newest_first(refs: list[MentionRef]) -> list[MentionRef]:
+        return sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee, -(r.item.number if r.item else -1)),
+                      reverse=True)
+
+    linked.mentions = {code: newest_first(refs) for code, refs in sorted(mentions.items())}
+    linked.undefined = sorted(code for code in linked.mentions if code not in archive.indicators)
+
+    issues: dict[str, list[tuple[Meeting, Item]]] = defaultdict(list)
+    by_committee: dict[str, list[Meeting]] = defaultdict(list)
+    by_year: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        by_committee[meeting.committee].append(meeting)
+        by_year[meeting.year].append(meeting)
+        for item in meeting.items:
+            if item.issue:
+                issues[item.issue].append((meeting, item))
+    linked.issues = {slug: sorted(entries, key=lambda e: (e[0].date, e[0].committee, e[1].number), reverse=True)
+                     for slug, entries in sorted(issues.items())}
+    for slug, committee_meetings in sorted(by_committee.items()):
+        for before, after in zip(committee_meetings, committee_meetings[1:]):
+            linked.next[before.slug] = after
+            linked.previous[after.slug] = before
+        linked.by_committee[slug] = list(reversed(committee_meetings))
+    linked.by_year = {year: list(reversed(ms)) for year, ms in sorted(by_year.items())}
+
+    for meeting in meetings:
+        if meeting.approved_on:
+            approving = approving_meeting(meeting, meeting.approved_on, linked.by_committee, meetings)
+            if approving:
+                linked.approved_by[meeting.slug] = approving
+    return linked
+
+
+def approving_meeting(meeting: Meeting, date: datetime.date, by_committee, meetings) -> Meeting | None:
+    """The same committee's meeting on that date; failing that, the only meeting that day."""
+    for other in by_committee.get(meeting.committee, ()):
+        if other.date == date:
+            return other
+    same_day = [m for m in meetings if m.date == date]
+    return same_day[0] if len(same_day) == 1 else None

@@ -1,0 +1,177 @@
+"""The archive as plain data. No I/O here: loading lives in `content.py`."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+STATUSES = ("draft", "unconfirmed", "approved")
+POLARITIES = ("higher-is-better", "lower-is-better", "none")
+RAGS = ("red", "amber", "green")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was written: the path shown to clerks and a line."""
+
+    path: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Text:
+    """A Markdown text and the line of the file it starts on."""
+
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RagRule:
+    """How RAG follows from actual and target (see site.yml `rag_rule`)."""
+
+    amber_tolerance: float  # how far off target, in percent of the target, is still amber
+    line: int
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    organisation: str
+    base_url: str  # without trailing slash
+    language: str
+    description: str | None = None
+    licence: str | None = None
+    licence_url: str | None = None
+    rag_rule: RagRule | None = None
+    source: Source = Source("content/site.yml")
+
+
+@dataclass(frozen=True)
+class Committee:
+    slug: str
+    name: str
+    description: Text | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Priority:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    slug: str
+    name: str
+    priorities: tuple[Priority, ...]
+    description: Text | None
+    source: Source
+
+    def priority(self, number: int | None) -> Priority | None:
+        return next((p for p in self.priorities if p.number == number), None)
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    period: str
+    actual: float | None
+    target: float | None
+    rag: str | None
+    note: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    title: str
+    portfolio: str | None
+    priority: int | None
+    unit: str | None
+    polarity: str
+    aliases: tuple[str, ...]
+    description: Text | None
+    values: tuple[IndicatorValue, ...]
+    source: Source
+    alias_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    file: str | None = None
+    url: str | None = None
+    size: str | None = None
+
+
+@dataclass(frozen=True)
+class Attendees:
+    chair: str | None = None
+    members: tuple[str, ...] = ()
+    apologies: tuple[str, ...] = ()
+    in_attendance: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.chair or self.members or self.apologies or self.in_attendance)
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int
+    title: str
+    line: int
+    issue: str | None = None
+    report_of: str | None = None
+    summary: Text | None = None
+    recommendations: tuple[Text, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    documents: tuple[Document, ...] = ()
+    portfolio: str | None = None
+    decision: Text | None = None
+    minutes: Text | None = None  # the body section under `## N`
+
+
+@dataclass(frozen=True)
+class Meeting:
+    committee: str
+    date: datetime.date
+    items: tuple[Item, ...]  # in numeric order
+    source: Source
+    time: str | None = None  # "HH:MM", 24-hour, local time
+    venue: str | None = None
+    status: str = "unconfirmed"
+    approved_on: datetime.date | None = None
+    attendees: Attendees = Attendees()
+    preamble: Text | None = None
+    documents_dir: str | None = None  # content-relative folder of its PDFs
+
+    @property
+    def slug(self) -> str:
+        return f"{self.date.isoformat()}-{self.committee}"
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def item(self, number: int) -> Item | None:
+        return next((i for i in self.items if i.number == number), None)
+
+
+@dataclass
+class Archive:
+    site: Site
+    committees: dict[str, Committee] = field(default_factory=dict)
+    portfolios: dict[str, Portfolio] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)  # by code
+    meetings: list[Meeting] = field(default_factory=list)  # oldest first
+    # each meeting document found by the loader: content-relative path -> file on disk
+    document_files: dict[str, str] = field(default_factory=dict)  # rel path -> absolute path

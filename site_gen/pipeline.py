@@ -1,0 +1,60 @@
+"""The build, stage by stage: load, link, render, write (Zola/MkDocs style)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import search
+from .content import load_archive
+from .linking import Linked, link
+from .problems import Report
+from .render import TEMPLATES, TemplateProblem, render_site
+from .writer import OutputConflict, Writer
+
+
+@dataclass
+class Result:
+    report: Report
+    linked: Linked | None = None
+    written: bool = False
+    failure: str | None = None  # a problem that is not the content's (Pagefind, the disk)
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.errors and self.failure is None
+
+
+def check(content_dir, include_drafts: bool = True) -> Result:
+    report = Report()
+    archive = load_archive(content_dir, report)
+    result = Result(report)
+    if archive is not None:
+        result.linked = link(archive, report, include_drafts=include_drafts)
+    return result
+
+
+def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
+          templates: Path = TEMPLATES) -> Result:
+    report = Report()
+    result = Result(report)
+    archive = load_archive(content_dir, report)
+    if archive is None or report.errors:
+        return result
+    linked = link(archive, report, include_drafts=include_drafts)
+    result.linked = linked
+    if report.errors:
+        return result
+    try:
+        files = render_site(linked, templates)
+    except TemplateProblem as exc:
+        report.error(exc.path, exc.line, exc.message)
+        return result
+    writer = Writer()
+    try:
+        writer.add_all(files)
+        writer.commit(out_dir, search.index_site if with_search else None)
+    except (OutputConflict, search.SearchIndexError, OSError) as exc:
+        result.failure = str(exc)
+        return result
+    result.written = True
+    return result

@@ -1,0 +1,79 @@
+"""Problems found in content, reported the way a compiler reports them.
+
+Every stage appends to one `Report`, so a clerk sees every mistake in one run
+instead of fixing them one build at a time.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # as shown to the clerk: relative to the content folder's parent
+    line: int
+    message: str
+    hint: str | None = None
+    severity: str = ERROR
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.severity != ERROR, self.message)
+
+    def format(self) -> str:
+        label = "" if self.severity == ERROR else "warning: "
+        text = f"{self.path}:{self.line}: {label}{self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def github_annotation(self) -> str:
+        """A GitHub Actions workflow command, so the problem shows on the PR line."""
+        kind = "error" if self.severity == ERROR else "warning"
+        message = self.message + (f" (hint: {self.hint})" if self.hint else "")
+        return f"::{kind} file={_escape_property(self.path)},line={self.line}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(path, max(line, 1), message, hint, ERROR))
+
+    def warning(self, path: str, line: int, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(path, max(line, 1), message, hint, WARNING))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.problems), key=Problem.sort_key)
+
+
+def did_you_mean(word: str, choices, what: str = "") -> str | None:
+    """A hint naming the closest known spelling, or listing the choices."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if choices and len(choices) <= 12:
+        listed = ", ".join(f"`{c}`" for c in choices)
+        return f"known {what}: {listed}" if what else f"expected one of: {listed}"
+    return None

@@ -1,0 +1,309 @@
+"""Stage 3: render every page of the site contract through Jinja templates.
+
+Produces a mapping of output path -> bytes; nothing is written here (that is
+`writer.py`'s job). Content values reach templates only as data, autoescaped;
+Markdown arrives as HTML that `markdown.py` rendered with raw HTML disabled.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import feeds, urls
+from .codes import indicator_slug
+from .linking import Linked
+from .models import Indicator, Meeting
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DECISIONS_PER_PAGE = 50
+HOME_MEETINGS = 10
+
+RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off target", "green": "Green – on target"}
+STATUS_WORDS = {"draft": "Draft minutes", "unconfirmed": "Unconfirmed minutes", "approved": "Approved minutes"}
+POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
+                  "none": "Neither higher nor lower is better"}
+
+
+class TemplateProblem(Exception):
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(message)
+        self.path, self.line, self.message = path, line, message
+
+
+def long_date(value: datetime.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def weekday_date(value: datetime.date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def format_number(value: float | None, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    if unit == "%":
+        return text + "%"
+    return f"{text} {unit}" if unit else text
+
+
+def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,  # every template, HTML and XML alike
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
+                       isodate=lambda d: d.isoformat())
+    env.globals.update(urls=urls, RAG_WORDS=RAG_WORDS, STATUS_WORDS=STATUS_WORDS, POLARITY_WORDS=POLARITY_WORDS)
+    return env
+
+
+@dataclass
+class Crumb:
+    title: str
+    url: str | None = None
+
+
+class SiteRenderer:
+    def __init__(self, linked: Linked, templates: Path = TEMPLATES):
+        self.linked = linked
+        self.archive = linked.archive
+        self.site = linked.archive.site
+        self.env = make_environment(templates)
+        self.env.globals.update(
+            site=self.site,
+            committees=self.archive.committees,
+            absolute=lambda url: urls.absolute(self.site.base_url, url),
+            committee_name=lambda slug: self.archive.committees[slug].name,
+            meeting_title=self.meeting_title,
+            indicator_title=self.indicator_title,
+            portfolio_name=lambda slug: self.archive.portfolios[slug].name,
+            report_of=report_of,
+            years=sorted(linked.by_year, reverse=True),
+        )
+        self.files: dict[str, bytes] = {}
+
+    # -- helpers for templates ------------------------------------------------
+
+    def meeting_title(self, meeting: Meeting) -> str:
+        return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
+
+    def indicator_title(self, code: str) -> str:
+        indicator = self.archive.indicators.get(code)
+        return indicator.title if indicator else "Not yet defined"
+
+    def page(self, url: str, template: str, **context) -> None:
+        path = urls.output_path(url)
+        if path in self.files:
+            raise TemplateProblem(template, 1, f"two pages would be written to {path}")
+        context.setdefault("url", url)
+        context.setdefault("breadcrumbs", [])
+        context.setdefault("description", self.site.description or f"Minutes of {self.site.organisation} meetings")
+        context.setdefault("search_kind", None)
+        context.setdefault("search_filters", {})
+        context.setdefault("search_sort", None)
+        context.setdefault("feeds", [])
+        try:
+            text = self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(f"templates/{exc.name or template}", exc.lineno or 1, exc.message or str(exc)) from None
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(f"templates/{template}", 1, f"{type(exc).__name__}: {exc}") from None
+        self.files[path] = text.encode("utf-8")
+
+    # -- pages ----------------------------------------------------------------
+
+    def render_all(self) -> dict[str, bytes]:
+        self.render_home()
+        self.render_meetings()
+        self.render_committees()
+        self.render_indicators()
+        self.render_portfolios()
+        self.render_issues()
+        self.render_decisions()
+        self.render_static_pages()
+        self.files[urls.output_path(urls.feed())] = feeds.site_feed(self.linked, self.meeting_title)
+        for asset in sorted(ASSETS.iterdir()):
+            if asset.is_file():
+                self.files[urls.output_path(urls.asset(asset.name))] = asset.read_bytes()
+        return self.files
+
+    def render_home(self) -> None:
+        meetings = list(reversed(self.linked.meetings))[:HOME_MEETINGS]
+        self.page(urls.home(), "home.html", title=self.site.title, latest=meetings,
+                  by_committee=self.linked.by_committee, indicators=self.sorted_indicators(),
+                  undefined=self.linked.undefined, feeds=[("New minutes", urls.feed())])
+
+    def render_meetings(self) -> None:
+        linked = self.linked
+        home = Crumb("Home", urls.home())
+        meetings_crumb = Crumb("Meetings", urls.meetings_index())
+        self.page(urls.meetings_index(), "meetings_index.html", title="Meetings by year",
+                  breadcrumbs=[home], by_year=linked.by_year)
+        for year, meetings in linked.by_year.items():
+            months: dict[str, list[Meeting]] = defaultdict(list)
+            for meeting in meetings:
+                months[f"{meeting.date:%B %Y}"].append(meeting)
+            self.page(urls.year(year), "year.html", title=f"Meetings in {year}", year=year,
+                      months=list(months.items()), count=len(meetings), breadcrumbs=[home, meetings_crumb])
+        for meeting in linked.meetings:
+            committee = self.archive.committees[meeting.committee]
+            codes = sorted({c for item in meeting.items for c in linked.items[(meeting.slug, item.number)].codes})
+            self.page(
+                urls.meeting(meeting), "meeting.html", title=self.meeting_title(meeting), meeting=meeting,
+                committee=committee, items=[(item, linked.items[(meeting.slug, item.number)]) for item in meeting.items],
+                preamble=Markup(linked.preambles[meeting.slug]) if meeting.slug in linked.preambles else None,
+                previous=linked.previous.get(meeting.slug), next=linked.next.get(meeting.slug),
+                approved_by=linked.approved_by.get(meeting.slug), indicators=self.archive.indicators,
+                description=f"Minutes of the {committee.name} meeting of {long_date(meeting.date)}: "
+                            + "; ".join(item.title for item in meeting.items)[:250],
+                breadcrumbs=[home, meetings_crumb, Crumb(str(meeting.year), urls.year(meeting.year))],
+                search_kind="Meeting", search_sort=meeting.date.isoformat(),
+                search_filters={"committee": committee.name, "year": str(meeting.year)}, codes=codes,
+            )
+            for item in meeting.items:
+                for document in item.documents:
+                    if document.file:
+                        source = Path(self.archive.document_files[f"{meeting.documents_dir}/{document.file}"])
+                        self.files[urls.output_path(urls.document(meeting, document.file))] = source.read_bytes()
+
+    def render_committees(self) -> None:
+        home = Crumb("Home", urls.home())
+        self.page(urls.committees(), "committees_index.html", title="Committees", breadcrumbs=[home],
+                  by_committee=self.linked.by_committee)
+        for slug, committee in sorted(self.archive.committees.items()):
+            meetings = self.linked.by_committee.get(slug, [])
+            years: dict[int, list[Meeting]] = defaultdict(list)
+            for meeting in meetings:
+                years[meeting.year].append(meeting)
+            description = self.linked.descriptions.get(("committee", slug))
+            self.page(urls.committee(slug), "committee.html", title=committee.name, committee=committee,
+                      meetings=meetings, years=list(years.items()),
+                      description_html=Markup(description) if description else None,
+                      breadcrumbs=[home, Crumb("Committees", urls.committees())],
+                      search_kind="Committee", search_filters={"committee": committee.name})
+
+    def sorted_indicators(self) -> list[Indicator]:
+        return sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
+
+    def render_indicators(self) -> None:
+        home = Crumb("Home", urls.home())
+        crumbs = [home, Crumb("Indicators", urls.indicators())]
+        groups = []  # (portfolio or None, [(priority or None, [indicators])])
+        by_portfolio: dict[str | None, list[Indicator]] = defaultdict(list)
+        for indicator in self.sorted_indicators():
+            by_portfolio[indicator.portfolio].append(indicator)
+        for slug in sorted(by_portfolio, key=lambda s: (s is None, self.archive.portfolios[s].name if s else "")):
+            portfolio = self.archive.portfolios.get(slug) if slug else None
+            by_priority: dict[int | None, list[Indicator]] = defaultdict(list)
+            for indicator in by_portfolio[slug]:
+                by_priority[indicator.priority].append(indicator)
+            priorities = [(portfolio.priority(number) if portfolio and number is not None else None, members)
+                          for number, members in sorted(by_priority.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
+            groups.append((portfolio, priorities))
+        self.page(urls.indicators(), "indicators_index.html", title="Performance indicators", breadcrumbs=[home],
+                  groups=groups, undefined=self.linked.undefined, mentions=self.linked.mentions)
+        for indicator in self.sorted_indicators():
+            portfolio = self.archive.portfolios.get(indicator.portfolio) if indicator.portfolio else None
+            description = self.linked.descriptions.get(("indicator", indicator.code))
+            self.page(urls.indicator(indicator.code), "indicator.html", title=f"{indicator.code}: {indicator.title}",
+                      indicator=indicator, code=indicator.code, portfolio=portfolio,
+                      priority=portfolio.priority(indicator.priority) if portfolio else None,
+                      description_html=Markup(description) if description else None,
+                      mentions=self.linked.mentions.get(indicator.code, []), breadcrumbs=crumbs,
+                      description=f"Performance indicator {indicator.code}: {indicator.title}",
+                      search_kind="Indicator")
+        for code in self.linked.undefined:
+            self.page(urls.indicator(code), "indicator.html", title=f"{code}: not yet defined", indicator=None,
+                      code=code, portfolio=None, priority=None, description_html=None,
+                      mentions=self.linked.mentions.get(code, []), breadcrumbs=crumbs,
+                      description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
+                      search_kind="Indicator")
+
+    def render_portfolios(self) -> None:
+        home = Crumb("Home", urls.home())
+        self.page(urls.portfolios(), "portfolios_index.html", title="Portfolios", breadcrumbs=[home],
+                  portfolios=sorted(self.archive.portfolios.values(), key=lambda p: p.name))
+        for slug, portfolio in sorted(self.archive.portfolios.items()):
+            indicators = [i for i in self.sorted_indicators() if i.portfolio == slug]
+            items = [(m, i) for m in reversed(self.linked.meetings) for i in m.items if i.portfolio == slug]
+            description = self.linked.descriptions.get(("portfolio", slug))
+            self.page(urls.portfolio(slug), "portfolio.html", title=f"{portfolio.name} portfolio", portfolio=portfolio,
+                      by_priority={p.number: [i for i in indicators if i.priority == p.number] for p in portfolio.priorities},
+                      unprioritised=[i for i in indicators if i.priority is None], items=items,
+                      description_html=Markup(description) if description else None,
+                      breadcrumbs=[home, Crumb("Portfolios", urls.portfolios())], search_kind="Portfolio")
+
+    def render_issues(self) -> None:
+        home = Crumb("Home", urls.home())
+        titled = {slug: issue_title(entries) for slug, entries in self.linked.issues.items()}
+        self.page(urls.issues(), "issues_index.html", title="Issues", breadcrumbs=[home],
+                  issues=[(slug, titled[slug], entries) for slug, entries in
+                          sorted(self.linked.issues.items(), key=lambda kv: titled[kv[0]].lower())])
+        for slug, entries in self.linked.issues.items():
+            self.page(urls.issue(slug), "issue.html", title=titled[slug], slug=slug, entries=entries,
+                      item_html=self.linked.items, breadcrumbs=[home, Crumb("Issues", urls.issues())],
+                      description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history")
+
+    def render_decisions(self) -> None:
+        home = Crumb("Home", urls.home())
+        decisions = [(m, i, self.linked.items[(m.slug, i.number)]) for m in reversed(self.linked.meetings)
+                     for i in m.items if i.decision]
+        pages = max(1, -(-len(decisions) // DECISIONS_PER_PAGE))
+        for number in range(1, pages + 1):
+            chunk = decisions[(number - 1) * DECISIONS_PER_PAGE: number * DECISIONS_PER_PAGE]
+            self.page(urls.decisions(number), "decisions.html",
+                      title="Decisions register" + (f" (page {number} of {pages})" if number > 1 else ""),
+                      decisions=chunk, page_number=number, pages=pages, total=len(decisions),
+                      first_index=(number - 1) * DECISIONS_PER_PAGE,
+                      breadcrumbs=[home] if number == 1 else [home, Crumb("Decisions register", urls.decisions())])
+
+    def render_static_pages(self) -> None:
+        home = Crumb("Home", urls.home())
+        self.page(urls.search(), "search.html", title="Search the minutes", breadcrumbs=[home],
+                  by_year=self.linked.by_year)
+        self.page(urls.accessibility(), "accessibility.html", title="Accessibility statement", breadcrumbs=[home])
+        self.page(urls.not_found(), "404.html", title="Page not found")
+
+
+def report_of(who: str) -> str:
+    """'Director of X' reads 'a report of the Director of X'; a named person needs no article."""
+    if who.lower().startswith(("the ", "councillor", "cllr", "mr ", "mrs ", "ms ", "dr ")):
+        return who
+    return f"the {who}"
+
+
+def issue_title(entries) -> str:
+    """The part of the item titles the meetings share (`X - Mid-Year Report` and `X - Draft` give `X`)."""
+    titles = [item.title for _, item in entries]
+    heads = {title.split(" - ")[0].split(" – ")[0].strip() for title in titles}
+    if len(heads) == 1:
+        return heads.pop()
+    return titles[0]
+
+
+def natural_key(code: str) -> list:
+    import re
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", code)]
+
+
+def json_dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+
+
+def render_site(linked: Linked, templates: Path = TEMPLATES) -> dict[str, bytes]:
+    return SiteRenderer(linked, templates).render_all()
+
+
+__all__ = ["render_site", "TemplateProblem", "indicator_slug"]

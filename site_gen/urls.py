@@ -1,0 +1,110 @@
+"""Every URL of the site, in one place (the site contract of PRODUCT.md).
+
+Functions return site-root-relative URLs ("/meetings/2020/"); `output_path`
+turns one into the file the writer creates.
+"""
+from __future__ import annotations
+
+import datetime
+
+from .codes import indicator_slug
+
+
+def home() -> str:
+    return "/"
+
+
+def meetings_index() -> str:
+    return "/meetings/"
+
+
+def year(value: int) -> str:
+    return f"/meetings/{value}/"
+
+
+def meeting_slug(date: datetime.date, committee: str) -> str:
+    return f"{date.isoformat()}-{committee}"
+
+
+def meeting(m) -> str:
+    return f"/meetings/{m.date.year}/{m.slug}/"
+
+
+def item(m, number: int) -> str:
+    return f"{meeting(m)}#{item_anchor(number)}"
+
+
+def item_anchor(number: int) -> str:
+    return f"item-{number}"
+
+
+def document(m, file: str) -> str:
+    return f"{meeting(m)}{file}"
+
+
+def committees() -> str:
+    return "/committees/"
+
+
+def committee(slug: str) -> str:
+    return f"/committees/{slug}/"
+
+
+def indicators() -> str:
+    return "/indicators/"
+
+
+def indicator(code: str) -> str:
+    return f"/indicators/{indicator_slug(code)}/"
+
+
+def portfolios() -> str:
+    return "/portfolios/"
+
+
+def portfolio(slug: str) -> str:
+    return f"/portfolios/{slug}/"
+
+
+def issues() -> str:
+    return "/issues/"
+
+
+def issue(slug: str) -> str:
+    return f"/issues/{slug}/"
+
+
+def decisions(page: int = 1) -> str:
+    return "/decisions/" if page == 1 else f"/decisions/page/{page}/"
+
+
+def search(query: str | None = None) -> str:
+    return "/search/"
+
+
+def feed() -> str:
+    return "/feed.xml"
+
+
+def accessibility() -> str:
+    return "/accessibility/"
+
+
+def not_found() -> str:
+    return "/404.html"
+
+
+def asset(name: str) -> str:
+    return f"/assets/{name}"
+
+
+def output_path(url: str) -> str:
+    """The file behind a URL, relative to the output folder."""
+    path = url.split("#", 1)[0].lstrip("/")
+    if path == "" or path.endswith("/"):
+        return path + "index.html"
+    return path
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url.rstrip("/") + url
