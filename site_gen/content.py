@@ -46,6 +46,9 @@ class ContentLoader:
         self.report = report
         # paths are shown relative to the content folder's parent: content/meetings/...
         self.shown_root = self.root.resolve().name or str(self.root)
+        # files that exist but failed to load: references to them are not
+        # reported again as unknown, so one mistake gives one message
+        self.broken: dict[str, set[str]] = {"committees": set(), "portfolios": set()}
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
@@ -186,6 +189,17 @@ class ContentLoader:
             return None
         return RagRule(amber_tolerance=tolerance, line=f.key_line("rag_rule"))
 
+    def known(self, f: Fields, key: str, known: dict, folder: str, required: bool = False,
+              example: str | None = None) -> str | None:
+        """A slug naming a committee or portfolio file, reported when there is no such file."""
+        slug = f.slug(key, required=required, example=example)
+        if slug is None or slug in known:
+            return slug
+        if slug not in self.broken[folder]:  # a broken file has been reported already
+            self.report.error(f.path, f.line(key), f"unknown {key} `{slug}`",
+                              did_you_mean(slug, known, folder) or f"add a file for it in content/{folder}/")
+        return None
+
     def slug_of_file(self, path: Path) -> str | None:
         if not SLUG_RE.match(path.stem):
             self.report.error(self.shown(path), 1,
@@ -195,6 +209,7 @@ class ContentLoader:
         return path.stem
 
     def load_committee(self, path: Path) -> Committee | None:
+        self.broken["committees"].add(path.stem)  # until it loads
         slug = self.slug_of_file(path)
         data = self.read_yaml(path)
         if data is None or slug is None:
@@ -204,6 +219,7 @@ class ContentLoader:
         description = self.markdown_text(f, "description")
         if not name:
             return None
+        self.broken["committees"].discard(slug)
         return Committee(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
 
     def markdown_text(self, f: Fields, key: str) -> Text | None:
@@ -211,6 +227,7 @@ class ContentLoader:
         return None if value is None else Text(value, f.line(key))
 
     def load_portfolio(self, path: Path) -> Portfolio | None:
+        self.broken["portfolios"].add(path.stem)  # until it loads
         slug = self.slug_of_file(path)
         data = self.read_yaml(path)
         if data is None or slug is None:
@@ -232,6 +249,7 @@ class ContentLoader:
                 priorities.append(Priority(number, title))
         if not name:
             return None
+        self.broken["portfolios"].discard(slug)
         return Portfolio(slug=slug, name=name, priorities=tuple(sorted(priorities, key=lambda p: p.number)),
                          description=self.markdown_text(f, "description"), source=Source(shown, 1))
 
@@ -266,12 +284,7 @@ class ContentLoader:
                                   "use letters and digits, separated by `.`, `-` or a space, e.g. CFSE.29")
                 code = None
         title = f.text("title", required=True, example="Percentage of ...")
-        portfolio = f.slug("portfolio")
-        if portfolio and portfolio not in archive.portfolios:
-            self.report.error(shown, f.line("portfolio"), f"unknown portfolio `{portfolio}`",
-                              did_you_mean(portfolio, archive.portfolios, "portfolios")
-                              or "add a file for it in content/portfolios/")
-            portfolio = None
+        portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         priority = f.integer("priority")
         if priority is not None:
             if not f.has("portfolio"):
@@ -391,12 +404,8 @@ class ContentLoader:
         if data is None:
             return None
         f = Fields(self.report, shown, data, MEETING_KEYS, "a meeting")
-        committee = f.slug("committee", required=True, example="children-families-scrutiny")
-        if committee and committee not in archive.committees:
-            self.report.error(shown, f.line("committee"), f"unknown committee `{committee}`",
-                              did_you_mean(committee, archive.committees, "committees")
-                              or "add a file for it in content/committees/")
-            committee = None
+        committee = self.known(f, "committee", archive.committees, "committees", required=True,
+                               example="children-families-scrutiny")
         date = f.date("date", required=True)
         if name_match and date:
             name_date = "-".join(name_match.group(1, 2, 3))
@@ -498,12 +507,7 @@ class ContentLoader:
             number = None
         title = f.text("title", required=True, example="Portfolio Performance and Resources")
         issue = f.slug("issue")
-        portfolio = f.slug("portfolio")
-        if portfolio and portfolio not in archive.portfolios:
-            self.report.error(shown, f.line("portfolio"), f"unknown portfolio `{portfolio}`",
-                              did_you_mean(portfolio, archive.portfolios, "portfolios")
-                              or "add a file for it in content/portfolios/")
-            portfolio = None
+        portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         recommendations = tuple(Text(t, l) for t, l in f.text_list("recommendations"))
         contacts = tuple(self.load_contacts(f, shown))
         documents = tuple(self.load_documents(f, shown, path, archive))
@@ -549,7 +553,7 @@ class ContentLoader:
                     file = None
                 elif not (folder / file).is_file():
                     self.report.error(shown, df.line("file"), f"the document `{file}` is not in {self.shown(folder)}/",
-                                      f"put the file in content/meetings/{path.parent.name}/{path.stem}/")
+                                      "put the file in that folder, or correct its name (names are case-sensitive)")
                     file = None
                 else:
                     archive.document_files[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)

@@ -64,7 +64,7 @@ def parse(text: str, first_line: int = 1, problems: list | None = None):
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            raise _explain(exc, first_line) from None
+            raise _explain(exc, first_line, text) from None
         except yaml.YAMLError as exc:
             raise YamlProblem(first_line, f"not valid YAML: {exc}") from None
         if node is None:
@@ -140,13 +140,16 @@ class _Unbuildable(Exception):
     pass
 
 
-def _explain(exc: yaml.MarkedYAMLError, first_line: int) -> YamlProblem:
+def _explain(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     line = (mark.line if mark else 0) + first_line
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     hint = None
-    if "\t" in problem or "'\\t'" in problem:
+    lines = text.split("\n")
+    source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    leading = source_line[: len(source_line) - len(source_line.lstrip())]
+    if "\t" in leading or "\t" in problem or "'\\t'" in problem:
         message = "a tab character is used for indentation"
         hint = "YAML needs spaces: replace the tab with spaces"
     elif "found unexpected end of stream" in problem and "quoted scalar" in context:
