@@ -177,8 +177,9 @@ class ContentLoader:
         rule = f.mapping("rag_rule")
         if rule is None:
             return None
-        rf = Fields(self.report, self.shown(path), rule, ("amber_tolerance",), "rag_rule")
+        rf = Fields(self.report, self.shown(path), rule, ("amber_tolerance", "amber_tolerance_in"), "rag_rule")
         tolerance = rf.number("amber_tolerance")
+        tolerance_in = rf.choice("amber_tolerance_in", ("percent", "points"), default="percent")
         if tolerance is None:
             if "amber_tolerance" not in rule:
                 self.report.error(self.shown(path), rule.line, "rag_rule has no `amber_tolerance`",
@@ -187,7 +188,9 @@ class ContentLoader:
         if tolerance < 0:
             self.report.error(self.shown(path), rf.line("amber_tolerance"), "`amber_tolerance` cannot be negative")
             return None
-        return RagRule(amber_tolerance=tolerance, line=f.key_line("rag_rule"))
+        if tolerance_in is None:  # reported at its line
+            return None
+        return RagRule(amber_tolerance=tolerance, line=f.key_line("rag_rule"), tolerance_in=tolerance_in)
 
     def known(self, f: Fields, key: str, known: dict, folder: str, required: bool = False,
               example: str | None = None) -> str | None:

@@ -29,8 +29,9 @@ class Text:
 class RagRule:
     """How RAG follows from actual and target (see site.yml `rag_rule`)."""
 
-    amber_tolerance: float  # how far off target, in percent of the target, is still amber
+    amber_tolerance: float  # how far off target is still amber (see `tolerance_in`)
     line: int
+    tolerance_in: str = "percent"  # "percent": of the target; "points": in the indicator's own unit
 
 
 @dataclass(frozen=True)

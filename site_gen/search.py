@@ -8,6 +8,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from . import pagefind_stable
+
 
 class SearchIndexError(Exception):
     pass
@@ -26,3 +28,7 @@ def index_site(site_dir: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError("Pagefind could not index the site:\n" + (result.stderr or result.stdout).strip())
+    try:
+        pagefind_stable.stabilise(site_dir / "pagefind")
+    except (pagefind_stable.UnexpectedIndex, OSError, ValueError, KeyError) as exc:
+        raise SearchIndexError(f"could not make Pagefind's index reproducible: {exc}") from None
