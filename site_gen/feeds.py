@@ -77,3 +77,93 @@ def site_feed(linked, meeting_title) -> bytes:
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
                       entries=entries)
+
+
+# -- per committee and per issue (issue 7) -------------------------------------
+
+def item_entry_html(linked, meeting, item) -> str:
+    """A short HTML summary of one agenda item: what it considered and its decision."""
+    from markupsafe import escape
+
+    from .render import report_of
+    html = linked.items[(meeting.slug, item.number)]
+    parts = []
+    if item.report_of:
+        parts.append(f"<p>To consider a report of {escape(report_of(item.report_of))}.</p>")
+    if html.decision:
+        if html.decision_inline:
+            parts.append(f"<p><strong>RESOLVED</strong> – {html.decision}</p>")
+        else:
+            parts.append(f"<p><strong>RESOLVED</strong> –</p>{html.decision}")
+    else:
+        parts.append("<p>No decision recorded.</p>")
+    return "".join(parts)
+
+
+def committee_feed(linked, slug: str, meeting_title) -> bytes:
+    """New minutes of one committee: one entry per meeting, newest first, with its decisions."""
+    site = linked.archive.site
+    committee = linked.archive.committees[slug]
+    absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
+    meetings = linked.by_committee.get(slug, [])[:FEED_ENTRIES]
+    entries = [{
+        "id": absolute(urls.meeting(m)),
+        "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
+        "url": absolute(urls.meeting(m)),
+        "updated": timestamp(m.date, m.time),
+        "html": meeting_entry_html(linked, m),
+    } for m in meetings]
+    return build_feed(feed_id=absolute(urls.committee_feed(slug)), title=f"{committee.name}: new minutes",
+                      self_url=absolute(urls.committee_feed(slug)), alternate_url=absolute(urls.committee(slug)),
+                      author=site.organisation, language=site.language, entries=entries)
+
+
+def issue_feed(linked, slug: str, title: str, meeting_title) -> bytes:
+    """Every consideration of one issue: one entry per agenda item, newest first, with its decision."""
+    site = linked.archive.site
+    absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
+    entries = [{
+        "id": absolute(urls.item(m, item.number)),
+        "title": f"{meeting_title(m)}: {item.number}. {item.title}" + (" (draft)" if m.status == "draft" else ""),
+        "url": absolute(urls.item(m, item.number)),
+        "updated": timestamp(m.date, m.time),
+        "html": item_entry_html(linked, m, item),
+    } for m, item in linked.issues.get(slug, [])[:FEED_ENTRIES]]
+    return build_feed(feed_id=absolute(urls.issue_feed(slug)), title=f"{title}: meetings and decisions",
+                      self_url=absolute(urls.issue_feed(slug)), alternate_url=absolute(urls.issue(slug)),
+                      author=site.organisation, language=site.language, entries=entries)
+
+
+# -- per indicator (issue 5) ---------------------------------------------------
+
+def indicator_feed(linked, code: str, meeting_title) -> bytes:
+    """The meetings that mention one indicator (defined or not): one entry per meeting, newest
+    first, quoting each sentence that mentions it, linked to its item."""
+    from markupsafe import escape
+    site = linked.archive.site
+    indicator = linked.archive.indicators.get(code)
+    absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
+    by_meeting: dict[str, list] = {}
+    for mention in linked.mentions.get(code, []):  # newest first
+        by_meeting.setdefault(mention.meeting.slug, []).append(mention)
+    entries = []
+    for refs in list(by_meeting.values())[:FEED_ENTRIES]:
+        meeting = refs[0].meeting
+        parts = []
+        for ref in refs:
+            where = urls.item(meeting, ref.item.number) if ref.item else urls.meeting(meeting)
+            label = f"Item {ref.item.number}: {ref.item.title}" if ref.item else "Introduction"
+            parts.append(f'<p><a href="{escape(absolute(where))}">{escape(label)}</a></p>'
+                         f"<blockquote><p>{escape(ref.sentence)}</p></blockquote>")
+        first = refs[0]  # mentions within a meeting are in the order of its items
+        entries.append({
+            "id": f"{absolute(urls.indicator(code))}#{meeting.slug}",
+            "title": f"{code} in {meeting_title(meeting)}" + (" (draft)" if meeting.status == "draft" else ""),
+            "url": absolute(urls.item(meeting, first.item.number) if first.item else urls.meeting(meeting)),
+            "updated": timestamp(meeting.date, meeting.time),
+            "html": "".join(parts),
+        })
+    title = f"{code}: {indicator.title}" if indicator else f"{code} (not yet defined)"
+    return build_feed(feed_id=absolute(urls.indicator_feed(code)), title=f"{title} – mentions in the minutes",
+                      self_url=absolute(urls.indicator_feed(code)), alternate_url=absolute(urls.indicator(code)),
+                      author=site.organisation, language=site.language, entries=entries)

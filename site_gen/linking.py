@@ -7,12 +7,16 @@ previous/next meetings of a committee, and the meeting that approved minutes.
 from __future__ import annotations
 
 import datetime
+import multiprocessing
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import urls
 from .codes import CodeIndex
-from .markdown import MarkdownRenderer, Rendered
+from .indicators import check_rag
+from .codes import NearMiss
+from .markdown import MarkdownRenderer, Mention, Rendered
 from .models import Archive, Item, Meeting, Text
 from .problems import Report
 
@@ -57,6 +61,69 @@ def published(archive: Archive, include_drafts: bool) -> list[Meeting]:
     return [m for m in archive.meetings if include_drafts or m.status != "draft"]
 
 
+@dataclass
+class MeetingRender:
+    """What rendering one meeting's Markdown produced; plain data, so workers can return it."""
+
+    preamble: str | None
+    items: dict[int, ItemHtml]
+    mentions: list[tuple[int | None, Mention]]  # (item number or None for the preamble, mention)
+    near_misses: list[tuple[NearMiss, int]]
+
+
+def render_meeting(meeting: Meeting, renderer: MarkdownRenderer) -> MeetingRender:
+    result = MeetingRender(None, {}, [], [])
+
+    def render(text: Text, number: int | None, inline: bool = False, min_heading: int = 3) -> Rendered:
+        rendered = renderer.render(text.markdown, text.line, min_heading=min_heading, inline=inline)
+        result.near_misses.extend(rendered.near_misses)
+        result.mentions.extend((number, mention) for mention in rendered.mentions)
+        return rendered
+
+    if meeting.preamble:
+        result.preamble = render(meeting.preamble, None, min_heading=2).html
+    for item in meeting.items:
+        html = ItemHtml()
+        before = len(result.mentions)
+        if item.summary:
+            html.summary = render(item.summary, item.number).html
+        html.recommendations = tuple(render(r, item.number, inline=True).html for r in item.recommendations)
+        if item.minutes:
+            # under the item's h2 and its "Minutes" h3: the clerk's ### become h4
+            html.minutes = render(item.minutes, item.number, min_heading=4).html
+        if item.decision:
+            html.decision_inline = "\n\n" not in item.decision.markdown.strip()
+            html.decision = render(item.decision, item.number, inline=html.decision_inline).html
+        html.codes = tuple(dict.fromkeys(m.code for _, m in result.mentions[before:]))
+        result.items[item.number] = html
+    return result
+
+
+# Rendering is the slow part of a large build; with several cores, meetings are
+# rendered by forked workers that inherit these and return plain data.
+_WORKER_STATE: dict = {}
+PARALLEL_THRESHOLD = 400
+
+
+def _render_chunk(indexes: list[int]) -> list[MeetingRender]:
+    meetings, renderer = _WORKER_STATE["meetings"], _WORKER_STATE["renderer"]
+    return [render_meeting(meetings[i], renderer) for i in indexes]
+
+
+def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(meetings) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [render_meeting(m, renderer) for m in meetings]
+    _WORKER_STATE.update(meetings=meetings, renderer=renderer)
+    try:
+        chunks = [list(range(i, min(i + 100, len(meetings)))) for i in range(0, len(meetings), 100)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_render_chunk, chunks)  # map keeps the order: output stays deterministic
+    finally:
+        _WORKER_STATE.clear()
+    return [rendered for chunk in results for rendered in chunk]
+
+
 def link(archive: Archive, report: Report, include_drafts: bool = False) -> Linked:
     meetings = published(archive, include_drafts)
     linked = Linked(archive=archive, meetings=meetings)
@@ -67,51 +134,23 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
     checked = meetings if include_drafts else archive.meetings
     published_slugs = {m.slug for m in meetings}
 
-    def render(text: Text, path: str, meeting: Meeting, item: Item | None, inline: bool = False,
-               min_heading: int = 3) -> Rendered:
-        result = renderer.render(text.markdown, text.line, min_heading=min_heading, inline=inline)
-        for miss, line in result.near_misses:
+    for meeting, rendered in zip(checked, render_meetings(checked, renderer)):
+        path = meeting.source.path
+        for miss, line in rendered.near_misses:
             report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
                            f"did you mean {miss.suggestion}? add it as an alias of {miss.suggestion} "
                            f"if it is a known misspelling")
-        for mention in result.mentions:
+        for number, mention in rendered.mentions:
             if not mention.defined:
                 report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
                                f"add content/indicators/{mention.code}.yml")
             if meeting.slug in published_slugs:
+                item = meeting.item(number) if number is not None else None
                 mentions[mention.code].append(MentionRef(mention.code, meeting, item, mention.sentence, mention.written))
-        return result
-
-    for meeting in checked:
-        path = meeting.source.path
-        if meeting.preamble:
-            linked.preambles[meeting.slug] = render(meeting.preamble, path, meeting, None, min_heading=2).html
-        for item in meeting.items:
-            html = ItemHtml()
-            seen: list[str] = []
-            parts = []
-            if item.summary:
-                parts.append(("summary", render(item.summary, path, meeting, item)))
-            recommendations = []
-            for recommendation in item.recommendations:
-                rendered = render(recommendation, path, meeting, item, inline=True)
-                recommendations.append(rendered.html)
-                parts.append(("recommendation", rendered))
-            if item.minutes:
-                parts.append(("minutes", render(item.minutes, path, meeting, item)))
-            if item.decision:
-                inline = "\n\n" not in item.decision.markdown.strip()
-                html.decision_inline = inline
-                parts.append(("decision", render(item.decision, path, meeting, item, inline=inline)))
-            for kind, rendered in parts:
-                if kind in ("summary", "minutes", "decision"):
-                    setattr(html, kind, rendered.html)
-                for mention in rendered.mentions:
-                    if mention.code not in seen:
-                        seen.append(mention.code)
-            html.recommendations = tuple(recommendations)
-            html.codes = tuple(seen)
-            linked.items[(meeting.slug, item.number)] = html
+        if rendered.preamble is not None:
+            linked.preambles[meeting.slug] = rendered.preamble
+        for number, html in rendered.items.items():
+            linked.items[(meeting.slug, number)] = html
 
     plain = MarkdownRenderer(codes, urls.indicator)
     for kind, things in (("committee", archive.committees), ("portfolio", archive.portfolios),
@@ -119,6 +158,8 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
         for key, thing in sorted(things.items()):
             if thing.description:
                 linked.descriptions[(kind, key)] = plain.render(thing.description.markdown, min_heading=3).html
+
+    check_rag(archive, report)  # every stated rating that the site.yml rag_rule disagrees with
 
     def newest_first(refs: list[MentionRef]) -> list[MentionRef]:
         return sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee, -(r.item.number if r.item else -1)),

@@ -25,22 +25,33 @@ def _validate_link(url: str) -> bool:
     return bool(_SAFE_LINK_RE.match(url.strip()))
 
 
-def _block_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False})
-    md.enable("table")
-    md.disable(["inline", "text_join"])
-    return md
-
-
-_BLOCKS = _block_parser()
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_H2_RE = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 
 def level2_headings(text: str) -> list[tuple[int, int, str]]:
-    """(first line, line after, text) of each top-level `##` heading; code blocks are skipped."""
+    """(line, line after, text) of each top-level `## ` heading, outside fenced code.
+
+    A line scanner rather than a full parse: it runs on every meeting at load
+    time, and the full Markdown parse happens once, later, per section. ATX
+    headings cannot be lazy paragraph or list continuations, and `>` quotes and
+    4-space indented code never match, so top-level `##` lines are exactly these.
+    """
     found = []
-    for index, token in enumerate(tokens := _BLOCKS.parse(text)):
-        if token.type == "heading_open" and token.tag == "h2" and token.level == 0 and token.map:
-            found.append((token.map[0], token.map[1], tokens[index + 1].content))
+    fence: str | None = None
+    for number, line in enumerate(text.split("\n")):
+        opener = _FENCE_RE.match(line)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) \
+                    and not line.strip()[len(opener.group(1)):].strip():
+                fence = None
+            continue
+        if opener and not (opener.group(1)[0] == "`" and "`" in line.strip()[len(opener.group(1)):]):
+            fence = opener.group(1)
+            continue
+        heading = _H2_RE.match(line)
+        if heading:
+            found.append((number, number + 1, (heading.group(1) or "").strip()))
     return found
 
 

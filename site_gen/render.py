@@ -15,8 +15,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import feeds, urls
+from . import charts, downloads, feeds, opendata, sitemap, urls
 from .codes import indicator_slug
+from .indicators import view as indicator_view
 from .linking import Linked
 from .models import Indicator, Meeting
 
@@ -114,6 +115,7 @@ class SiteRenderer:
         context.setdefault("search_filters", {})
         context.setdefault("search_sort", None)
         context.setdefault("feeds", [])
+        context.setdefault("structured_data", None)  # schema.org JSON-LD, already made safe by opendata.script_json
         try:
             text = self.env.get_template(template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
@@ -134,9 +136,11 @@ class SiteRenderer:
         self.render_decisions()
         self.render_static_pages()
         self.files[urls.output_path(urls.feed())] = feeds.site_feed(self.linked, self.meeting_title)
+        opendata.render(self)  # calendars, committee and issue feeds, JSON, the /data/ page
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
                 self.files[urls.output_path(urls.asset(asset.name))] = asset.read_bytes()
+        sitemap.render(self)  # last: it lists every page rendered above
         return self.files
 
     def render_home(self) -> None:
@@ -171,6 +175,7 @@ class SiteRenderer:
                 breadcrumbs=[home, meetings_crumb, Crumb(str(meeting.year), urls.year(meeting.year))],
                 search_kind="Meeting", search_sort=meeting.date.isoformat(),
                 search_filters={"committee": committee.name, "year": str(meeting.year)}, codes=codes,
+                structured_data=Markup(opendata.for_renderer(self).json_ld(meeting)),
             )
             for item in meeting.items:
                 for document in item.documents:
@@ -192,7 +197,8 @@ class SiteRenderer:
                       meetings=meetings, years=list(years.items()),
                       description_html=Markup(description) if description else None,
                       breadcrumbs=[home, Crumb("Committees", urls.committees())],
-                      search_kind="Committee", search_filters={"committee": committee.name})
+                      search_kind="Committee", search_filters={"committee": committee.name},
+                      feeds=[(f"{committee.name}: new minutes", urls.committee_feed(slug))])
 
     def sorted_indicators(self) -> list[Indicator]:
         return sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
@@ -212,8 +218,12 @@ class SiteRenderer:
             priorities = [(portfolio.priority(number) if portfolio and number is not None else None, members)
                           for number, members in sorted(by_priority.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
             groups.append((portfolio, priorities))
+        rule = self.site.rag_rule
         self.page(urls.indicators(), "indicators_index.html", title="Performance indicators", breadcrumbs=[home],
-                  groups=groups, undefined=self.linked.undefined, mentions=self.linked.mentions)
+                  groups=groups, undefined=self.linked.undefined, mentions=self.linked.mentions,
+                  views={i.code: indicator_view(i, rule) for i in self.sorted_indicators()},
+                  sparklines={i.code: charts.sparkline(i) for i in self.sorted_indicators()},
+                  all_csv=urls.indicators_csv())
         for indicator in self.sorted_indicators():
             portfolio = self.archive.portfolios.get(indicator.portfolio) if indicator.portfolio else None
             description = self.linked.descriptions.get(("indicator", indicator.code))
@@ -223,13 +233,23 @@ class SiteRenderer:
                       description_html=Markup(description) if description else None,
                       mentions=self.linked.mentions.get(indicator.code, []), breadcrumbs=crumbs,
                       description=f"Performance indicator {indicator.code}: {indicator.title}",
-                      search_kind="Indicator")
+                      search_kind="Indicator", view=indicator_view(indicator, rule), rule=rule,
+                      chart=charts.line_chart(indicator, format_number), legend=charts.legend(indicator),
+                      downloads=[("CSV", urls.indicator_csv(indicator.code)), ("JSON", urls.indicator_json(indicator.code))],
+                      feed_url=urls.indicator_feed(indicator.code),
+                      feeds=[(f"{indicator.code}: mentions in the minutes", urls.indicator_feed(indicator.code))])
         for code in self.linked.undefined:
             self.page(urls.indicator(code), "indicator.html", title=f"{code}: not yet defined", indicator=None,
                       code=code, portfolio=None, priority=None, description_html=None,
                       mentions=self.linked.mentions.get(code, []), breadcrumbs=crumbs,
                       description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
-                      search_kind="Indicator")
+                      search_kind="Indicator", view=None, rule=rule, chart=None, legend=[], downloads=[],
+                      feed_url=urls.indicator_feed(code), feeds=[(f"{code}: mentions in the minutes", urls.indicator_feed(code))])
+        for url, data in downloads.indicator_files(self.linked, self.sorted_indicators(), self.meeting_title):
+            path = urls.output_path(url)
+            if path in self.files:
+                raise TemplateProblem("templates/indicators_index.html", 1, f"two files would be written to {path}")
+            self.files[path] = data
 
     def render_portfolios(self) -> None:
         home = Crumb("Home", urls.home())
@@ -254,7 +274,8 @@ class SiteRenderer:
         for slug, entries in self.linked.issues.items():
             self.page(urls.issue(slug), "issue.html", title=titled[slug], slug=slug, entries=entries,
                       item_html=self.linked.items, breadcrumbs=[home, Crumb("Issues", urls.issues())],
-                      description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history")
+                      description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history",
+                      feeds=[(f"{titled[slug]}: meetings and decisions", urls.issue_feed(slug))])
 
     def render_decisions(self) -> None:
         home = Crumb("Home", urls.home())

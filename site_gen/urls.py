@@ -58,6 +58,24 @@ def indicator(code: str) -> str:
     return f"/indicators/{indicator_slug(code)}/"
 
 
+def indicator_csv(code: str) -> str:
+    return f"/indicators/{indicator_slug(code)}.csv"
+
+
+def indicator_json(code: str) -> str:
+    return f"/indicators/{indicator_slug(code)}.json"
+
+
+def indicator_feed(code: str) -> str:
+    """Atom feed of the meetings that mention an indicator (defined or not)."""
+    return f"{indicator(code)}feed.xml"
+
+
+def indicators_csv() -> str:
+    """Every value of every indicator."""
+    return "/indicators/indicators.csv"
+
+
 def portfolios() -> str:
     return "/portfolios/"
 
@@ -96,6 +114,52 @@ def not_found() -> str:
 
 def asset(name: str) -> str:
     return f"/assets/{name}"
+
+
+# -- open data and subscriptions (issue 7) -------------------------------------
+
+def calendar() -> str:
+    """Every published meeting as iCalendar."""
+    return "/meetings.ics"
+
+
+def committee_calendar(slug: str) -> str:
+    return f"{committee(slug)}meetings.ics"
+
+
+def committee_feed(slug: str) -> str:
+    return f"{committee(slug)}feed.xml"
+
+
+def issue_feed(slug: str) -> str:
+    return f"{issue(slug)}feed.xml"
+
+
+def meeting_json(m) -> str:
+    return f"{meeting(m)}meeting.json"
+
+
+def data() -> str:
+    """The page that documents the open data files."""
+    return "/data/"
+
+
+def data_file(name: str) -> str:
+    """meetings.json, committees.json, indicators.json."""
+    return f"/data/{name}"
+
+
+def data_schema(name: str) -> str:
+    """The JSON Schema of a data file (from schemas/ in the repository)."""
+    return f"/data/schemas/{name}"
+
+
+def sitemap() -> str:
+    return "/sitemap.xml"
+
+
+def robots() -> str:
+    return "/robots.txt"
 
 
 def output_path(url: str) -> str:

@@ -1,0 +1,98 @@
+"""sitemap.xml (sitemaps.org 0.9) and robots.txt.
+
+The sitemap lists every HTML page the build renders and nothing else: not
+404.html (an error page, not a page to index), not feeds, calendars, JSON or
+documents. It is made from the rendered files themselves, so a page added
+later is listed without touching this module.
+
+`lastmod` comes from the content, never from git or the clock:
+- a meeting page: the meeting's date, or the date its minutes were approved when
+  that is later (approving them changes the page);
+- a page that lists meetings (home, meetings index, a year, committees index, a
+  committee, issues index, an issue, a page of the decisions register): the newest
+  `lastmod` among the meetings it lists;
+- every other page (indicators, portfolios, search, accessibility, open data):
+  no `lastmod`, since the content does not say when it last changed.
+"""
+from __future__ import annotations
+
+import datetime
+import xml.etree.ElementTree as ET
+
+from . import urls
+from .opendata import OpenData
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NOT_LISTED = {urls.output_path(urls.not_found())}
+
+
+def page_url(path: str) -> str | None:
+    """The URL of an output file when it is a page the sitemap lists, else None."""
+    if not path.endswith(".html") or path in NOT_LISTED:
+        return None
+    if path == "index.html" or path.endswith("/index.html"):
+        return "/" + path[: -len("index.html")]
+    return "/" + path
+
+
+def lastmods(linked, decisions_per_page: int) -> dict[str, datetime.date]:
+    """URL -> the date its content last changed, for the pages where the content says."""
+    result: dict[str, datetime.date] = {}
+
+    def newest(meetings) -> datetime.date | None:
+        return max((OpenData.lastmod(m) for m in meetings), default=None)
+
+    def put(url: str, date: datetime.date | None) -> None:
+        if date is not None:
+            result[url] = date
+
+    for meeting in linked.meetings:
+        put(urls.meeting(meeting), OpenData.lastmod(meeting))
+    for year, meetings in linked.by_year.items():
+        put(urls.year(year), newest(meetings))
+    for slug, meetings in linked.by_committee.items():
+        put(urls.committee(slug), newest(meetings))
+    for slug, entries in linked.issues.items():
+        put(urls.issue(slug), newest(m for m, _ in entries))
+    everything = newest(linked.meetings)
+    for url in (urls.home(), urls.meetings_index(), urls.committees()):
+        put(url, everything)
+    put(urls.issues(), newest(m for entries in linked.issues.values() for m, _ in entries))
+    decided = [m for m in reversed(linked.meetings) for i in m.items if i.decision]  # as the register lists them
+    for start in range(0, len(decided), decisions_per_page):
+        put(urls.decisions(start // decisions_per_page + 1), newest(decided[start:start + decisions_per_page]))
+    return result
+
+
+def build_sitemap(paths, base_url: str, dates: dict[str, datetime.date]) -> bytes:
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for url in sorted(u for u in (page_url(p) for p in paths) if u is not None):
+        entry = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = urls.absolute(base_url, url)
+        if url in dates:
+            ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = dates[url].isoformat()
+    ET.indent(urlset)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def build_robots(base_url: str, preview: bool) -> bytes:
+    """Everything may be crawled, except a preview build that includes draft minutes."""
+    lines = ["# Council minutes archive", "User-agent: *"]
+    if preview:
+        lines += ["# This build includes draft minutes: a preview, not to be indexed.", "Disallow: /"]
+    else:
+        lines.append("Disallow:")
+    lines += ["", f"Sitemap: {urls.absolute(base_url, urls.sitemap())}", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def render(renderer) -> None:
+    """Add sitemap.xml and robots.txt; run after every page has been rendered."""
+    from .render import DECISIONS_PER_PAGE
+    linked = renderer.linked
+    base_url = linked.archive.site.base_url
+    renderer.files[urls.output_path(urls.sitemap())] = build_sitemap(
+        list(renderer.files), base_url, lastmods(linked, DECISIONS_PER_PAGE))
+    preview = any(m.status == "draft" for m in linked.meetings)
+    renderer.files[urls.output_path(urls.robots())] = build_robots(base_url, preview)

@@ -1,0 +1,175 @@
+"""What the browser tests share: the page kinds, axe-core, the Pagefind UI, the site's files."""
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The machine running the tests may have no internet: keep chromium from trying.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# The policy the site is published with. netlify.toml's header for "/*" wins when
+# it exists; this is the same policy, for until it does (see csp_policy()).
+DEFAULT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+               "form-action 'self'; frame-ancestors 'none'")
+
+# Records CSP violations as the page sees them (the init script runs in every
+# document, before the page's own scripts; the binding survives navigations).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation([event.violatedDirective, event.blockedURI || "inline", event.sourceFile || "",
+                               event.lineNumber || 0, (event.sample || "").slice(0, 80)].join(" | "));
+});
+"""
+
+
+def require(path: Path, hint: str) -> Path:
+    if not path.exists():
+        pytest.fail(f"{path} is missing: {hint}", pytrace=False)
+    return path
+
+
+def csp_policy() -> str:
+    """The Content-Security-Policy netlify.toml sends for "/*", else DEFAULT_CSP."""
+    toml_file = ROOT / "netlify.toml"
+    if toml_file.exists():
+        config = tomllib.loads(toml_file.read_text(encoding="utf-8"))
+        for rule in config.get("headers", []):
+            if rule.get("for") == "/*":
+                for name, value in rule.get("values", {}).items():
+                    if name.lower() == "content-security-policy":
+                        return " ".join(value.split())
+    return DEFAULT_CSP
+
+
+def java() -> str:
+    found = shutil.which("java")
+    if not found:
+        pytest.fail("java is missing: install a Java runtime (scripts/test.sh does: apt-get install "
+                    "default-jre-headless)", pytrace=False)
+    return found
+
+
+# One URL of each page kind; "sample" is content/ (the real archive), "browser" is
+# tests/fixtures/browser_site (two committees, unconfirmed minutes, a second page of decisions).
+PAGE_KINDS = {
+    "home": ("sample", "/"),
+    "meeting": ("sample", "/meetings/2020/2020-12-09-children-families-scrutiny/"),
+    "meeting, unconfirmed minutes": ("browser", "/meetings/2024/2024-01-16-cabinet/"),
+    "meeting, with a document": ("browser", "/meetings/2023/2023-03-28-planning-committee/"),
+    "year": ("sample", "/meetings/2020/"),
+    "year, several months": ("browser", "/meetings/2023/"),
+    "meetings by year": ("sample", "/meetings/"),
+    "committee": ("sample", "/committees/children-families-scrutiny/"),
+    "committee, several years": ("browser", "/committees/cabinet/"),
+    "committees": ("browser", "/committees/"),
+    "indicator": ("sample", "/indicators/cfse-29/"),
+    "indicator, not yet defined": ("sample", "/indicators/cfse-62/"),
+    "indicators index": ("sample", "/indicators/"),
+    "portfolio": ("sample", "/portfolios/children-families-education/"),
+    "portfolios": ("sample", "/portfolios/"),
+    "issue": ("sample", "/issues/portfolio-performance-and-resources/"),
+    "issues": ("browser", "/issues/"),
+    "decisions": ("sample", "/decisions/"),
+    "decisions, page 2": ("browser", "/decisions/page/2/"),
+    "search": ("sample", "/search/"),
+    "404": ("sample", "/no-such-page/"),
+    "accessibility statement": ("sample", "/accessibility/"),
+}
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def run_axe(page, axe_js: Path) -> list[dict]:
+    """axe-core's violations for the page as it is now (axe injected as a script file)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(axe_js))
+    return page.evaluate(
+        """async (tags) => {
+             const results = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                                      resultTypes: ["violations"]});
+             return results.violations.map(v => ({
+               id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+               nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary}))}));
+           }""",
+        AXE_TAGS,
+    )
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"][:10]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    {node['target']}: {summary[:300]}")
+    return "\n".join(lines)
+
+
+# -- Pagefind's UI, as a resident uses it --
+
+RESULTS = ".pagefind-ui__result"
+MESSAGE = ".pagefind-ui__message"
+
+
+def search(page, query: str) -> None:
+    """Type a query into the Pagefind UI and wait for its results."""
+    box = page.locator(".pagefind-ui__search-input")
+    box.wait_for(state="visible")
+    box.fill(query)
+    wait_for_results(page, query)
+
+
+def wait_for_results(page, query: str, timeout: float = 15_000) -> None:
+    page.wait_for_function(
+        """(query) => {
+             const message = document.querySelector(".pagefind-ui__message");
+             return message && message.textContent.includes(query)
+                    && document.querySelectorAll(".pagefind-ui__result").length > 0;
+           }""",
+        arg=query, timeout=timeout)
+
+
+def result_count(page) -> int:
+    text = page.locator(MESSAGE).inner_text()
+    match = re.match(r"\s*(\d+) results? for", text)
+    assert match, f"unexpected Pagefind message: {text!r}"
+    return int(match.group(1))
+
+
+def result_links(page) -> list[tuple[str, str]]:
+    """(title, href) of each top-level result shown."""
+    return page.eval_on_selector_all(
+        ".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title a",
+        "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])")
+
+
+def sub_result_links(page) -> list[tuple[str, str]]:
+    return page.eval_on_selector_all(
+        ".pagefind-ui__result-nested a",
+        "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])")
+
+
+# -- the built site's files --
+
+def html_files(site: Path) -> list[Path]:
+    """Every page the build wrote (Pagefind's own folder holds none)."""
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+
+
+def url_of(site: Path, file: Path) -> str:
+    relative = file.relative_to(site).as_posix()
+    if relative == "index.html":
+        return "/"
+    if relative.endswith("/index.html"):
+        return "/" + relative[: -len("index.html")]
+    return "/" + relative
