@@ -21,9 +21,10 @@ from .codes import indicator_slug
 from .models import Indicator, IndicatorValue
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 48  # margins around the plot area
-INSET = 28  # space between the plot's edge and the first and last period
-CHAR = 7.2  # approximate width of one character of the 13-unit font, for spacing labels
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 36, 44  # margins around the plot area (LEFT: at least)
+INSET = 28  # space between the plot's edge and the first and last period (at least)
+FONT, FONT_PHONE = 13, 22  # text size in viewBox units; assets/site.css sets the same two
+CHAR_EM = 0.6  # a character's typical width, in ems, for spacing labels (digits 0.55, "%" 0.9)
 
 SHAPES = {"green": "circle", "amber": "triangle", "red": "square", None: "hollow circle"}
 RAG_SHORT = {"green": "Green", "amber": "Amber", "red": "Red", None: "No rating"}
@@ -33,11 +34,6 @@ def _n(value: float) -> str:
     """A coordinate: one decimal place, always the same text for the same number."""
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
-
-
-def plain(value: float) -> str:
-    text = f"{round(value, 6):f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def nice_step(span: float, target_ticks: int = 5) -> float:
@@ -96,26 +92,40 @@ def has_chart(indicator: Indicator) -> bool:
     return sum(1 for v in indicator.values if v.actual is not None) >= 2
 
 
+def _width(text: str, font: float) -> float:
+    """Roughly how wide a label is, in viewBox units, at a font size."""
+    return len(text) * font * CHAR_EM
+
+
 def line_chart(indicator: Indicator, number: Callable[[float, str | None], str]) -> Markup | None:
     """The indicator's chart as inline SVG markup, or None with fewer than two actual values.
 
-    `number` formats a value with the indicator's unit for labels (render.format_number).
+    `number(value, unit)` formats a figure (render.format_number). Labels inside the chart
+    carry only a "%" unit; other units are named in the caption beside it. On narrow screens
+    the stylesheet enlarges the text to FONT_PHONE and hides labels marked `chart__minor`,
+    which would overlap at that size.
     """
     if not has_chart(indicator):
         return None
     values = charted(indicator)
     unit = indicator.unit
+    short_unit = "%" if unit == "%" else None
     ident = f"chart-{indicator_slug(indicator.code)}"
     numbers = [n for v in values for n in (v.actual, v.target) if n is not None]
     bottom, top, ticks = scale(numbers, unit)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = (plot_w - 2 * INSET) / (len(values) - 1)
+    tick_labels = [number(tick, short_unit) for tick in ticks]
+    left = max(LEFT, math.ceil(max(_width(t, FONT_PHONE) for t in tick_labels) + 20))
+    widest = max(len(v.period) for v in values)
+    inset = min(max(INSET, math.ceil(widest * FONT_PHONE * CHAR_EM / 2 - RIGHT + 4)), 90)
+    plot_w, plot_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
+    step = (plot_w - 2 * inset) / (len(values) - 1)
+    base = TOP + plot_h
 
     def x_of(index: int) -> float:
-        return LEFT + INSET + index * step
+        return left + inset + index * step
 
     def y_of(amount: float) -> float:
-        return TOP + plot_h - (amount - bottom) / (top - bottom) * plot_h
+        return base - (amount - bottom) / (top - bottom) * plot_h
 
     actuals = [(i, v) for i, v in enumerate(values) if v.actual is not None]
     targets = [(i, v) for i, v in enumerate(values) if v.target is not None]
@@ -144,24 +154,31 @@ def line_chart(indicator: Indicator, number: Callable[[float, str | None], str])
     out.append('<g class="chart__grid">')
     for tick in ticks:
         y = y_of(tick)
-        out.append(f'<line x1="{_n(LEFT)}" y1="{_n(y)}" x2="{_n(WIDTH - RIGHT)}" y2="{_n(y)}"/>')
+        out.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(WIDTH - RIGHT)}" y2="{_n(y)}"/>')
     out.append('</g>')
     out.append('<g class="chart__y-labels">')
-    for tick in ticks:
-        out.append(f'<text x="{_n(LEFT - 8)}" y="{_n(y_of(tick) + 4)}" text-anchor="end">'
-                   f'{escape(number(tick, unit))}</text>')
+    for tick, label in zip(ticks, tick_labels):
+        out.append(f'<text x="{_n(left - 8)}" y="{_n(y_of(tick))}" text-anchor="end" dominant-baseline="middle">'
+                   f'{escape(label)}</text>')
     out.append('</g>')
-    out.append(f'<line class="chart__axis" x1="{_n(LEFT)}" y1="{_n(TOP + plot_h)}" x2="{_n(WIDTH - RIGHT)}" '
-               f'y2="{_n(TOP + plot_h)}"/>')
+    out.append(f'<line class="chart__axis" x1="{_n(left)}" y1="{_n(base)}" x2="{_n(WIDTH - RIGHT)}" y2="{_n(base)}"/>')
 
-    # period labels: thinned (counting back from the latest) so that they never overlap
-    widest = max(len(v.period) for v in values) * CHAR + 12
-    every = max(1, math.ceil(widest / step))
+    # period labels, thinned counting back from the latest so that they never overlap:
+    # `every` at the normal size, `every_phone` at the enlarged one (the rest are minor)
+    every = max(1, math.ceil((widest * FONT * CHAR_EM + 12) / step))
+    every_phone = max(1, math.ceil((widest * FONT_PHONE * CHAR_EM + 12) / step))
     out.append('<g class="chart__x-labels">')
     for index, value in enumerate(values):
-        if (len(values) - 1 - index) % every == 0:
-            out.append(f'<text x="{_n(x_of(index))}" y="{_n(TOP + plot_h + 22)}" text-anchor="middle">'
-                       f'{escape(value.period)}</text>')
+        back = len(values) - 1 - index
+        if back % every == 0:
+            minor = "" if back % every_phone == 0 else ' class="chart__minor"'
+            x, anchor, half = x_of(index), "middle", _width(value.period, FONT_PHONE) / 2
+            if x + half > WIDTH - 2:  # keep a long label at either end inside the chart
+                x, anchor = min(x + 10, WIDTH - 2), "end"
+            elif x - half < 2:
+                x, anchor = max(x - 10, 2), "start"
+            out.append(f'<text{minor} x="{_n(x)}" y="{_n(base + 12)}" text-anchor="{anchor}" '
+                       f'dominant-baseline="hanging">{escape(value.period)}</text>')
     out.append('</g>')
 
     # target: a dashed line through a short dash at each period
@@ -176,10 +193,13 @@ def line_chart(indicator: Indicator, number: Callable[[float, str | None], str])
                        f'</title><line x1="{_n(x - 10)}" y1="{_n(y)}" x2="{_n(x + 10)}" y2="{_n(y)}"/></g>')
         out.append('</g>')
 
-    # actual: a solid line, a marker per value and its figure above it
+    # actual: a solid line, a marker per value and its figure beside it
     points = " ".join(f"{_n(x_of(i))},{_n(y_of(v.actual))}" for i, v in actuals)
     out.append(f'<polyline class="chart__actual" points="{points}"/>')
-    label_all = step >= 56
+    labels = [number(v.actual, short_unit) for _, v in actuals]
+    label_room = step * min((b - a for (a, _), (b, _) in zip(actuals, actuals[1:])), default=1)
+    all_labels = label_room >= max(_width(t, FONT) for t in labels) + 10
+    all_labels_phone = label_room >= max(_width(t, FONT_PHONE) for t in labels) + 10
     out.append('<g class="chart__points">')
     for n, (i, v) in enumerate(actuals):
         x, y = x_of(i), y_of(v.actual)
@@ -187,12 +207,18 @@ def line_chart(indicator: Indicator, number: Callable[[float, str | None], str])
         if v.target is not None:
             words += f", target {number(v.target, unit)}"
         words += f", {RAG_SHORT[v.rag].lower() if v.rag else 'no rating'}"
-        rag = v.rag or "none"
-        out.append(f'<g class="chart__point chart__point--{rag}"><title>{escape(words)}</title>'
+        out.append(f'<g class="chart__point chart__point--{v.rag or "none"}"><title>{escape(words)}</title>'
                    f'{marker(v.rag, x, y)}')
-        if label_all or n in (0, len(actuals) - 1):
-            out.append(f'<text class="chart__value" x="{_n(x)}" y="{_n(y - 12)}" text-anchor="middle">'
-                       f'{escape(number(v.actual, unit))}</text>')
+        ends = n in (0, len(actuals) - 1)
+        if all_labels or ends:
+            minor = "" if all_labels_phone or ends else " chart__minor"
+            # above the marker, unless the target line or the top edge is just above it
+            target_above = v.target is not None and 0 < y - y_of(v.target) < 28
+            below = (target_above or y - TOP < 20) and base - y > 40
+            place = (f'y="{_n(y + 12)}" dominant-baseline="hanging"' if below
+                     else f'y="{_n(y - 12)}"')
+            out.append(f'<text class="chart__value{minor}" x="{_n(x)}" {place} text-anchor="middle">'
+                       f'{escape(labels[n])}</text>')
         out.append('</g>')
     out.append('</g>')
     out.append('</svg>')

@@ -25,6 +25,8 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site (the default)")
     _common(build)
     build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    build.add_argument("--noindex", action="store_true",
+                       help="keep search engines out of this build (Netlify deploy previews): writes _headers")
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
@@ -32,6 +34,10 @@ def parser() -> argparse.ArgumentParser:
     _common(serve)
     serve.add_argument("--out", default="_site", help="output folder (default: _site)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    # a clerk previews their draft: serve includes drafts (marked "Draft") unless told not to
+    serve.add_argument("--no-drafts", dest="drafts", action="store_false",
+                       help="leave draft meetings out, as the published site does (default: include them)")
+    serve.set_defaults(drafts=True)
     new = commands.add_parser("new", help="start a new meeting file")
     new.add_argument("--content", default="content", help="content folder (default: content)")
     new.add_argument("--committee", required=True, help="the committee's slug, e.g. children-families-scrutiny")
@@ -78,7 +84,7 @@ def run_check(args) -> int:
 
 def run_build(args) -> int:
     started = time.perf_counter()
-    result = pipeline.build(args.content, args.out, include_drafts=args.drafts)
+    result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex)
     print_problems(result.report, sys.stderr)
     if result.report.errors:
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)

@@ -21,6 +21,7 @@ them with CRLF.
 from __future__ import annotations
 
 import datetime
+import functools
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -52,10 +53,11 @@ def start(meeting) -> datetime.datetime | datetime.date:
 
 
 def end(meeting) -> datetime.datetime | datetime.date:
-    """Exclusive end: DEFAULT_DURATION after a known start (wall-clock time), else the next day."""
+    """Exclusive end: DEFAULT_DURATION of elapsed time after a known start (so a meeting that
+    spans the clock change still lasts that long), else the next day."""
     begins = start(meeting)
     if isinstance(begins, datetime.datetime):
-        return begins + DEFAULT_DURATION
+        return (begins.astimezone(datetime.timezone.utc) + DEFAULT_DURATION).astimezone(LONDON)
     return begins + datetime.timedelta(days=1)
 
 
@@ -102,12 +104,66 @@ def event(linked, meeting, meeting_title) -> icalendar.Event:
     return ev
 
 
-def timezone(meetings) -> icalendar.Timezone:
-    """Europe/London's VTIMEZONE over a range fixed by the content (never by today's date)."""
-    first = min([1970] + [m.date.year for m in meetings])
-    last = max([2038] + [m.date.year + 2 for m in meetings])
-    return icalendar.Timezone.from_tzid(TZID, first_date=datetime.date(first, 1, 1),
-                                        last_date=datetime.date(last, 1, 1))
+def transitions(first: datetime.date, last: datetime.date) -> list[tuple[datetime.datetime, datetime.timedelta]]:
+    """Each change of Europe/London's UTC offset from the start of first's year to the start of
+    last's year: (UTC instant, offset before)."""
+    return [change for year in range(first.year, last.year) for change in _year_transitions(year)]
+
+
+@functools.lru_cache(maxsize=None)
+def _year_transitions(year: int) -> tuple[tuple[datetime.datetime, datetime.timedelta], ...]:
+    utc = datetime.timezone.utc
+    day = datetime.datetime(year, 1, 1, tzinfo=utc)
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=utc)
+    offset = day.astimezone(LONDON).utcoffset()
+    found = []
+    while day < end:
+        following = day + datetime.timedelta(days=1)
+        if following.astimezone(LONDON).utcoffset() != offset:
+            low, high = 0, 24 * 60  # minutes after `day`: offset unchanged at low, changed at high
+            while high - low > 1:
+                middle = (low + high) // 2
+                if (day + datetime.timedelta(minutes=middle)).astimezone(LONDON).utcoffset() == offset:
+                    low = middle
+                else:
+                    high = middle
+            instant = day + datetime.timedelta(minutes=high)
+            found.append((instant, offset))
+            offset = instant.astimezone(LONDON).utcoffset()
+        day = following
+    return tuple(found)
+
+
+def timezone(meetings) -> icalendar.Timezone | None:
+    """Europe/London's VTIMEZONE over the years of `meetings` (never today's date), or None
+    when there are none. Each onset is local time in the offset *before* the change, as
+    RFC 5545 3.6.5 says (the spring change is 01:00 GMT, the autumn one 02:00 BST)."""
+    if not meetings:
+        return None
+    first = datetime.date(min(m.date.year for m in meetings), 1, 1)
+    last = datetime.date(max(m.date.year for m in meetings) + 1, 1, 1)
+    tz = icalendar.Timezone()
+    tz.add("tzid", TZID)
+    tz.add("comment", f"{TZID} from {first.isoformat()} to {last.isoformat()}, the years of these meetings.")
+    start_moment = datetime.datetime(first.year, 1, 1, tzinfo=datetime.timezone.utc).astimezone(LONDON)
+    observances: dict[tuple, list[datetime.datetime]] = {}
+    # the offset in force when the range begins, then one observance per kind of change
+    observances[(bool(start_moment.dst()), start_moment.utcoffset(), start_moment.utcoffset(), start_moment.tzname())] = [
+        datetime.datetime(first.year, 1, 1)]
+    for instant, before in transitions(first, last):
+        after = instant.astimezone(LONDON)
+        key = (bool(after.dst()), before, after.utcoffset(), after.tzname())
+        observances.setdefault(key, []).append((instant + before).replace(tzinfo=None))
+    for (daylight, before, after, name), onsets in observances.items():
+        part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
+        part.add("dtstart", onsets[0])
+        if onsets[1:]:
+            part.add("rdate", onsets[1:])
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        tz.add_component(part)
+    return tz
 
 
 def build_calendar(linked, meetings, *, name: str, about: str, page_url: str, self_url: str,
@@ -119,16 +175,17 @@ def build_calendar(linked, meetings, *, name: str, about: str, page_url: str, se
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", icalendar.vText(name))
     cal.add("description", about)
-    cal.add("x-wr-caldesc", about)
+    cal.add("x-wr-caldesc", icalendar.vText(about))
     cal.add("x-wr-timezone", TZID)
     cal.add("url", page_url)
     cal.add("source", self_url, parameters={"VALUE": "URI"})
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
-    # Always present, so that a committee without meetings still has a component (RFC 5545 needs one).
-    cal.add_component(timezone(meetings))
+    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
+    zone = timezone(meetings if meetings else linked.meetings)  # a calendar without events still has a component
+    if zone is not None:
+        cal.add_component(zone)
     for meeting in sorted(meetings, key=lambda m: (m.date, m.time or "", m.committee)):
         cal.add_component(event(linked, meeting, meeting_title))
     return cal.to_ical()

@@ -81,6 +81,7 @@ class MarkdownRenderer:
         md.validateLink = _validate_link
         md.core.ruler.push("shift_headings", _shift_headings)
         md.core.ruler.push("indicator_codes", self._link_codes)
+        md.core.ruler.push("table_cells", _table_cells)
         md.add_render_rule("table_open", _table_open)
         md.add_render_rule("table_close", _table_close)
         self.md = md
@@ -193,9 +194,22 @@ def _shift_headings(state) -> None:
                 token.tag = f"h{minimum}"
 
 
+def _table_cells(state) -> None:
+    """Column alignment as a class, not a style attribute (the site's CSP blocks those); header cells scoped."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", None)
+            if isinstance(style, str) and style.startswith("text-align:"):
+                token.attrSet("class", "align-" + style.split(":", 1)[1].strip())
+            if token.type == "th_open":
+                token.attrSet("scope", "col")
+
+
 def _table_open(self, tokens, idx, options, env) -> str:
-    # wide tables scroll inside their own box on a phone instead of the page
-    return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
+    # wide tables scroll inside their own box on a phone instead of the page; the box
+    # takes keyboard focus so that it can be scrolled without a mouse (WCAG 2.1.1)
+    return ('<div class="table-wrap" role="region" aria-label="Table" tabindex="0">\n'
+            + self.renderToken(tokens, idx, options, env))
 
 
 def _table_close(self, tokens, idx, options, env) -> str:

@@ -162,7 +162,6 @@ class OpenData:
                 "report_of": item.report_of,
                 "summary": item.summary.markdown if item.summary else None,
                 "recommendations": [r.markdown for r in item.recommendations],
-                "minutes": item.minutes.markdown if item.minutes else None,
                 "decision": item.decision.markdown if item.decision else None,
                 "indicator_codes": list(html.codes),
                 "issue": issue,

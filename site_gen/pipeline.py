@@ -33,8 +33,15 @@ def check(content_dir, include_drafts: bool = True) -> Result:
     return result
 
 
+# Netlify reads a `_headers` file in the published folder. The headers of
+# netlify.toml are the same for every deploy context, so deploy previews are
+# built with `--noindex`, which adds this file: no search engine indexes them.
+NOINDEX_HEADERS = ("# Written by `python build.py --noindex` (a deploy preview): not for search engines.\n"
+                   "/*\n  X-Robots-Tag: noindex\n").encode("utf-8")
+
+
 def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
-          templates: Path = TEMPLATES) -> Result:
+          templates: Path = TEMPLATES, noindex: bool = False) -> Result:
     report = Report()
     result = Result(report)
     archive = load_archive(content_dir, report)
@@ -49,6 +56,8 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     except TemplateProblem as exc:
         report.error(exc.path, exc.line, exc.message)
         return result
+    if noindex:
+        files = {**files, "_headers": NOINDEX_HEADERS}
     writer = Writer()
     try:
         writer.add_all(files)

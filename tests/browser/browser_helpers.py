@@ -89,10 +89,10 @@ PAGE_KINDS = {
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def run_axe(page, axe_js: Path) -> list[dict]:
-    """axe-core's violations for the page as it is now (axe injected as a script file)."""
+def run_axe(page, axe_url: str) -> list[dict]:
+    """axe-core's violations for the page as it is now (axe loaded from axe_url)."""
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(axe_js))
+        page.add_script_tag(url=axe_url)
     return page.evaluate(
         """async (tags) => {
              const results = await axe.run(document, {runOnly: {type: "tag", values: tags},
@@ -133,8 +133,10 @@ def wait_for_results(page, query: str, timeout: float = 15_000) -> None:
     page.wait_for_function(
         """(query) => {
              const message = document.querySelector(".pagefind-ui__message");
-             return message && message.textContent.includes(query)
-                    && document.querySelectorAll(".pagefind-ui__result").length > 0;
+             const results = [...document.querySelectorAll(".pagefind-ui__result")];
+             // Pagefind shows a placeholder per result until its fragment has loaded
+             return message && message.textContent.includes(query) && results.length > 0
+                    && results.every(r => r.querySelector(".pagefind-ui__result-link[href]"));
            }""",
         arg=query, timeout=timeout)
 

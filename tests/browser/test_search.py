@@ -1,0 +1,143 @@
+"""Search in a real browser: Pagefind's UI, its filters, the header box, and the page without JavaScript.
+
+Each flow runs twice: plainly, and with the site's Content-Security-Policy header,
+where any violation the browser reports fails the test.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_helpers import result_count, result_links, search, sub_result_links, wait_for_results
+
+MEETING = "/meetings/2020/2020-12-09-children-families-scrutiny/"
+INDICATOR = "/indicators/cfse-29/"
+
+with_and_without_csp = pytest.mark.parametrize("csp", [False, True], ids=["no-csp", "csp"])
+
+
+@pytest.fixture
+def sample(request, sample_server, sample_server_csp):
+    return sample_server_csp if request.node.callspec.params.get("csp") else sample_server
+
+
+@pytest.fixture
+def archive(request, browser_server, browser_server_csp):
+    return browser_server_csp if request.node.callspec.params.get("csp") else browser_server
+
+
+@with_and_without_csp
+def test_care_leavers_finds_the_indicator_and_the_meeting_item(csp, sample, open_tab):
+    tab = open_tab(sample.url("/search/"))
+    page = tab.page
+    search(page, "care leavers")
+
+    results = result_links(page)
+    hrefs = [href for _, href in results]
+    assert INDICATOR in hrefs, f"CFSE.29 is not among the results: {results}"
+    assert MEETING in hrefs, f"the meeting of 9 December 2020 is not among the results: {results}"
+    titles = dict((href, title) for title, href in results)
+    assert "CFSE.29" in titles[INDICATOR]
+    assert "9 December 2020" in titles[MEETING]
+    assert page.locator(".pagefind-ui__result-excerpt mark").count() > 0, "results have no highlighted excerpts"
+
+    item_results = [(title, href) for title, href in sub_result_links(page) if href == MEETING + "#item-5"]
+    assert item_results, f"no sub-result lands on item 5: {sub_result_links(page)}"
+    page.locator(f'.pagefind-ui__result-nested a[href="{MEETING}#item-5"]').first.click()
+    page.wait_for_url(re.compile(re.escape(MEETING) + "#item-5$"))
+    assert page.url.endswith(MEETING + "#item-5")
+    target = page.locator("#item-5")
+    assert target.count() == 1
+    assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == "item-5"
+    assert target.is_visible()
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < 200, f"item 5 is not scrolled into view: {box}"
+    assert "Portfolio Performance and Resources" in target.inner_text()
+    assert tab.problems() == []
+
+
+@with_and_without_csp
+def test_committee_filter_narrows_the_results(csp, archive, open_tab):
+    tab = open_tab(archive.url("/search/"))
+    page = tab.page
+    search(page, "mobile library")
+    everything = result_count(page)
+    committees = {committee_of(href) for _, href in all_results(page)}
+    assert {"cabinet", "planning-committee"} <= committees - {None}, f"both committees should match first: {committees}"
+
+    page.get_by_label(re.compile(r"^Planning Committee \(\d+\)$")).check()
+    page.wait_for_function(f"""() => {{
+        const m = document.querySelector(".pagefind-ui__message");
+        return m && !m.textContent.startsWith("{everything} result");
+    }}""")
+    narrowed = result_count(page)
+    assert 0 < narrowed < everything
+    assert {committee_of(href) for _, href in all_results(page)} == {"planning-committee"}
+
+    page.get_by_label(re.compile(r"^Planning Committee \(\d+\)$")).uncheck()
+    page.get_by_label(re.compile(r"^2024 \(\d+\)$")).check()
+    page.wait_for_function(f"""() => {{
+        const m = document.querySelector(".pagefind-ui__message");
+        return m && !m.textContent.startsWith("{narrowed} result");
+    }}""")
+    assert all("/2024/" in href for _, href in all_results(page)), all_results(page)
+    assert tab.problems() == []
+
+
+@with_and_without_csp
+def test_header_search_box_runs_the_query_on_the_search_page(csp, sample, open_tab):
+    tab = open_tab(sample.url(MEETING), width=375)
+    page = tab.page
+    page.get_by_role("search").first.get_by_label("Search the minutes").fill("care leavers")
+    page.get_by_role("search").first.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/search/\?q=care\+leavers$"))
+    wait_for_results(page, "care leavers")
+    assert page.locator(".pagefind-ui__search-input").input_value() == "care leavers"
+    assert INDICATOR in [href for _, href in result_links(page)]
+    page.locator(".pagefind-ui__search-input").press("Enter")  # pressing Enter again stays on the page
+    page.wait_for_timeout(300)
+    assert "/search/" in page.url
+    assert tab.problems() == []
+
+
+def test_search_page_without_javascript_offers_browsing(sample_server, open_tab):
+    tab = open_tab(sample_server.url("/search/"), javascript=False)
+    page = tab.page
+    fallback = page.locator("#search-fallback")
+    assert fallback.is_visible()
+    assert "Search needs JavaScript" in fallback.inner_text()
+    for name, href in [("by committee", "/committees/"), ("Children & Families Scrutiny Committee",
+                                                             "/committees/children-families-scrutiny/"),
+                       ("by year", "/meetings/"), ("2020", "/meetings/2020/"), ("2022", "/meetings/2022/")]:
+        link = fallback.get_by_role("link", name=name, exact=True)
+        assert link.is_visible() and link.get_attribute("href") == href
+    assert page.locator("#search").inner_html().strip() == ""
+
+
+@with_and_without_csp
+def test_search_page_with_javascript_hides_the_fallback(csp, sample, open_tab):
+    tab = open_tab(sample.url("/search/"))
+    tab.page.locator(".pagefind-ui__search-input").wait_for(state="visible")
+    assert tab.page.locator("#search-fallback").is_hidden()
+    assert tab.problems() == []
+
+
+# -- helpers --
+
+def all_results(page) -> list[tuple[str, str]]:
+    """Every result, pressing "Load more results" until Pagefind has shown them all."""
+    more = page.locator(".pagefind-ui__button")
+    while more.count() and more.first.is_visible():
+        shown = page.locator(".pagefind-ui__result").count()
+        more.first.click()
+        page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result').length > {shown}")
+    page.wait_for_function("""() => [...document.querySelectorAll(".pagefind-ui__result")]
+                                      .every(r => r.querySelector(".pagefind-ui__result-link[href]"))""")
+    return result_links(page)
+
+
+def committee_of(href: str) -> str | None:
+    """The committee of a meeting or committee page; None for other pages (issues span committees)."""
+    match = re.search(r"/meetings/\d{4}/\d{4}-\d{2}-\d{2}-([a-z0-9-]+)/|/committees/([a-z0-9-]+)/", href)
+    return (match.group(1) or match.group(2)) if match else None
