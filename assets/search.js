@@ -14,7 +14,8 @@
     showImages: false,
     excerptLength: 30,
     resetStyles: false,
-    openFilters: ["kind", "committee", "year"],
+    // open beside the results on a wide screen; on a phone they would push the results off it
+    openFilters: window.matchMedia("(min-width: 48em)").matches ? ["kind", "committee", "year"] : [],
     sort: null,
     translations: { placeholder: "Search the minutes" }
   });

@@ -14,7 +14,8 @@ fi
 python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# The browser tests drive /usr/bin/chromium (Debian's package; never `playwright install`).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""
@@ -23,8 +24,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if [ -f package-lock.json ]; then
-  npm ci --silent --no-audit --no-fund
-fi
+for tool in /usr/bin/chromium java; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "scripts/test.sh: $tool is still missing after apt-get" >&2; exit 1; }
+done
+
+# axe-core and vnu-jar, at the versions package-lock.json pins. --ignore-scripts:
+# vnu-jar's install script would download a Java runtime; the Java above runs it.
+npm ci --silent --no-audit --no-fund --ignore-scripts
 
 python -m pytest "$@"

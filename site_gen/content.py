@@ -37,6 +37,8 @@ CONTACT_KEYS = ("name", "role", "email", "phone")
 DOCUMENT_KEYS = ("title", "file", "url", "size")
 EMAIL_RE = re.compile(r"^[^@\s<>()\"',;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,}$")
+# the meeting's own files, beside its documents in the same output folder
+RESERVED_DOCUMENT_NAMES = {"index.html", "meeting.json"}
 IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
 
 
@@ -549,7 +551,12 @@ class ContentLoader:
                 self.report.error(shown, df.line("url"), "a document has either a `file` or a `url`, not both")
                 url = None
             if file:
-                if not DOCUMENT_FILE_RE.match(file) or ".." in file:
+                if file in RESERVED_DOCUMENT_NAMES:
+                    self.report.error(shown, df.line("file"),
+                                      f"`{file}` is a name the site uses for the meeting's own page or data",
+                                      "rename the document, e.g. report.pdf")
+                    file = None
+                elif not DOCUMENT_FILE_RE.match(file) or ".." in file:
                     self.report.error(shown, df.line("file"),
                                       f"`{file}` must be a plain lower-case file name in the meeting's folder",
                                       f"for example {slugify(Path(file).stem) or 'report'}{Path(file).suffix.lower()}; no folders, `..`, `/` or `\\`")

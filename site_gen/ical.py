@@ -166,45 +166,69 @@ def timezone(meetings) -> icalendar.Timezone | None:
     return tz
 
 
-def build_calendar(linked, meetings, *, name: str, about: str, page_url: str, self_url: str,
-                   meeting_title) -> bytes:
-    site = linked.archive.site
-    cal = icalendar.Calendar()
-    cal.add("prodid", f"-//{site.organisation}//{site.title}//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", icalendar.vText(name))
-    cal.add("description", about)
-    cal.add("x-wr-caldesc", icalendar.vText(about))
-    cal.add("x-wr-timezone", TZID)
-    cal.add("url", page_url)
-    cal.add("source", self_url, parameters={"VALUE": "URI"})
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-    zone = timezone(meetings if meetings else linked.meetings)  # a calendar without events still has a component
-    if zone is not None:
-        cal.add_component(zone)
-    for meeting in sorted(meetings, key=lambda m: (m.date, m.time or "", m.committee)):
-        cal.add_component(event(linked, meeting, meeting_title))
-    return cal.to_ical()
+END = b"END:VCALENDAR\r\n"
+
+
+class Calendars:
+    """Builds the calendars of one site. Each event is made and serialised by the library once,
+    however many calendars it is in (the site's and its committee's)."""
+
+    def __init__(self, linked, meeting_title):
+        self.linked = linked
+        self.meeting_title = meeting_title
+        self.site = linked.archive.site
+        self._events: dict[str, bytes] = {}
+
+    def event_bytes(self, meeting) -> bytes:
+        if meeting.slug not in self._events:
+            self._events[meeting.slug] = event(self.linked, meeting, self.meeting_title).to_ical()
+        return self._events[meeting.slug]
+
+    def build(self, meetings, *, name: str, about: str, page_url: str, self_url: str) -> bytes:
+        site = self.site
+        cal = icalendar.Calendar()
+        cal.add("prodid", f"-//{site.organisation}//{site.title}//EN")
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("name", name)
+        cal.add("x-wr-calname", icalendar.vText(name))
+        cal.add("description", about)
+        cal.add("x-wr-caldesc", icalendar.vText(about))
+        cal.add("x-wr-timezone", TZID)
+        cal.add("url", page_url)
+        cal.add("source", self_url, parameters={"VALUE": "URI"})
+        cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
+        zone = timezone(meetings if meetings else self.linked.meetings)  # a calendar without events still has a component
+        if zone is not None:
+            cal.add_component(zone)
+        head = cal.to_ical()
+        assert head.endswith(END)
+        ordered = sorted(meetings, key=lambda m: (m.date, m.time or "", m.committee))
+        return head[: -len(END)] + b"".join(self.event_bytes(m) for m in ordered) + END
+
+    def site_calendar(self) -> bytes:
+        site = self.site
+        return self.build(
+            self.linked.meetings, name=f"{site.organisation}: committee meetings",
+            about=f"Every meeting in the {site.title}, with a link to its minutes.",
+            page_url=urls.absolute(site.base_url, urls.meetings_index()),
+            self_url=urls.absolute(site.base_url, urls.calendar()))
+
+    def committee_calendar(self, slug: str) -> bytes:
+        site = self.site
+        committee = self.linked.archive.committees[slug]
+        return self.build(
+            self.linked.by_committee.get(slug, []), name=f"{committee.name} meetings",
+            about=f"Meetings of the {committee.name} ({site.organisation}), with a link to their minutes.",
+            page_url=urls.absolute(site.base_url, urls.committee(slug)),
+            self_url=urls.absolute(site.base_url, urls.committee_calendar(slug)))
 
 
 def site_calendar(linked, meeting_title) -> bytes:
-    site = linked.archive.site
-    return build_calendar(
-        linked, linked.meetings, name=f"{site.organisation}: committee meetings",
-        about=f"Every meeting in the {site.title}, with a link to its minutes.",
-        page_url=urls.absolute(site.base_url, urls.meetings_index()),
-        self_url=urls.absolute(site.base_url, urls.calendar()), meeting_title=meeting_title)
+    return Calendars(linked, meeting_title).site_calendar()
 
 
 def committee_calendar(linked, slug: str, meeting_title) -> bytes:
-    site = linked.archive.site
-    committee = linked.archive.committees[slug]
-    return build_calendar(
-        linked, linked.by_committee.get(slug, []), name=f"{committee.name} meetings",
-        about=f"Meetings of the {committee.name} ({site.organisation}), with a link to their minutes.",
-        page_url=urls.absolute(site.base_url, urls.committee(slug)),
-        self_url=urls.absolute(site.base_url, urls.committee_calendar(slug)), meeting_title=meeting_title)
+    return Calendars(linked, meeting_title).committee_calendar(slug)

@@ -138,8 +138,9 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
         path = meeting.source.path
         for miss, line in rendered.near_misses:
             report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
-                           f"did you mean {miss.suggestion}? add it as an alias of {miss.suggestion} "
-                           f"if it is a known misspelling")
+                           f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
+                           f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
+                           f"is not defined yet), or correct the minutes")
         for number, mention in rendered.mentions:
             if not mention.defined:
                 report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",

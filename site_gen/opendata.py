@@ -13,6 +13,7 @@ Only `linked.meetings` (the published ones) is ever read, never `archive.meeting
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from pathlib import Path
@@ -58,7 +59,7 @@ class OpenData:
         self.archive = linked.archive
         self.site = linked.archive.site
         self.meeting_title = meeting_title
-        self.issue_title = issue_title
+        self.issue_title = functools.lru_cache(maxsize=None)(issue_title)  # slug -> title, worked out once
 
     def absolute(self, url: str) -> str:
         return urls.absolute(self.site.base_url, url)
@@ -377,10 +378,10 @@ def render(renderer) -> None:
     for name in sorted(set(SCHEMAS.values())):
         add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes(), f"schemas/{name}")
 
-    add(urls.calendar(), ical.site_calendar(linked, renderer.meeting_title), "site_gen/ical.py")
+    calendars = ical.Calendars(linked, renderer.meeting_title)
+    add(urls.calendar(), calendars.site_calendar(), "site_gen/ical.py")
     for slug in sorted(linked.archive.committees):
-        add(urls.committee_calendar(slug), ical.committee_calendar(linked, slug, renderer.meeting_title),
-            linked.archive.committees[slug].source.path)
+        add(urls.committee_calendar(slug), calendars.committee_calendar(slug), linked.archive.committees[slug].source.path)
         add(urls.committee_feed(slug), feeds.committee_feed(linked, slug, renderer.meeting_title),
             linked.archive.committees[slug].source.path)
     issues = []

@@ -56,6 +56,9 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     except TemplateProblem as exc:
         report.error(exc.path, exc.line, exc.message)
         return result
+    except OutputConflict as exc:
+        result.failure = str(exc)
+        return result
     if noindex:
         files = {**files, "_headers": NOINDEX_HEADERS}
     writer = Writer()

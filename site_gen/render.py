@@ -20,6 +20,7 @@ from .codes import indicator_slug
 from .indicators import view as indicator_view
 from .linking import Linked
 from .models import Indicator, Meeting
+from .writer import OutputConflict
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -30,6 +31,15 @@ RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off targe
 STATUS_WORDS = {"draft": "Draft minutes", "unconfirmed": "Unconfirmed minutes", "approved": "Approved minutes"}
 POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
                   "none": "Neither higher nor lower is better"}
+
+
+class OutputFiles(dict):
+    """path -> bytes of every output file; setting a path twice is a bug, never silently allowed."""
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        if path in self:
+            raise OutputConflict(f"two parts of the build would write {path}")
+        super().__setitem__(path, data)
 
 
 class TemplateProblem(Exception):
@@ -52,6 +62,8 @@ def format_number(value: float | None, unit: str | None = None) -> str:
     text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     if unit == "%":
         return text + "%"
+    if unit in ("£", "$", "€"):  # currency reads before the figure: £5, -£5
+        return f"-{unit}{text[1:]}" if text.startswith("-") else f"{unit}{text}"
     return f"{text} {unit}" if unit else text
 
 
@@ -93,7 +105,7 @@ class SiteRenderer:
             report_of=report_of,
             years=sorted(linked.by_year, reverse=True),
         )
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = OutputFiles()
 
     # -- helpers for templates ------------------------------------------------
 
@@ -165,7 +177,8 @@ class SiteRenderer:
             committee = self.archive.committees[meeting.committee]
             codes = sorted({c for item in meeting.items for c in linked.items[(meeting.slug, item.number)].codes})
             self.page(
-                urls.meeting(meeting), "meeting.html", title=self.meeting_title(meeting), meeting=meeting,
+                urls.meeting(meeting), "meeting.html", meeting=meeting,
+                title=self.meeting_title(meeting) + (" (Draft)" if meeting.status == "draft" else ""),  # tab, search
                 committee=committee, items=[(item, linked.items[(meeting.slug, item.number)]) for item in meeting.items],
                 preamble=Markup(linked.preambles[meeting.slug]) if meeting.slug in linked.preambles else None,
                 previous=linked.previous.get(meeting.slug), next=linked.next.get(meeting.slug),

@@ -263,9 +263,8 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("# Once these minutes are approved: the date of the meeting that approved them, YYYY-MM-DD.")
     add("approved_on:")
     add("")
-    add("# Who was there. In each list, one name per line, each starting with `- `, e.g.")
-    add("#   apologies:")
-    add("#     - Councillor Jane Smith")
+    add("# Who was there. Each list below has one name per line, under its key, indented by")
+    add("# 4 spaces and starting with `- `, like this:    - Councillor Jane Smith")
     add("attendees:")
     add("  # Who chaired the meeting, e.g. Councillor Jane Smith (Chair).")
     if previous and previous.chair:
@@ -273,7 +272,7 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
         add(f"  chair: {quote(previous.chair)}")
     else:
         add("  chair:")
-    add("  # The committee members present.")
+    add("  # The committee members present, one per line.")
     if previous and previous.members:
         add(f"  # CHECK: copied from {since}: remove anyone who was absent.")
         add("  members:")
@@ -281,9 +280,9 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
             add(f"    - {quote(member)}")
     else:
         add("  members:")
-    add("  # Members who sent apologies for absence.")
+    add("  # Members who sent apologies for absence, one per line.")
     add("  apologies:")
-    add("  # Others who attended, e.g. a Cabinet Member or officers answering questions.")
+    add("  # Others who attended, e.g. a Cabinet Member or officers answering questions, one per line.")
     add("  in_attendance:")
     add("")
     add("# The agenda items, in agenda order. Each needs a `number` (unique in this meeting)")
@@ -367,10 +366,17 @@ def _run(args) -> int:
     if not content.is_dir():
         raise UsageError(f"there is no content folder `{args.content}`: run this from the repository's "
                          f"top folder, or give the folder with --content")
-    date = parse_date(args.date)
     slug = args.committee.strip()
     known = committees(content)
-    check_committee(slug, known, content)
+    problems = []
+    for check in (lambda: parse_date(args.date), lambda: check_committee(slug, known, content)):
+        try:
+            check()
+        except UsageError as exc:  # report both mistakes at once
+            problems.append(str(exc))
+    if problems:
+        raise UsageError("\nerror: ".join(problems))
+    date = parse_date(args.date)
 
     target = content / "meetings" / str(date.year) / f"{date.isoformat()}-{slug}.md"
     if target.exists():

@@ -10,9 +10,9 @@ as %3A and %2C.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
-import shutil
 
 import pytest
 
@@ -91,14 +91,59 @@ def test_check_under_github_actions_annotates_every_problem_at_its_file_and_line
     assert plain.stdout in annotated.stdout or all(l in annotated.stdout for l in plain.stdout.splitlines())
 
 
-def test_every_invalid_case_gives_well_formed_commands(tmp_path):
+def test_every_invalid_case_gives_well_formed_commands(tmp_path, monkeypatch):
+    from site_gen import pipeline
+    from site_gen.cli import print_problems
+
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
     for case in cases():
-        root = tmp_path / case
-        assemble(case, root)
-        result = run_check(root, github=True)
-        lines = [line for line in result.stdout.splitlines() if line.startswith("::")]
+        content = assemble(case, tmp_path / case)
+        stream = io.StringIO()
+        print_problems(pipeline.check(content).report, stream)
+        lines = [line for line in stream.getvalue().splitlines() if line.startswith("::")]
         assert lines, f"{case}: no annotation"
         for line in lines:
             command = parse(line)
             assert command["file"].startswith("content") and int(command["line"]) >= 1, (case, line)
-        shutil.rmtree(root)
+
+
+# -- where the annotations come from: the workflows, and the clerk's own pre-commit hook --------
+
+def load_yaml(name: str) -> dict:
+    import yaml
+    from conftest import ROOT
+    data = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    data["on"] = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
+    return data
+
+
+def commands_of(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_pull_requests_are_checked_strictly_and_tested():
+    workflow = load_yaml(".github/workflows/pull-request.yml")
+    assert "pull_request" in workflow["on"]
+    runs = {name: commands_of(job) for name, job in workflow["jobs"].items()}
+    assert any("python build.py check --strict" in run for run in runs.values())
+    assert any(".ci/run" in run or "pytest" in run for run in runs.values())
+
+
+def test_pushes_to_main_are_built():
+    workflow = load_yaml(".github/workflows/build.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert any(re.search(r"^python build.py$", commands_of(job), re.MULTILINE) for job in workflow["jobs"].values())
+
+
+def test_the_pre_commit_hook_runs_check_with_the_pinned_requirements():
+    from conftest import ROOT
+    config = load_yaml(".pre-commit-config.yaml")
+    hooks = [hook for repo in config["repos"] if repo["repo"] == "local" for hook in repo["hooks"]]
+    hook = next(hook for hook in hooks if hook["entry"] == "python build.py check")
+    assert hook.get("pass_filenames") is False
+    assert re.search(hook["files"], "content/meetings/2020/2020-12-09-x.md")
+    # its own environment: the runtime pins, but for what only `build` and `serve` need
+    pins = [line.strip() for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    needed = [pin for pin in pins if not pin.lower().startswith(("pagefind-bin==", "watchfiles=="))]
+    assert hook["language"] == "python" and sorted(hook["additional_dependencies"]) == sorted(needed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import feedparser
@@ -15,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_into, read_page
 from opendata_support import BASE, COMMITTEES, CONTENT, DRAFT, EXPECTED_UTC, PUBLISHED, html_pages, url_of
-from site_gen import opendata
+from site_gen import opendata, pipeline
 
 SCHEMAS = ROOT / "schemas"
 ATOM = "application/atom+xml"
@@ -329,3 +330,18 @@ def test_the_404_page_offers_search_and_browsing(site):
     assert form["action"] == "/search/" and form.find("input", attrs={"name": "q"})
     links = {a["href"] for a in page.find("main").find_all("a", href=True)}
     assert {"/", "/meetings/", "/committees/", "/decisions/"} <= links
+
+
+def test_a_document_that_would_overwrite_meeting_json_is_reported(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    folder = content / "meetings" / "2021" / "2021-03-24-planning"
+    (folder / "action-plan.pdf").rename(folder / "meeting.json")
+    meeting = content / "meetings" / "2021" / "2021-03-24-planning.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("file: action-plan.pdf", "file: meeting.json"),
+                       encoding="utf-8")
+    result = pipeline.build(content, tmp_path / "_site", with_search=False)
+    assert not result.ok and not (tmp_path / "_site").exists()
+    (problem,) = result.report.errors
+    assert problem.format().startswith("content/meetings/2021/2021-03-24-planning.md:1: two files would be written to "
+                                       "meetings/2021/2021-03-24-planning/meeting.json")

@@ -129,7 +129,8 @@ def test_serve_rebuilds_on_change_and_keeps_the_last_good_site_when_a_file_break
     with capsys.disabled():
         print(f"\n[serve] a content change was served {seconds:.2f}s after the file was saved")
     assert seconds < 10
-    assert served.state()["build"] > first["build"]  # open pages see a new build and reload
+    # open pages see the new build number, and reload
+    wait_for(lambda: served.state()["build"] > first["build"], 5, "the new build number", served)
     assert "Changed: content/" + MEETING in served.output()
     good_page = (served.out / MEETING_URL.strip("/") / "index.html").read_bytes()
 

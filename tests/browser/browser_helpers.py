@@ -12,9 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-# The machine running the tests may have no internet: keep chromium from trying.
+# The machine running the tests may have no internet: keep chromium from trying. CI runs in a
+# container, as root (no sandbox) and with a small /dev/shm (--disable-dev-shm-usage).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
 
 # The policy the site is published with. netlify.toml's header for "/*" wins when
 # it exists; this is the same policy, for until it does (see csp_policy()).
@@ -66,6 +68,7 @@ PAGE_KINDS = {
     "meeting": ("sample", "/meetings/2020/2020-12-09-children-families-scrutiny/"),
     "meeting, unconfirmed minutes": ("browser", "/meetings/2024/2024-01-16-cabinet/"),
     "meeting, with a document": ("browser", "/meetings/2023/2023-03-28-planning-committee/"),
+    "meeting, with a wide table": ("browser", "/meetings/2023/2023-11-07-cabinet/"),
     "year": ("sample", "/meetings/2020/"),
     "year, several months": ("browser", "/meetings/2023/"),
     "meetings by year": ("sample", "/meetings/"),
@@ -82,9 +85,17 @@ PAGE_KINDS = {
     "decisions": ("sample", "/decisions/"),
     "decisions, page 2": ("browser", "/decisions/page/2/"),
     "search": ("sample", "/search/"),
-    "404": ("sample", "/no-such-page/"),
+    "404": ("sample", "/no-such-page/"),  # NOT_FOUND_URL
     "accessibility statement": ("sample", "/accessibility/"),
+    "open data": ("sample", "/data/"),
 }
+NOT_FOUND_URL = "/no-such-page/"  # the "404" kind: the host serves /404.html for it
+
+
+def kind_of(url: str) -> tuple[str, int]:
+    """Pages of one kind share their first path segment and their depth (/meetings/2020/x/)."""
+    parts = [part for part in url.split("/") if part]
+    return (parts[0] if parts else "", len(parts))
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

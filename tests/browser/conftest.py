@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, csp_policy, require
+from .browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, csp_policy, require
 
 BROWSER_CONTENT = ROOT / "tests" / "fixtures" / "browser_site" / "content"
 

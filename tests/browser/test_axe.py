@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import (AXE_JS, PAGE_KINDS, describe_violations, html_files, require, run_axe, search,
-                             url_of)
+from .browser_helpers import (AXE_JS, NOT_FOUND_URL, PAGE_KINDS, describe_violations, html_files, kind_of, require,
+                             run_axe, search, url_of)
 
 PHONE, DESKTOP = 320, 1280
 AXE_URL = "/__tests__/axe.min.js"  # answered by the browser itself (context.route), never by the site
@@ -48,8 +48,21 @@ def axe_violations(page, url: str) -> list[dict]:
 @pytest.mark.parametrize("kind", PAGE_KINDS)
 def test_page_kind_on_a_phone(kind, servers, axe_page):
     site, url = PAGE_KINDS[kind]
-    violations = axe_violations(axe_page(PHONE), servers[site].url(url))
+    page = axe_page(PHONE)
+    violations = axe_violations(page, servers[site].url(url))
     assert not violations, f"axe on {kind} ({url}) at {PHONE}px:\n{describe_violations(violations)}"
+    # WCAG 1.4.10 Reflow: nothing but a table's own scrolling box is wider than the phone
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE, f"{url} is {width}px wide on a {PHONE}px phone: it scrolls sideways"
+
+
+def test_page_kinds_name_every_kind_of_page(sample_site, browser_site):
+    """A new kind of page is added to PAGE_KINDS, so that it is checked on a phone too."""
+    named = {kind_of("/404.html" if url == NOT_FOUND_URL else url) for _, url in PAGE_KINDS.values()}
+    built = {kind_of(url_of(root, file)): url_of(root, file)
+             for root in (sample_site, browser_site) for file in html_files(root)}
+    missing = sorted(url for kind, url in built.items() if kind not in named)
+    assert not missing, f"add a page of each of these kinds to PAGE_KINDS (browser_helpers.py): {missing}"
 
 
 @pytest.mark.parametrize("site", ["sample", "browser"])
@@ -71,7 +84,10 @@ def test_search_results(width, browser_server, axe_page):
     page = axe_page(width)
     page.goto(browser_server.url("/search/"))
     search(page, "mobile library")
-    page.locator(".pagefind-ui__filter-checkbox").first.check()
+    committee = page.locator("details.pagefind-ui__filter-block").first
+    if committee.get_attribute("open") is None:  # the filters start closed on a phone
+        committee.locator("summary").click()
+    committee.locator(".pagefind-ui__filter-checkbox").first.check()
     page.wait_for_timeout(300)
     violations = run_axe(page, AXE_URL)
     assert not violations, f"axe on search results at {width}px:\n{describe_violations(violations)}"

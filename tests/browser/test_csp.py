@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import html_files, url_of
+from .browser_helpers import html_files, url_of
 
 
 @pytest.mark.parametrize("site", ["sample", "browser"])

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from bs4 import BeautifulSoup
 
-from browser_helpers import VNU_JAR, html_files, java, require, url_of
+from .browser_helpers import VNU_JAR, html_files, java, require, url_of
 
 
 def test_nu_html_checker_finds_no_errors(sample_site, browser_site, fixture_site):

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from browser_helpers import html_files, url_of
+from .browser_helpers import html_files, url_of
 
 ORIGIN = "http://site.test"
 LINK_ATTRIBUTES = ("href", "src", "action", "poster", "data", "cite", "formaction")
@@ -109,7 +109,7 @@ def check_site(root: Path, base_url: str) -> LinkReport:
 
 @pytest.mark.parametrize("site", ["sample", "browser"])
 def test_every_internal_link_resolves(site, request):
-    from browser_helpers import ROOT
+    from .browser_helpers import ROOT
     content = ROOT / "content" if site == "sample" else ROOT / "tests" / "fixtures" / "browser_site" / "content"
     root = request.getfixturevalue(f"{site}_site")
     report = check_site(root, base_url_of(content))

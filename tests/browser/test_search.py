@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from browser_helpers import result_count, result_links, search, sub_result_links, wait_for_results
+from .browser_helpers import result_count, result_links, search, sub_result_links, wait_for_results
 
 MEETING = "/meetings/2020/2020-12-09-children-families-scrutiny/"
 INDICATOR = "/indicators/cfse-29/"
