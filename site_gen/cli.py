@@ -30,6 +30,9 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--strict-for", nargs="*", metavar="FILE", default=None,
+                       help="with --strict: only warnings in these files fail (e.g. the files a pull request "
+                            "changes), so old warnings elsewhere do not block new work")
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
     _common(serve)
     serve.add_argument("--out", default="_site", help="output folder (default: _site)")
@@ -74,7 +77,11 @@ def _plural(count: int, word: str) -> str:
 def run_check(args) -> int:
     result = pipeline.check(args.content, include_drafts=True)
     print_problems(result.report, sys.stdout, args.strict)
-    if result.report.errors or (args.strict and result.report.warnings):
+    warnings = result.report.warnings
+    if args.strict_for is not None:
+        scope = {path.replace("\\", "/") for path in args.strict_for}
+        warnings = [w for w in warnings if w.path in scope]
+    if result.report.errors or (args.strict and warnings):
         return 1
     if not result.report.problems:
         meetings = len(result.linked.archive.meetings) if result.linked else 0

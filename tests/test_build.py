@@ -65,3 +65,11 @@ def test_help_lists_commands():
     result = run_cli("--help")
     assert result.returncode == 0
     assert "check" in result.stdout and "serve" in result.stdout
+
+
+def test_strict_for_limits_failing_warnings_to_the_named_files():
+    clean = "content/meetings/2020/2020-12-09-children-families-scrutiny.md"
+    warned = "content/meetings/2022/2022-09-07-children-families-scrutiny.md"
+    assert run_cli("check", "--strict", "--strict-for", clean).returncode == 0
+    assert run_cli("check", "--strict", "--strict-for", clean, warned).returncode == 1
+    assert run_cli("check", "--strict", "--strict-for").returncode == 0

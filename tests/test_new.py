@@ -199,3 +199,19 @@ def test_new_needs_its_arguments_and_a_content_folder(tmp_path):
     nowhere = run_cli("new", "--content", str(tmp_path / "nope"), "--committee", "x", "--date", "2023-01-01")
     assert nowhere.returncode == 2 and "no content folder" in nowhere.stderr
     assert "Traceback" not in nowhere.stderr
+
+
+@pytest.mark.parametrize("title, standing", [
+    ("Apologies", True), ("Apologies for Absence", True), ("Minutes", True),
+    ("Minutes of the Previous Meeting", True), ("Confirmation of Minutes", True),
+    ("Declarations of Interest", True), ("Declarations of Pecuniary Interests", True),
+    ("Chair's Announcements", True), ("Chair’s Announcements", True), ("Public Question Time", True),
+    ("Urgent Business", True), ("Call-in", True), ("Scrutiny Work Programme", True), ("Forward Plan", True),
+    ("Agenda Planning", True), ("Date of Next Meeting", True), ("Any Other Business", True),
+    ("Portfolio Performance and Resources - Mid-Year Report 2020/21", False),
+    ("Minutes of the Health and Wellbeing Board", False), ("Budget Monitoring", False),
+    ("Interest Rates and Treasury Management", False),
+])
+def test_which_items_are_standing(title, standing):
+    from site_gen.scaffold import is_standing
+    assert is_standing(title) is standing

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -221,3 +222,56 @@ def test_serve_reports_a_port_in_use(served, tmp_path):
                            capture_output=True, text=True, timeout=60)
     assert other.returncode == 1
     assert f"port {port} is already in use" in other.stderr and "Traceback" not in other.stderr
+
+
+def test_open_pages_reload_by_themselves_under_the_sites_csp(served):
+    """In a real browser, with the published site's CSP: the page reloads after a change and after a break."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    meeting = served.content / MEETING
+
+    def in_the_browser():
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium), headless=True,
+                                                 args=["--no-sandbox", "--disable-gpu"])
+            try:
+                page = browser.new_page()
+                problems = []
+                page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+                page.on("pageerror", lambda error: problems.append(str(error)))
+                page.goto(served.url.rstrip("/") + MEETING_URL)
+
+                def shown(text: str):
+                    try:
+                        return text in page.content()
+                    except Exception:  # the page is reloading
+                        return False
+
+                edit(meeting, "Councillors asked about", "Councillors enquired about")
+                wait_for(lambda: shown("Councillors enquired about"), CHANGE_TIMEOUT, "the page to reload", served)
+                edit(meeting, "committee: scrutiny", "committee: scrutinee")
+                wait_for(lambda: shown('id="serve-problems"'), CHANGE_TIMEOUT, "the problems on the page", served)
+                assert shown("Councillors enquired about")  # the last good page, under the report
+                edit(meeting, "committee: scrutinee", "committee: scrutiny")
+                wait_for(lambda: not shown('id="serve-problems"'), CHANGE_TIMEOUT, "the report to go", served)
+                assert problems == []  # no CSP violation, no script error
+            finally:
+                browser.close()
+
+    # in a thread of its own: the browser tests may hold Playwright's event loop in this one
+    failures = []
+
+    def run():
+        try:
+            in_the_browser()
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the browser check did not finish"
+    if failures:
+        raise failures[0]

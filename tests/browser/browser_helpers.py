@@ -40,17 +40,21 @@ def require(path: Path, hint: str) -> Path:
     return path
 
 
-def csp_policy() -> str:
-    """The Content-Security-Policy netlify.toml sends for "/*", else DEFAULT_CSP."""
+def site_headers() -> dict[str, str]:
+    """The headers netlify.toml sends for "/*" (the CSP among them), else just DEFAULT_CSP."""
     toml_file = ROOT / "netlify.toml"
     if toml_file.exists():
         config = tomllib.loads(toml_file.read_text(encoding="utf-8"))
         for rule in config.get("headers", []):
             if rule.get("for") == "/*":
-                for name, value in rule.get("values", {}).items():
-                    if name.lower() == "content-security-policy":
-                        return " ".join(value.split())
-    return DEFAULT_CSP
+                headers = {name: " ".join(str(value).split()) for name, value in rule.get("values", {}).items()}
+                if any(name.lower() == "content-security-policy" for name in headers):
+                    return headers
+    return {"Content-Security-Policy": DEFAULT_CSP}
+
+
+def csp_policy() -> str:
+    return next(value for name, value in site_headers().items() if name.lower() == "content-security-policy")
 
 
 def java() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, csp_policy, require
+from .browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, require, site_headers
 
 BROWSER_CONTENT = ROOT / "tests" / "fixtures" / "browser_site" / "content"
 
@@ -23,12 +23,11 @@ BROWSER_CONTENT = ROOT / "tests" / "fixtures" / "browser_site" / "content"
 # -- a tiny static server, like the host: index.html for folders, 404.html for the rest --
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    csp: str | None = None
+    headers_to_send: dict[str, str] = {}
 
     def end_headers(self):
-        if self.csp:
-            self.send_header("Content-Security-Policy", self.csp)
-        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in self.headers_to_send.items():
+            self.send_header(name, value)
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
@@ -55,11 +54,16 @@ SiteHandler.extensions_map = {**SiteHandler.extensions_map, ".wasm": "applicatio
 
 
 class Server:
-    def __init__(self, site: Path, csp: str | None):
-        handler = functools.partial(type("Handler", (SiteHandler,), {"csp": csp}), directory=str(site))
+    """Serves a built site; with_site_headers: the published headers, Content-Security-Policy first of all."""
+
+    def __init__(self, site: Path, with_site_headers: bool):
+        headers = site_headers() if with_site_headers else {}
+        handler = functools.partial(type("Handler", (SiteHandler,), {"headers_to_send": headers}),
+                                    directory=str(site))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
-        self.site, self.csp = site, csp
+        self.site = site
+        self.csp = next((v for k, v in headers.items() if k.lower() == "content-security-policy"), None)
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -83,8 +87,8 @@ def browser_site(tmp_path_factory) -> Path:
     return out
 
 
-def _serve(site: Path, csp: str | None):
-    server = Server(site, csp)
+def _serve(site: Path, with_site_headers: bool):
+    server = Server(site, with_site_headers)
     try:
         yield server
     finally:
@@ -94,23 +98,23 @@ def _serve(site: Path, csp: str | None):
 @pytest.fixture(scope="session")
 def sample_server(sample_site):
     """The sample archive, without a CSP header (so axe-core can be injected)."""
-    yield from _serve(sample_site, None)
+    yield from _serve(sample_site, False)
 
 
 @pytest.fixture(scope="session")
 def sample_server_csp(sample_site):
-    """The sample archive with the site's Content-Security-Policy header."""
-    yield from _serve(sample_site, csp_policy())
+    """The sample archive with the site's Content-Security-Policy header (and netlify.toml's others)."""
+    yield from _serve(sample_site, True)
 
 
 @pytest.fixture(scope="session")
 def browser_server(browser_site):
-    yield from _serve(browser_site, None)
+    yield from _serve(browser_site, False)
 
 
 @pytest.fixture(scope="session")
 def browser_server_csp(browser_site):
-    yield from _serve(browser_site, csp_policy())
+    yield from _serve(browser_site, True)
 
 
 # -- the browser --
@@ -130,7 +134,7 @@ def browser():
 @dataclass
 class Tab:
     """A page in its own browser context, with everything that went wrong in it."""
-    page: object
+    page: "playwright.sync_api.Page"
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
@@ -158,8 +162,9 @@ def open_tab(browser):
         tab.page.on("console", lambda message: tab.console_errors.append(message.text)
                     if message.type == "error" else None)
         tab.page.on("pageerror", lambda error: tab.page_errors.append(str(error)))
-        tab.page.on("requestfailed", lambda request: tab.failed_requests.append(
-            f"{request.url} ({request.failure})"))
+        # a request cut short by leaving the page (following a search result) is no failure
+        tab.page.on("requestfailed", lambda request: tab.failed_requests.append(f"{request.url} ({request.failure})")
+                    if request.failure != "net::ERR_ABORTED" else None)
         tab.page.goto(url, wait_until="load")
         return tab
 

@@ -37,6 +37,8 @@ def test_every_page_has_the_structure_of_the_design(site, request):
         url = url_of(root, file)
         soup = BeautifulSoup(file.read_text(encoding="utf-8"), "html5lib")
         problems += [f"{url}: {problem}" for problem in structure_problems(soup)]
+        if url != "/search/" and soup.find("script", src=True):
+            problems.append(f"{url}: a script outside the search page (the site needs none elsewhere)")
     assert not problems, "\n".join(problems)
 
 

@@ -66,7 +66,13 @@ def test_committee_filter_narrows_the_results(csp, archive, open_tab):
     committees = {committee_of(href) for _, href in all_results(page)}
     assert {"cabinet", "planning-committee"} <= committees - {None}, f"both committees should match first: {committees}"
 
-    page.get_by_label(re.compile(r"^Planning Committee \(\d+\)$")).check()
+    planning = page.get_by_label(re.compile(r"^Planning Committee \(\d+\)$"))
+    try:
+        planning.wait_for(state="visible", timeout=10_000)
+    except Exception:
+        panel = page.locator(".pagefind-ui__drawer").inner_text() if page.locator(".pagefind-ui__drawer").count() else ""
+        pytest.fail(f"no 'Planning Committee' filter; the filters show {panel!r}; problems: {tab.problems()}")
+    planning.check()
     page.wait_for_function(f"""() => {{
         const m = document.querySelector(".pagefind-ui__message");
         return m && !m.textContent.startsWith("{everything} result");
