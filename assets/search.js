@@ -23,4 +23,27 @@
   if (query) {
     ui.triggerSearch(query);
   }
+  // Pagefind's UI lists the filters its first results carry: a filter whose index
+  // had not loaded by then (a slow connection) would be missing until the search
+  // changed. So load every filter index now (the module is the one the UI uses: a
+  // page has one instance of it), then run the search again, filters unchanged.
+  import("/pagefind/pagefind.js").then(function (pagefind) {
+    return pagefind.filters();
+  }).then(function () {
+    var input = container.querySelector(".pagefind-ui__search-input");
+    if (input && input.value) {
+      ui.triggerFilters(selectedFilters());
+    }
+  }).catch(function () {
+    // the search still works; only a filter may be missing
+  });
+
+  function selectedFilters() {
+    var selected = {};
+    var boxes = container.querySelectorAll(".pagefind-ui__filter-checkbox:checked");
+    for (var i = 0; i < boxes.length; i++) {
+      selected[boxes[i].name] = (selected[boxes[i].name] || []).concat(boxes[i].value);
+    }
+    return selected;
+  }
 })();

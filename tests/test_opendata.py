@@ -343,5 +343,7 @@ def test_a_document_that_would_overwrite_meeting_json_is_reported(tmp_path):
     result = pipeline.build(content, tmp_path / "_site", with_search=False)
     assert not result.ok and not (tmp_path / "_site").exists()
     (problem,) = result.report.errors
-    assert problem.format().startswith("content/meetings/2021/2021-03-24-planning.md:1: two files would be written to "
-                                       "meetings/2021/2021-03-24-planning/meeting.json")
+    # caught when loading, at the document's own line, so `check` reports it too
+    assert problem.path == "content/meetings/2021/2021-03-24-planning.md"
+    assert problem.message == "`meeting.json` is a name the site uses for the meeting's own page or data"
+    assert meeting.read_text(encoding="utf-8").splitlines()[problem.line - 1].strip() == "file: meeting.json"
