@@ -63,17 +63,23 @@ def meeting_entry_html(linked, meeting) -> str:
     return "".join(parts)
 
 
-def site_feed(linked, meeting_title) -> bytes:
-    site = linked.archive.site
-    meetings = list(reversed(linked.meetings))[:FEED_ENTRIES]
-    absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    entries = [{
+def meeting_entries(linked, meetings, meeting_title) -> list[dict]:
+    """One feed entry per meeting: its items and decisions."""
+    absolute = lambda url: urls.absolute(linked.archive.site.base_url, url)  # noqa: E731
+    return [{
         "id": absolute(urls.meeting(m)),
         "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
         "url": absolute(urls.meeting(m)),
         "updated": timestamp(m.date, m.time),
         "html": meeting_entry_html(linked, m),
     } for m in meetings]
+
+
+def site_feed(linked, meeting_title) -> bytes:
+    site = linked.archive.site
+    meetings = list(reversed(linked.meetings))[:FEED_ENTRIES]
+    absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
+    entries = meeting_entries(linked, meetings, meeting_title)
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
                       entries=entries)
@@ -106,13 +112,7 @@ def committee_feed(linked, slug: str, meeting_title) -> bytes:
     committee = linked.archive.committees[slug]
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
     meetings = linked.by_committee.get(slug, [])[:FEED_ENTRIES]
-    entries = [{
-        "id": absolute(urls.meeting(m)),
-        "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
-        "url": absolute(urls.meeting(m)),
-        "updated": timestamp(m.date, m.time),
-        "html": meeting_entry_html(linked, m),
-    } for m in meetings]
+    entries = meeting_entries(linked, meetings, meeting_title)
     return build_feed(feed_id=absolute(urls.committee_feed(slug)), title=f"{committee.name}: new minutes",
                       self_url=absolute(urls.committee_feed(slug)), alternate_url=absolute(urls.committee(slug)),
                       author=site.organisation, language=site.language, entries=entries)
