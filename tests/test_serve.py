@@ -226,10 +226,9 @@ def test_serve_reports_a_port_in_use(served, tmp_path):
 
 def test_open_pages_reload_by_themselves_under_the_sites_csp(served):
     """In a real browser, with the published site's CSP: the page reloads after a change and after a break."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as playwright_api  # a missing tool fails: scripts/test.sh installs it
     chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    assert chromium.exists(), "Debian's chromium is not installed: run scripts/test.sh, which installs it"
     meeting = served.content / MEETING
 
     def in_the_browser():
