@@ -58,12 +58,12 @@ class CodeIndex:
         alias_prefixes: set[str] = set()
         literals: list[str] = []
         for indicator in sorted(indicators.values(), key=lambda i: i.code):
-            for spelling in (indicator.code, *indicator.aliases):
+            for position, spelling in enumerate((indicator.code, *indicator.aliases)):
                 self.by_key.setdefault(code_key(spelling), indicator.code)
                 parts = _parts(spelling)
                 if parts is None:
                     literals.append(spelling)
-                elif spelling is indicator.code:
+                elif position == 0:  # the code itself: its separator is the house style
                     separator = spelling[len(parts[0])] if not spelling[len(parts[0])].isdigit() else ""
                     separators.setdefault(parts[0], Counter())[separator] += 1
                 else:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from . import markdown, yamlio
-from .fields import SLUG_RE, Fields, slugify
+from .fields import SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
@@ -140,7 +140,6 @@ class ContentLoader:
             if meeting:
                 archive.meetings.append(meeting)
         archive.meetings.sort(key=lambda m: (m.date, m.committee))
-        self.check_approvals(archive)
         return archive
 
     def load_site(self) -> Site | None:
@@ -269,7 +268,7 @@ class ContentLoader:
             if isinstance(value, YamlMap):
                 yield value, line
             else:
-                self.report.error(shown, line, f"each entry of `{key}` must be a block of keys, not {yamlio_describe(value)}",
+                self.report.error(shown, line, f"each entry of `{key}` must be a block of keys, not {describe(value)}",
                                   f"see the format of `{key}` in the README")
 
     def load_indicator(self, path: Path, archive: Archive) -> Indicator | None:
@@ -453,21 +452,11 @@ class ContentLoader:
                        documents_dir=documents_dir.relative_to(self.root).as_posix() if documents_dir.is_dir() else None)
 
     def split_front_matter(self, shown: str, text: str) -> tuple[str | None, str, int]:
-        lines = text.split("\n")
-        if lines[0].rstrip() != "---":
-            self.report.error(shown, 1, "the file must start with a `---` line opening the front matter",
-                              "put `---` on the first line, the meeting's details, then `---` again before the minutes")
+        try:
+            return front_matter(text)
+        except FrontMatterProblem as exc:
+            self.report.error(shown, 1, exc.message, exc.hint)
             return None, "", 1
-        for index in range(1, len(lines)):
-            if lines[index].rstrip() in ("---", "..."):
-                front = "\n".join(lines[1:index])
-                if not front.strip():
-                    self.report.error(shown, 1, "the front matter is empty", "it needs at least `committee`, `date` and `items`")
-                    return None, "", 1
-                return front, "\n".join(lines[index + 1:]), index + 2
-        self.report.error(shown, 1, "the front matter opened here is never closed",
-                          "add a line with just `---` after the meeting's details, before the minutes")
-        return None, "", 1
 
     def load_attendees(self, f: Fields, shown: str) -> Attendees:
         data = f.mapping("attendees")
@@ -500,8 +489,8 @@ class ContentLoader:
                 continue
             numbers[item.number] = item.line
             items.append(item)
-        if f.items("items") is not None and not f.map["items"]:
-            ok = False
+        if not items:
+            ok = False  # an empty or unreadable list, reported by entries()
         return items if ok else None
 
     def load_item(self, entry: YamlMap, line: int, shown: str, archive: Archive, path: Path) -> Item | None:
@@ -607,10 +596,10 @@ class ContentLoader:
         preamble = None
         minutes: dict[int, Text] = {}
         first_heading = headings[0][0] if headings else len(lines)
-        preamble_text = "\n".join(lines[:first_heading]).strip("\n")
-        if preamble_text.strip():
-            skipped = len(lines[:first_heading]) - len("\n".join(lines[:first_heading]).lstrip("\n").split("\n"))
-            preamble = Text(preamble_text.strip() + "\n", body_line + skipped)
+        preamble_lines = lines[:first_heading]
+        if any(line.strip() for line in preamble_lines):
+            blank = next(i for i, line in enumerate(preamble_lines) if line.strip())
+            preamble = Text("\n".join(preamble_lines).strip() + "\n", body_line + blank)
         for index, (start, number, end) in enumerate(headings):
             stop = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
             section_lines = lines[end:stop]
@@ -622,21 +611,32 @@ class ContentLoader:
                 minutes[number] = Text(section + "\n", body_line + end + leading)
         return preamble, minutes
 
-    def check_approvals(self, archive: Archive) -> None:
-        dates = {m.date for m in archive.meetings}
-        for meeting in archive.meetings:
-            if meeting.approved_on and meeting.approved_on not in dates:
-                # allowed: the approving meeting may not be in the archive yet
-                continue
+
+
+class FrontMatterProblem(Exception):
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def front_matter(text: str) -> tuple[str, str, int]:
+    """Split a meeting file into its front matter, its minutes and the line the minutes start on."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise FrontMatterProblem("the file must start with a `---` line opening the front matter",
+                                 "put `---` on the first line, the meeting's details, then `---` again before the minutes")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            if not front.strip():
+                raise FrontMatterProblem("the front matter is empty", "it needs at least `committee`, `date` and `items`")
+            return front, "\n".join(lines[index + 1:]), index + 2
+    raise FrontMatterProblem("the front matter opened here is never closed",
+                             "add a line with just `---` after the meeting's details, before the minutes")
 
 
 def _plain(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def yamlio_describe(value) -> str:
-    from .fields import describe
-    return describe(value)
 
 
 def human_size(size: int) -> str:

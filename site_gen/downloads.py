@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from . import indicators, urls
 from .models import Indicator
+from .opendata import dumps
 
 COLUMNS = ("code", "title", "unit", "polarity", "period", "target", "actual", "rag", "note")
 
@@ -76,12 +76,12 @@ def indicator_json(indicator: Indicator, linked, absolute) -> bytes:
             "committee": m.meeting.committee,
             "item": m.item.number if m.item else None,
             "item_title": m.item.title if m.item else None,
-            "url": absolute(urls.item(m.meeting, m.item.number) if m.item else urls.meeting(m.meeting)),
+            "url": absolute(urls.mention(m.meeting, m.item)),
             "written": m.written,
             "sentence": m.sentence,
         } for m in linked.mentions.get(indicator.code, [])],
     }
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    return dumps(data)
 
 
 def indicator_files(linked, ordered: list[Indicator], meeting_title) -> list[tuple[str, bytes]]:

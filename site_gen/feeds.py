@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from . import urls
+from .wording import report_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 LONDON = ZoneInfo("Europe/London")
@@ -91,7 +92,6 @@ def item_entry_html(linked, meeting, item) -> str:
     """A short HTML summary of one agenda item: what it considered and its decision."""
     from markupsafe import escape
 
-    from .render import report_of
     html = linked.items[(meeting.slug, item.number)]
     parts = []
     if item.report_of:
@@ -151,7 +151,7 @@ def indicator_feed(linked, code: str, meeting_title) -> bytes:
         meeting = refs[0].meeting
         parts = []
         for ref in refs:
-            where = urls.item(meeting, ref.item.number) if ref.item else urls.meeting(meeting)
+            where = urls.mention(meeting, ref.item)
             label = f"Item {ref.item.number}: {ref.item.title}" if ref.item else "Introduction"
             parts.append(f'<p><a href="{escape(absolute(where))}">{escape(label)}</a></p>'
                          f"<blockquote><p>{escape(ref.sentence)}</p></blockquote>")
@@ -159,7 +159,7 @@ def indicator_feed(linked, code: str, meeting_title) -> bytes:
         entries.append({
             "id": f"{absolute(urls.indicator(code))}#{meeting.slug}",
             "title": f"{code} in {meeting_title(meeting)}" + (" (draft)" if meeting.status == "draft" else ""),
-            "url": absolute(urls.item(meeting, first.item.number) if first.item else urls.meeting(meeting)),
+            "url": absolute(urls.mention(meeting, first.item)),
             "updated": timestamp(meeting.date, meeting.time),
             "html": "".join(parts),
         })

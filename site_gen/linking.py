@@ -50,6 +50,8 @@ class Linked:
     mentions: dict[str, list[MentionRef]] = field(default_factory=dict)  # code -> newest first
     undefined: list[str] = field(default_factory=list)
     issues: dict[str, list[tuple[Meeting, Item]]] = field(default_factory=dict)  # newest first
+    issue_titles: dict[str, str] = field(default_factory=dict)  # slug -> what pages, feeds and data call it
+    decisions: list[tuple[Meeting, Item]] = field(default_factory=list)  # every decided item, newest first
     previous: dict[str, Meeting] = field(default_factory=dict)
     next: dict[str, Meeting] = field(default_factory=dict)
     approved_by: dict[str, Meeting] = field(default_factory=dict)
@@ -153,12 +155,11 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
         for number, html in rendered.items.items():
             linked.items[(meeting.slug, number)] = html
 
-    plain = MarkdownRenderer(codes, urls.indicator)
     for kind, things in (("committee", archive.committees), ("portfolio", archive.portfolios),
                          ("indicator", archive.indicators)):
         for key, thing in sorted(things.items()):
             if thing.description:
-                linked.descriptions[(kind, key)] = plain.render(thing.description.markdown, min_heading=3).html
+                linked.descriptions[(kind, key)] = renderer.render(thing.description.markdown, min_heading=3).html
 
     check_rag(archive, report)  # every stated rating that the site.yml rag_rule disagrees with
 
@@ -180,6 +181,8 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
                 issues[item.issue].append((meeting, item))
     linked.issues = {slug: sorted(entries, key=lambda e: (e[0].date, e[0].committee, e[1].number), reverse=True)
                      for slug, entries in sorted(issues.items())}
+    linked.issue_titles = {slug: issue_title(entries) for slug, entries in linked.issues.items()}
+    linked.decisions = [(m, i) for m in reversed(meetings) for i in m.items if i.decision]
     for slug, committee_meetings in sorted(by_committee.items()):
         for before, after in zip(committee_meetings, committee_meetings[1:]):
             linked.next[before.slug] = after
@@ -187,18 +190,30 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
         linked.by_committee[slug] = list(reversed(committee_meetings))
     linked.by_year = {year: list(reversed(ms)) for year, ms in sorted(by_year.items())}
 
+    by_date: dict[datetime.date, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        by_date[meeting.date].append(meeting)
     for meeting in meetings:
         if meeting.approved_on:
-            approving = approving_meeting(meeting, meeting.approved_on, linked.by_committee, meetings)
+            approving = approving_meeting(meeting, by_date.get(meeting.approved_on, []))
             if approving:
                 linked.approved_by[meeting.slug] = approving
     return linked
 
 
-def approving_meeting(meeting: Meeting, date: datetime.date, by_committee, meetings) -> Meeting | None:
-    """The same committee's meeting on that date; failing that, the only meeting that day."""
-    for other in by_committee.get(meeting.committee, ()):
-        if other.date == date:
+def approving_meeting(meeting: Meeting, same_day: list[Meeting]) -> Meeting | None:
+    """Of the meetings on the approval date: the same committee's; failing that, the only one."""
+    for other in same_day:
+        if other.committee == meeting.committee:
             return other
-    same_day = [m for m in meetings if m.date == date]
     return same_day[0] if len(same_day) == 1 else None
+
+
+def issue_title(entries: list[tuple[Meeting, Item]]) -> str:
+    """The part of the item titles the meetings share (`X - Mid-Year Report` and `X - Draft` give `X`);
+    when they share none, the newest title."""
+    titles = [item.title for _, item in entries]
+    heads = {title.split(" - ")[0].split(" – ")[0].strip() for title in titles}
+    if len(heads) == 1:
+        return heads.pop()
+    return titles[0]

@@ -13,12 +13,12 @@ Only `linked.meetings` (the published ones) is ever read, never `archive.meeting
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import re
 from pathlib import Path
 
 from . import ical, urls
+from .wording import long_date, natural_key, report_of, weekday_date
 
 SCHEMAS = {  # file -> its JSON Schema in schemas/ (published at /data/schemas/), named in each file's `schema`
     "meeting.json": "meeting.schema.json",
@@ -54,12 +54,11 @@ def script_json(value) -> str:
 
 
 class OpenData:
-    def __init__(self, linked, meeting_title, issue_title):
+    def __init__(self, linked, meeting_title):
         self.linked = linked
         self.archive = linked.archive
         self.site = linked.archive.site
         self.meeting_title = meeting_title
-        self.issue_title = functools.lru_cache(maxsize=None)(issue_title)  # slug -> title, worked out once
 
     def absolute(self, url: str) -> str:
         return urls.absolute(self.site.base_url, url)
@@ -104,16 +103,13 @@ class OpenData:
         return {"slug": slug, "name": self.archive.committees[slug].name, "url": self.absolute(urls.committee(slug))}
 
     def document_ref(self, meeting, document) -> dict:
-        url = None
-        media_type = None
         if document.file:
-            url = self.absolute(urls.document(meeting, document.file))
-            media_type = MEDIA_TYPES.get("." + document.file.rsplit(".", 1)[-1].lower()) if "." in document.file else None
+            url, name = self.absolute(urls.document(meeting, document.file)), document.file
         elif document.url:
-            url = document.url
-            path = document.url.split("?", 1)[0].split("#", 1)[0]
-            last = path.rsplit("/", 1)[-1]
-            media_type = MEDIA_TYPES.get("." + last.rsplit(".", 1)[-1].lower()) if "." in last else None
+            url, name = document.url, document.url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+        else:
+            url, name = None, ""
+        media_type = MEDIA_TYPES.get("." + name.rsplit(".", 1)[-1].lower()) if "." in name else None
         return {"note": document.title, "url": url, "media_type": media_type, "size": document.size}
 
     # -- one meeting -------------------------------------------------------------
@@ -128,7 +124,6 @@ class OpenData:
         return people
 
     def agenda_item(self, meeting, item) -> dict:
-        from .render import report_of
         html = self.linked.items[(meeting.slug, item.number)]
         notes = []
         if item.report_of:
@@ -145,7 +140,7 @@ class OpenData:
                             "url": self.absolute(urls.indicator(code))})
         issue = None
         if item.issue:
-            issue = {"slug": item.issue, "title": self.issue_title(item.issue),
+            issue = {"slug": item.issue, "title": self.linked.issue_titles[item.issue],
                      "url": self.absolute(urls.issue(item.issue)), "feed_url": self.absolute(urls.issue_feed(item.issue))}
         portfolio = None
         if item.portfolio:
@@ -180,7 +175,7 @@ class OpenData:
             "id": meeting.slug,
             "name": self.meeting_title(meeting),
             "description": f"Meeting of the {committee.name} ({self.site.organisation}) "
-                           f"on {meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}.",
+                           f"on {weekday_date(meeting.date)}.",
             "classification": "committee-meeting",
             "start_time": self.start_time(meeting),
             "end_time": None,
@@ -257,12 +252,11 @@ class OpenData:
         return data
 
     def mention(self, ref) -> dict:
-        url = urls.item(ref.meeting, ref.item.number) if ref.item else urls.meeting(ref.meeting)
         return {"meeting": ref.meeting.slug, "item": ref.item.number if ref.item else None,
-                "url": self.absolute(url), "sentence": ref.sentence, "written": ref.written}
+                "url": self.absolute(urls.mention(ref.meeting, ref.item)), "sentence": ref.sentence,
+                "written": ref.written}
 
     def indicators(self) -> dict:
-        from .render import natural_key
         data = self.header(SCHEMAS["indicators.json"])
         entries = []
         for code in sorted(self.archive.indicators, key=natural_key):
@@ -295,7 +289,7 @@ class OpenData:
     def json_ld(self, meeting) -> str:
         """A schema.org Event for the meeting page, as text safe inside <script>."""
         committee = self.archive.committees[meeting.committee]
-        description = (f"Minutes of the {committee.name} meeting of {meeting.date.day} {meeting.date:%B %Y}: "
+        description = (f"Minutes of the {committee.name} meeting of {long_date(meeting.date)}: "
                        + "; ".join(item.title for item in meeting.items))
         event = {
             "@context": "https://schema.org",
@@ -350,45 +344,34 @@ DATA_FILES = (  # (file name, what it holds) for the /data/ page, in the order s
 )
 
 
-def for_renderer(renderer) -> OpenData:
-    from .render import issue_title
-    return OpenData(renderer.linked, renderer.meeting_title,
-                    lambda slug: issue_title(renderer.linked.issues[slug]))
-
-
 def render(renderer) -> None:
     """Add every open-data and subscription output to the renderer's files: JSON, the JSON
     Schemas, calendars, committee and issue feeds, and the /data/ page."""
     from . import feeds
-    from .render import Crumb, TemplateProblem, issue_title
+    from .render import Crumb
     linked = renderer.linked
-    data = for_renderer(renderer)
+    data = renderer.open_data
 
-    def add(url: str, content: bytes, source: str) -> None:
-        path = urls.output_path(url)
-        if path in renderer.files:
-            raise TemplateProblem(source, 1, f"two files would be written to {path}")
-        renderer.files[path] = content
+    def add(url: str, content: bytes) -> None:
+        renderer.files[urls.output_path(url)] = content  # refuses a path written twice
 
     for meeting in linked.meetings:
-        add(urls.meeting_json(meeting), dumps(data.meeting(meeting)), meeting.source.path)
-    add(urls.data_file("meetings.json"), dumps(data.meetings_index()), "site_gen/opendata.py")
-    add(urls.data_file("committees.json"), dumps(data.committees()), "site_gen/opendata.py")
-    add(urls.data_file("indicators.json"), dumps(data.indicators()), "site_gen/opendata.py")
+        add(urls.meeting_json(meeting), dumps(data.meeting(meeting)))
+    add(urls.data_file("meetings.json"), dumps(data.meetings_index()))
+    add(urls.data_file("committees.json"), dumps(data.committees()))
+    add(urls.data_file("indicators.json"), dumps(data.indicators()))
     for name in sorted(set(SCHEMAS.values())):
-        add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes(), f"schemas/{name}")
+        add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes())
 
     calendars = ical.Calendars(linked, renderer.meeting_title)
-    add(urls.calendar(), calendars.site_calendar(), "site_gen/ical.py")
+    add(urls.calendar(), calendars.site_calendar())
     for slug in sorted(linked.archive.committees):
-        add(urls.committee_calendar(slug), calendars.committee_calendar(slug), linked.archive.committees[slug].source.path)
-        add(urls.committee_feed(slug), feeds.committee_feed(linked, slug, renderer.meeting_title),
-            linked.archive.committees[slug].source.path)
+        add(urls.committee_calendar(slug), calendars.committee_calendar(slug))
+        add(urls.committee_feed(slug), feeds.committee_feed(linked, slug, renderer.meeting_title))
     issues = []
-    for slug, entries in linked.issues.items():
-        title = issue_title(entries)
+    for slug, title in linked.issue_titles.items():
         issues.append((slug, title))
-        add(urls.issue_feed(slug), feeds.issue_feed(linked, slug, title, renderer.meeting_title), "site_gen/feeds.py")
+        add(urls.issue_feed(slug), feeds.issue_feed(linked, slug, title, renderer.meeting_title))
 
     renderer.page(urls.data(), "data.html", title="Open data, calendars and feeds",
                   breadcrumbs=[Crumb("Home", urls.home())],

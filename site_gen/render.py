@@ -6,8 +6,6 @@ Markdown arrives as HTML that `markdown.py` rendered with raw HTML disabled.
 """
 from __future__ import annotations
 
-import datetime
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,15 +14,14 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts, downloads, feeds, opendata, sitemap, urls
-from .codes import indicator_slug
 from .indicators import view as indicator_view
 from .linking import Linked
 from .models import Indicator, Meeting
+from .wording import format_number, long_date, natural_key, report_of, weekday_date
 from .writer import OutputConflict
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DECISIONS_PER_PAGE = 50
 HOME_MEETINGS = 10
 
 RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off target", "green": "Green – on target"}
@@ -48,23 +45,10 @@ class TemplateProblem(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-def long_date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
-def weekday_date(value: datetime.date) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def format_number(value: float | None, unit: str | None = None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
-    if unit == "%":
-        return text + "%"
-    if unit in ("£", "$", "€"):  # currency reads before the figure: £5, -£5
-        return f"-{unit}{text[1:]}" if text.startswith("-") else f"{unit}{text}"
-    return f"{text} {unit}" if unit else text
 
 
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
@@ -100,26 +84,20 @@ class SiteRenderer:
             absolute=lambda url: urls.absolute(self.site.base_url, url),
             committee_name=lambda slug: self.archive.committees[slug].name,
             meeting_title=self.meeting_title,
-            indicator_title=self.indicator_title,
             portfolio_name=lambda slug: self.archive.portfolios[slug].name,
             report_of=report_of,
             years=sorted(linked.by_year, reverse=True),
         )
         self.files: dict[str, bytes] = OutputFiles()
+        self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
+        self.open_data = opendata.OpenData(linked, self.meeting_title)
 
     # -- helpers for templates ------------------------------------------------
 
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
 
-    def indicator_title(self, code: str) -> str:
-        indicator = self.archive.indicators.get(code)
-        return indicator.title if indicator else "Not yet defined"
-
     def page(self, url: str, template: str, **context) -> None:
-        path = urls.output_path(url)
-        if path in self.files:
-            raise TemplateProblem(template, 1, f"two pages would be written to {path}")
         context.setdefault("url", url)
         context.setdefault("breadcrumbs", [])
         context.setdefault("description", self.site.description or f"Minutes of {self.site.organisation} meetings")
@@ -134,7 +112,7 @@ class SiteRenderer:
             raise TemplateProblem(f"templates/{exc.name or template}", exc.lineno or 1, exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{template}", 1, f"{type(exc).__name__}: {exc}") from None
-        self.files[path] = text.encode("utf-8")
+        self.files[urls.output_path(url)] = text.encode("utf-8")
 
     # -- pages ----------------------------------------------------------------
 
@@ -158,7 +136,7 @@ class SiteRenderer:
     def render_home(self) -> None:
         meetings = list(reversed(self.linked.meetings))[:HOME_MEETINGS]
         self.page(urls.home(), "home.html", title=self.site.title, latest=meetings,
-                  by_committee=self.linked.by_committee, indicators=self.sorted_indicators(),
+                  indicators=self.indicators,
                   undefined=self.linked.undefined, feeds=[("New minutes", urls.feed())])
 
     def render_meetings(self) -> None:
@@ -175,7 +153,6 @@ class SiteRenderer:
                       months=list(months.items()), count=len(meetings), breadcrumbs=[home, meetings_crumb])
         for meeting in linked.meetings:
             committee = self.archive.committees[meeting.committee]
-            codes = sorted({c for item in meeting.items for c in linked.items[(meeting.slug, item.number)].codes})
             self.page(
                 urls.meeting(meeting), "meeting.html", meeting=meeting,
                 title=self.meeting_title(meeting) + (" (Draft)" if meeting.status == "draft" else ""),  # tab, search
@@ -187,8 +164,8 @@ class SiteRenderer:
                             + "; ".join(item.title for item in meeting.items)[:250],
                 breadcrumbs=[home, meetings_crumb, Crumb(str(meeting.year), urls.year(meeting.year))],
                 search_kind="Meeting", search_sort=meeting.date.isoformat(),
-                search_filters={"committee": committee.name, "year": str(meeting.year)}, codes=codes,
-                structured_data=Markup(opendata.for_renderer(self).json_ld(meeting)),
+                search_filters={"committee": committee.name, "year": str(meeting.year)},
+                structured_data=Markup(self.open_data.json_ld(meeting)),
             )
             for item in meeting.items:
                 for document in item.documents:
@@ -213,15 +190,12 @@ class SiteRenderer:
                       search_kind="Committee", search_filters={"committee": committee.name},
                       feeds=[(f"{committee.name}: new minutes", urls.committee_feed(slug))])
 
-    def sorted_indicators(self) -> list[Indicator]:
-        return sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
-
     def render_indicators(self) -> None:
         home = Crumb("Home", urls.home())
         crumbs = [home, Crumb("Indicators", urls.indicators())]
         groups = []  # (portfolio or None, [(priority or None, [indicators])])
         by_portfolio: dict[str | None, list[Indicator]] = defaultdict(list)
-        for indicator in self.sorted_indicators():
+        for indicator in self.indicators:
             by_portfolio[indicator.portfolio].append(indicator)
         for slug in sorted(by_portfolio, key=lambda s: (s is None, self.archive.portfolios[s].name if s else "")):
             portfolio = self.archive.portfolios.get(slug) if slug else None
@@ -232,12 +206,12 @@ class SiteRenderer:
                           for number, members in sorted(by_priority.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
             groups.append((portfolio, priorities))
         rule = self.site.rag_rule
+        views = {i.code: indicator_view(i, rule) for i in self.indicators}
         self.page(urls.indicators(), "indicators_index.html", title="Performance indicators", breadcrumbs=[home],
                   groups=groups, undefined=self.linked.undefined, mentions=self.linked.mentions,
-                  views={i.code: indicator_view(i, rule) for i in self.sorted_indicators()},
-                  sparklines={i.code: charts.sparkline(i) for i in self.sorted_indicators()},
+                  views=views, sparklines={i.code: charts.sparkline(i) for i in self.indicators},
                   all_csv=urls.indicators_csv())
-        for indicator in self.sorted_indicators():
+        for indicator in self.indicators:
             portfolio = self.archive.portfolios.get(indicator.portfolio) if indicator.portfolio else None
             description = self.linked.descriptions.get(("indicator", indicator.code))
             self.page(urls.indicator(indicator.code), "indicator.html", title=f"{indicator.code}: {indicator.title}",
@@ -246,7 +220,7 @@ class SiteRenderer:
                       description_html=Markup(description) if description else None,
                       mentions=self.linked.mentions.get(indicator.code, []), breadcrumbs=crumbs,
                       description=f"Performance indicator {indicator.code}: {indicator.title}",
-                      search_kind="Indicator", view=indicator_view(indicator, rule), rule=rule,
+                      search_kind="Indicator", view=views[indicator.code], rule=rule,
                       chart=charts.line_chart(indicator, format_number), legend=charts.legend(indicator),
                       downloads=[("CSV", urls.indicator_csv(indicator.code)), ("JSON", urls.indicator_json(indicator.code))],
                       feed_url=urls.indicator_feed(indicator.code),
@@ -258,18 +232,15 @@ class SiteRenderer:
                       description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
                       search_kind="Indicator", view=None, rule=rule, chart=None, legend=[], downloads=[],
                       feed_url=urls.indicator_feed(code), feeds=[(f"{code}: mentions in the minutes", urls.indicator_feed(code))])
-        for url, data in downloads.indicator_files(self.linked, self.sorted_indicators(), self.meeting_title):
-            path = urls.output_path(url)
-            if path in self.files:
-                raise TemplateProblem("templates/indicators_index.html", 1, f"two files would be written to {path}")
-            self.files[path] = data
+        for url, data in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
+            self.files[urls.output_path(url)] = data
 
     def render_portfolios(self) -> None:
         home = Crumb("Home", urls.home())
         self.page(urls.portfolios(), "portfolios_index.html", title="Portfolios", breadcrumbs=[home],
                   portfolios=sorted(self.archive.portfolios.values(), key=lambda p: p.name))
         for slug, portfolio in sorted(self.archive.portfolios.items()):
-            indicators = [i for i in self.sorted_indicators() if i.portfolio == slug]
+            indicators = [i for i in self.indicators if i.portfolio == slug]
             items = [(m, i) for m in reversed(self.linked.meetings) for i in m.items if i.portfolio == slug]
             description = self.linked.descriptions.get(("portfolio", slug))
             self.page(urls.portfolio(slug), "portfolio.html", title=f"{portfolio.name} portfolio", portfolio=portfolio,
@@ -280,7 +251,7 @@ class SiteRenderer:
 
     def render_issues(self) -> None:
         home = Crumb("Home", urls.home())
-        titled = {slug: issue_title(entries) for slug, entries in self.linked.issues.items()}
+        titled = self.linked.issue_titles
         self.page(urls.issues(), "issues_index.html", title="Issues", breadcrumbs=[home],
                   issues=[(slug, titled[slug], entries) for slug, entries in
                           sorted(self.linked.issues.items(), key=lambda kv: titled[kv[0]].lower())])
@@ -292,15 +263,12 @@ class SiteRenderer:
 
     def render_decisions(self) -> None:
         home = Crumb("Home", urls.home())
-        decisions = [(m, i, self.linked.items[(m.slug, i.number)]) for m in reversed(self.linked.meetings)
-                     for i in m.items if i.decision]
-        pages = max(1, -(-len(decisions) // DECISIONS_PER_PAGE))
-        for number in range(1, pages + 1):
-            chunk = decisions[(number - 1) * DECISIONS_PER_PAGE: number * DECISIONS_PER_PAGE]
+        pages = urls.decision_pages(self.linked.decisions)
+        for number, chunk in enumerate(pages, start=1):
             self.page(urls.decisions(number), "decisions.html",
-                      title="Decisions register" + (f" (page {number} of {pages})" if number > 1 else ""),
-                      decisions=chunk, page_number=number, pages=pages, total=len(decisions),
-                      first_index=(number - 1) * DECISIONS_PER_PAGE,
+                      title="Decisions register" + (f" (page {number} of {len(pages)})" if number > 1 else ""),
+                      decisions=[(m, i, self.linked.items[(m.slug, i.number)]) for m, i in chunk],
+                      page_number=number, pages=len(pages), total=len(self.linked.decisions),
                       breadcrumbs=[home] if number == 1 else [home, Crumb("Decisions register", urls.decisions())])
 
     def render_static_pages(self) -> None:
@@ -311,33 +279,14 @@ class SiteRenderer:
         self.page(urls.not_found(), "404.html", title="Page not found")
 
 
-def report_of(who: str) -> str:
-    """'Director of X' reads 'a report of the Director of X'; a named person needs no article."""
-    if who.lower().startswith(("the ", "councillor", "cllr", "mr ", "mrs ", "ms ", "dr ")):
-        return who
-    return f"the {who}"
 
 
-def issue_title(entries) -> str:
-    """The part of the item titles the meetings share (`X - Mid-Year Report` and `X - Draft` give `X`)."""
-    titles = [item.title for _, item in entries]
-    heads = {title.split(" - ")[0].split(" – ")[0].strip() for title in titles}
-    if len(heads) == 1:
-        return heads.pop()
-    return titles[0]
 
 
-def natural_key(code: str) -> list:
-    import re
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", code)]
 
 
-def json_dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
 
 
 def render_site(linked: Linked, templates: Path = TEMPLATES) -> dict[str, bytes]:
     return SiteRenderer(linked, templates).render_all()
 
-
-__all__ = ["render_site", "TemplateProblem", "indicator_slug"]

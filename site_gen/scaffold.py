@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import yamlio
+from .content import FrontMatterProblem, front_matter
 from .fields import SLUG_RE
 from .problems import did_you_mean
+from .wording import long_date
 
 # Titles of the items that most committees have at every meeting. Matched
 # case-insensitively anywhere in the title.
@@ -76,8 +78,6 @@ def is_standing(title: str) -> bool:
     return any(pattern.search(title) for pattern in STANDING)
 
 
-def long_date(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def quote(text: str) -> str:
@@ -151,16 +151,9 @@ def read_previous(path: Path) -> Previous:
     date = datetime.date.fromisoformat(MEETING_RE.match(path.name).group(1))
     previous = Previous(path, date)
     try:
-        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-        lines = text.split("\n")
-        if lines[0].rstrip() != "---":
-            raise ValueError("it does not start with ---")
-        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
-        data = yamlio.parse("\n".join(lines[1:end]), 2)
-    except StopIteration:
-        previous.note = "its front matter is never closed"
-        return previous
-    except (OSError, UnicodeDecodeError, ValueError, yamlio.YamlProblem) as exc:
+        front, _, _ = front_matter(path.read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
+        data = yamlio.parse(front, 2)
+    except (OSError, UnicodeDecodeError, FrontMatterProblem, yamlio.YamlProblem) as exc:
         previous.note = str(getattr(exc, "message", exc))
         return previous
     if not isinstance(data, dict):
@@ -241,20 +234,17 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("# The date of the meeting, YYYY-MM-DD. It must be the date in the file's name.")
     add(f"date: {date.isoformat()}")
     add("")
-    add('# The start time, 24-hour clock, in quotes, e.g. "18:00". Leave it empty if not known.')
-    if previous and previous.time:
-        add(f"# CHECK: copied from {since}.")
-        add(f"time: {quote(previous.time)}")
-    else:
-        add("time:")
-    add("")
-    add("# Where the meeting was held, e.g. Committee Room 2, Town Hall. Leave it empty if not known.")
-    if previous and previous.venue:
-        add(f"# CHECK: copied from {since}.")
-        add(f"venue: {quote(previous.venue)}")
-    else:
-        add("venue:")
-    add("")
+    for key, note in (("time", '# The start time, 24-hour clock, in quotes, e.g. "18:00". Leave it empty if not known.'),
+                      ("venue", "# Where the meeting was held, e.g. Committee Room 2, Town Hall. "
+                                "Leave it empty if not known.")):
+        add(note)
+        copied = getattr(previous, key) if previous else None
+        if copied:
+            add(f"# CHECK: copied from {since}.")
+            add(f"{key}: {quote(copied)}")
+        else:
+            add(f"{key}:")
+        add("")
     add("# draft: not published. You see it with `python build.py serve`, marked Draft.")
     add("# unconfirmed: published, with a note that the minutes await the committee's approval.")
     add("# approved: approved as a correct record (then fill in approved_on too).")

@@ -35,7 +35,7 @@ def page_url(path: str) -> str | None:
     return "/" + path
 
 
-def lastmods(linked, decisions_per_page: int) -> dict[str, datetime.date]:
+def lastmods(linked) -> dict[str, datetime.date]:
     """URL -> the date its content last changed, for the pages where the content says."""
     result: dict[str, datetime.date] = {}
 
@@ -58,9 +58,8 @@ def lastmods(linked, decisions_per_page: int) -> dict[str, datetime.date]:
     for url in (urls.home(), urls.meetings_index(), urls.committees()):
         put(url, everything)
     put(urls.issues(), newest(m for entries in linked.issues.values() for m, _ in entries))
-    decided = [m for m in reversed(linked.meetings) for i in m.items if i.decision]  # as the register lists them
-    for start in range(0, len(decided), decisions_per_page):
-        put(urls.decisions(start // decisions_per_page + 1), newest(decided[start:start + decisions_per_page]))
+    for number, page in enumerate(urls.decision_pages(linked.decisions), start=1):
+        put(urls.decisions(number), newest(m for m, _ in page))
     return result
 
 
@@ -89,10 +88,9 @@ def build_robots(base_url: str, preview: bool) -> bytes:
 
 def render(renderer) -> None:
     """Add sitemap.xml and robots.txt; run after every page has been rendered."""
-    from .render import DECISIONS_PER_PAGE
     linked = renderer.linked
     base_url = linked.archive.site.base_url
     renderer.files[urls.output_path(urls.sitemap())] = build_sitemap(
-        list(renderer.files), base_url, lastmods(linked, DECISIONS_PER_PAGE))
+        list(renderer.files), base_url, lastmods(linked))
     preview = any(m.status == "draft" for m in linked.meetings)
     renderer.files[urls.output_path(urls.robots())] = build_robots(base_url, preview)

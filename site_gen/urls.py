@@ -34,6 +34,11 @@ def item(m, number: int) -> str:
     return f"{meeting(m)}#{item_anchor(number)}"
 
 
+def mention(m, agenda_item) -> str:
+    """Where a mention in the minutes is: its item, or the meeting page for the preamble (None)."""
+    return item(m, agenda_item.number) if agenda_item is not None else meeting(m)
+
+
 def item_anchor(number: int) -> str:
     return f"item-{number}"
 
@@ -92,11 +97,19 @@ def issue(slug: str) -> str:
     return f"/issues/{slug}/"
 
 
+DECISIONS_PER_PAGE = 50
+
+
 def decisions(page: int = 1) -> str:
     return "/decisions/" if page == 1 else f"/decisions/page/{page}/"
 
 
-def search(query: str | None = None) -> str:
+def decision_pages(decided: list) -> list[list]:
+    """The decisions register's pages, in order: page N is at decisions(N); always at least one page."""
+    return [decided[start:start + DECISIONS_PER_PAGE] for start in range(0, len(decided), DECISIONS_PER_PAGE)] or [[]]
+
+
+def search() -> str:
     return "/search/"
 
 

@@ -1,6 +1,8 @@
 """Recognising indicator codes in running text."""
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
+
 from site_gen.codes import CodeIndex, code_key, indicator_slug
 from site_gen.markdown import MarkdownRenderer
 from site_gen.models import Indicator, Source
@@ -57,4 +59,6 @@ def test_markdown_rule_records_mentions_with_their_sentence_and_line():
     renderer = MarkdownRenderer(INDEX, lambda code: f"/i/{code}/")
     result = renderer.render("First line.\n\n- One. About CFSE29 here! Next one.\n- `CFSE.5` in code", first_line=10)
     assert [(m.code, m.sentence, m.line) for m in result.mentions] == [("CFSE.29", "About CFSE29 here!", 12)]
-    assert '<a href="/i/CFSE.29/" class="indicator-code" title="Indicator CFSE.29">CFSE29</a>' in result.html
+    links = BeautifulSoup(result.html, "html5lib").find_all("a")
+    assert [(a.get_text(), a["href"], a["class"], a["title"]) for a in links] == [
+        ("CFSE29", "/i/CFSE.29/", ["indicator-code"], "Indicator CFSE.29")]

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
+
+from site_gen.serve import site_headers as published_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -17,12 +18,6 @@ VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
-
-# The policy the site is published with. netlify.toml's header for "/*" wins when
-# it exists; this is the same policy, for until it does (see csp_policy()).
-DEFAULT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-               "form-action 'self'; frame-ancestors 'none'")
 
 # Records CSP violations as the page sees them (the init script runs in every
 # document, before the page's own scripts; the binding survives navigations).
@@ -41,16 +36,12 @@ def require(path: Path, hint: str) -> Path:
 
 
 def site_headers() -> dict[str, str]:
-    """The headers netlify.toml sends for "/*" (the CSP among them), else just DEFAULT_CSP."""
-    toml_file = ROOT / "netlify.toml"
-    if toml_file.exists():
-        config = tomllib.loads(toml_file.read_text(encoding="utf-8"))
-        for rule in config.get("headers", []):
-            if rule.get("for") == "/*":
-                headers = {name: " ".join(str(value).split()) for name, value in rule.get("values", {}).items()}
-                if any(name.lower() == "content-security-policy" for name in headers):
-                    return headers
-    return {"Content-Security-Policy": DEFAULT_CSP}
+    """The headers netlify.toml sends for every page, read as `build.py serve` reads them;
+    the tests run under exactly the published Content-Security-Policy, so it must be there."""
+    headers = published_headers()
+    if not any(name.lower() == "content-security-policy" for name in headers):
+        pytest.fail('netlify.toml sets no Content-Security-Policy for "/*"', pytrace=False)
+    return headers
 
 
 def csp_policy() -> str:

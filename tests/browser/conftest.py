@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import build_into
+
 from .browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, require, site_headers
 
 BROWSER_CONTENT = ROOT / "tests" / "fixtures" / "browser_site" / "content"
@@ -79,12 +81,7 @@ class Server:
 @pytest.fixture(scope="session")
 def browser_site(tmp_path_factory) -> Path:
     """tests/fixtures/browser_site: two committees and more than 50 decisions."""
-    from site_gen import pipeline
-    out = tmp_path_factory.mktemp("browser") / "_site"
-    result = pipeline.build(BROWSER_CONTENT, out)
-    problems = "\n".join(p.format() for p in result.report.errors)
-    assert result.ok, f"tests/fixtures/browser_site did not build:\n{problems}\n{result.failure or ''}"
-    return out
+    return build_into(BROWSER_CONTENT, tmp_path_factory.mktemp("browser") / "_site")
 
 
 def _serve(site: Path, with_site_headers: bool):
@@ -95,26 +92,18 @@ def _serve(site: Path, with_site_headers: bool):
         server.close()
 
 
-@pytest.fixture(scope="session")
-def sample_server(sample_site):
-    """The sample archive, without a CSP header (so axe-core can be injected)."""
-    yield from _serve(sample_site, False)
+def _server_fixture(site_fixture: str, with_site_headers: bool, doc: str):
+    @pytest.fixture(scope="session")
+    def served(request):
+        yield from _serve(request.getfixturevalue(site_fixture), with_site_headers)
+    served.__doc__ = doc
+    return served
 
 
-@pytest.fixture(scope="session")
-def sample_server_csp(sample_site):
-    """The sample archive with the site's Content-Security-Policy header (and netlify.toml's others)."""
-    yield from _serve(sample_site, True)
-
-
-@pytest.fixture(scope="session")
-def browser_server(browser_site):
-    yield from _serve(browser_site, False)
-
-
-@pytest.fixture(scope="session")
-def browser_server_csp(browser_site):
-    yield from _serve(browser_site, True)
+sample_server = _server_fixture("sample_site", False, "The sample archive, without a CSP header (so axe-core can be injected).")
+sample_server_csp = _server_fixture("sample_site", True, "The sample archive with netlify.toml's headers, CSP included.")
+browser_server = _server_fixture("browser_site", False, "tests/fixtures/browser_site, without a CSP header.")
+browser_server_csp = _server_fixture("browser_site", True, "tests/fixtures/browser_site with netlify.toml's headers.")
 
 
 # -- the browser --
