@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -155,9 +158,14 @@ def test_sample_indicators_have_no_chart(sample_site):
 
 
 def test_chart_is_deterministic():
-    asc1 = pipeline.check(CONTENT).linked.archive.indicators["ASC.1"]
-    number = lambda n, unit: f"{n:g}{unit or ''}"  # noqa: E731
-    assert charts.line_chart(asc1, number) == charts.line_chart(asc1, number)
+    # within one process hash order never changes, so draw the chart in two
+    # processes with different hash seeds, as two builds would
+    program = ("import sys; sys.path.insert(0, sys.argv[1]); from site_gen import charts, pipeline; "
+               "asc1 = pipeline.check(sys.argv[2]).linked.archive.indicators['ASC.1']; "
+               "print(charts.line_chart(asc1, lambda n, unit: f\"{n:g}{unit or ''}\"))")
+    drawn = [subprocess.run([sys.executable, "-c", program, str(ROOT), str(CONTENT)], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert drawn[0].startswith("<svg") and drawn[0] == drawn[1]
 
 
 # -- direction of travel ---------------------------------------------------------
