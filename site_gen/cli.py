@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="_site", help="output folder (default: _site)")
     build.add_argument("--noindex", action="store_true",
                        help="keep search engines out of this build (Netlify deploy previews): writes _headers")
+    _cache_options(build)
+    build.add_argument("--timings", action="store_true", help="print how long each stage took")
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
@@ -41,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-drafts", dest="drafts", action="store_false",
                        help="leave draft meetings out, as the published site does (default: include them)")
     serve.set_defaults(drafts=True)
+    _cache_options(serve)
     new = commands.add_parser("new", help="start a new meeting file")
     new.add_argument("--content", default="content", help="content folder (default: content)")
     new.add_argument("--committee", required=True, help="the committee's slug, e.g. children-families-scrutiny")
@@ -51,6 +54,13 @@ def parser() -> argparse.ArgumentParser:
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", default="content", help="content folder (default: content)")
     command.add_argument("--drafts", action="store_true", help="include draft meetings")
+
+
+def _cache_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--cache", metavar="DIR", default=None,
+                         help="incremental-build cache folder (default: .cache beside the output folder; safe to delete)")
+    command.add_argument("--no-cache", dest="use_cache", action="store_false",
+                         help="build everything from scratch, without reading or writing the cache")
 
 
 def print_problems(report: Report, stream, strict: bool = False) -> None:
@@ -91,7 +101,11 @@ def run_check(args) -> int:
 
 def run_build(args) -> int:
     started = time.perf_counter()
-    result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex)
+    timings: dict[str, float] = {}
+    result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex,
+                            cache_dir=args.cache, use_cache=args.use_cache, timings=timings)
+    if result.cache_notice:
+        print(f"note: the build cache was not used: {result.cache_notice}; building everything", file=sys.stderr)
     print_problems(result.report, sys.stderr)
     if result.report.errors:
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
@@ -101,7 +115,11 @@ def run_build(args) -> int:
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
         return 1
     meetings = len(result.linked.meetings)
-    print(f"Built {_plural(meetings, 'meeting')} into {args.out}/ in {time.perf_counter() - started:.1f}s")
+    print(f"Built {_plural(meetings, 'meeting')} into {args.out}/ in {time.perf_counter() - started:.1f}s "
+          f"({_plural(result.files_written, 'file')} written, {result.files_kept} unchanged)")
+    if args.timings:
+        for stage, seconds in timings.items():
+            print(f"  {stage}: {seconds:.2f}s")
     return 0
 
 

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from . import markdown, yamlio
+from .cache import BuildCache, LoadedMeeting, digest
 from .fields import SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
@@ -43,7 +44,7 @@ IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
 
 
 class ContentLoader:
-    def __init__(self, content_dir: str | os.PathLike, report: Report):
+    def __init__(self, content_dir: str | os.PathLike, report: Report, cache: BuildCache | None = None):
         self.root = Path(content_dir)
         self.report = report
         # paths are shown relative to the content folder's parent: content/meetings/...
@@ -51,19 +52,23 @@ class ContentLoader:
         # files that exist but failed to load: references to them are not
         # reported again as unknown, so one mistake gives one message
         self.broken: dict[str, set[str]] = {"committees": set(), "portfolios": set()}
+        self.cache = cache or BuildCache.disabled()
+        self.fingerprints: dict[str, str] = {}  # shown path -> hash of each file read
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
 
     # -- reading files -----------------------------------------------------
 
-    def read_text(self, path: Path) -> str | None:
+    def read_text(self, path: Path, data: bytes | None = None) -> str | None:
         shown = self.shown(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.report.error(shown, 1, f"cannot read the file: {exc.strerror}")
-            return None
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                self.report.error(shown, 1, f"cannot read the file: {exc.strerror}")
+                return None
+        self.fingerprints[shown] = digest(data)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -135,12 +140,42 @@ class ContentLoader:
             if indicator:
                 archive.indicators[indicator.code] = indicator
         self.check_codes_unique(archive)
+        archive.settings_key = digest(sorted(self.fingerprints.items()), self.shown_root)
+        # what loading a meeting depends on besides its own file
+        context = digest(str(self.root), self.shown_root, sorted(archive.committees), sorted(self.broken["committees"]),
+                         sorted(archive.portfolios), sorted(self.broken["portfolios"]))
         for path in self.meeting_files(archive):
-            meeting = self.load_meeting(path, archive)
+            meeting = self.load_meeting_cached(path, archive, context)
             if meeting:
                 archive.meetings.append(meeting)
         archive.meetings.sort(key=lambda m: (m.date, m.committee))
         return archive
+
+    def load_meeting_cached(self, path: Path, archive: Archive, context: str) -> Meeting | None:
+        """`load_meeting`, or what it gave last time for the same bytes, documents and context."""
+        shown = self.shown(path)
+        try:
+            data = path.read_bytes()
+            folder = path.parent / path.stem
+            documents = sorted((p.name, p.stat().st_size) for p in folder.iterdir()) if folder.is_dir() else None
+        except OSError:
+            return self.load_meeting(path, archive)  # reports what cannot be read
+        key = digest(data, context, documents)
+        entry = self.cache.previous.meetings.get(shown)
+        if entry is None or entry.key != key:
+            report, document_files = self.report, archive.document_files
+            self.report, archive.document_files = Report(), {}
+            try:
+                meeting = self.load_meeting(path, archive, data)
+            finally:
+                entry = LoadedMeeting(key, None, self.report.problems, archive.document_files)
+                self.report, archive.document_files = report, document_files
+            entry.meeting = meeting
+        self.report.problems.extend(entry.problems)
+        archive.document_files.update(entry.documents)
+        self.cache.current.meetings[shown] = entry
+        archive.fingerprints[shown] = key
+        return entry.meeting
 
     def load_site(self) -> Site | None:
         path = self.root / "site.yml"
@@ -390,7 +425,7 @@ class ContentLoader:
                 files.append(path)
         return files
 
-    def load_meeting(self, path: Path, archive: Archive) -> Meeting | None:
+    def load_meeting(self, path: Path, archive: Archive, data: bytes | None = None) -> Meeting | None:
         shown = self.shown(path)
         name_match = MEETING_NAME_RE.match(path.name)
         name_ok = True
@@ -398,7 +433,7 @@ class ContentLoader:
             self.report.error(shown, 1, "a meeting file must be named YYYY-MM-DD-<committee>.md",
                               "for example 2020-12-09-children-families-scrutiny.md")
             name_ok = False
-        text = self.read_text(path)
+        text = self.read_text(path, data)
         if text is None:
             return None
         front, body, body_line = self.split_front_matter(shown, text)
@@ -647,5 +682,5 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def load_archive(content_dir, report: Report) -> Archive | None:
-    return ContentLoader(content_dir, report).load()
+def load_archive(content_dir, report: Report, cache: BuildCache | None = None) -> Archive | None:
+    return ContentLoader(content_dir, report, cache).load()

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import urls
+from .cache import BuildCache, digest
 from .codes import CodeIndex
 from .indicators import check_rag
 from .codes import NearMiss
@@ -57,6 +58,10 @@ class Linked:
     approved_by: dict[str, Meeting] = field(default_factory=dict)
     by_committee: dict[str, list[Meeting]] = field(default_factory=dict)  # newest first
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)  # newest first
+    # for the incremental build: a hash of each meeting and what its Markdown depended on,
+    # and of everything else in the content together
+    fingerprints: dict[str, str] = field(default_factory=dict)  # slug -> hash
+    settings_key: str = ""
 
 
 def published(archive: Archive, include_drafts: bool) -> list[Meeting]:
@@ -112,6 +117,20 @@ def _render_chunk(indexes: list[int]) -> list[MeetingRender]:
     return [render_meeting(meetings[i], renderer) for i in indexes]
 
 
+def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, keys: list[str],
+                           cache: BuildCache) -> list[MeetingRender]:
+    """`render_meetings`, reusing what the last build rendered from the same meeting and codes."""
+    previous, current = cache.previous.renders, cache.current.renders
+    missing = [i for i, key in enumerate(keys) if key not in previous]
+    fresh = dict(zip(missing, render_meetings([meetings[i] for i in missing], renderer)))
+    results = []
+    for i, key in enumerate(keys):
+        rendered = fresh[i] if i in fresh else previous[key]
+        current[key] = rendered
+        results.append(rendered)
+    return results
+
+
 def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
     workers = min(os.cpu_count() or 1, 8)
     if len(meetings) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -126,7 +145,7 @@ def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list
     return [rendered for chunk in results for rendered in chunk]
 
 
-def link(archive: Archive, report: Report, include_drafts: bool = False) -> Linked:
+def link(archive: Archive, report: Report, include_drafts: bool = False, cache: BuildCache | None = None) -> Linked:
     meetings = published(archive, include_drafts)
     linked = Linked(archive=archive, meetings=meetings)
     codes = CodeIndex(archive.indicators)
@@ -136,7 +155,12 @@ def link(archive: Archive, report: Report, include_drafts: bool = False) -> Link
     checked = meetings if include_drafts else archive.meetings
     published_slugs = {m.slug for m in meetings}
 
-    for meeting, rendered in zip(checked, render_meetings(checked, renderer)):
+    # Rendered Markdown depends on the meeting and on the codes and aliases of the indicators only.
+    codes_key = digest(sorted((i.code, i.aliases) for i in archive.indicators.values()))
+    keys = [digest(m.source.path, archive.fingerprints[m.source.path], codes_key) for m in checked]
+    linked.fingerprints = {m.slug: key for m, key in zip(checked, keys)}
+    linked.settings_key = digest(archive.settings_key, include_drafts)
+    for meeting, rendered in zip(checked, render_meetings_cached(checked, renderer, keys, cache or BuildCache.disabled())):
         path = meeting.source.path
         for miss, line in rendered.near_misses:
             report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",

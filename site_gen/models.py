@@ -176,3 +176,7 @@ class Archive:
     meetings: list[Meeting] = field(default_factory=list)  # oldest first
     # each meeting document found by the loader: content-relative path -> file on disk
     document_files: dict[str, str] = field(default_factory=dict)  # rel path -> absolute path
+    # content hashes, for the incremental build: of each meeting file with what loading it
+    # depended on (by shown path), and of every other file together (site, committees, ...)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    settings_key: str = ""

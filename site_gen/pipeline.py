@@ -1,10 +1,12 @@
 """The build, stage by stage: load, link, render, write (Zola/MkDocs style)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import search
+from .cache import BuildCache
 from .content import load_archive
 from .linking import Linked, link
 from .problems import Report
@@ -18,6 +20,9 @@ class Result:
     linked: Linked | None = None
     written: bool = False
     failure: str | None = None  # a problem that is not the content's (Pagefind, the disk)
+    cache_notice: str | None = None  # why the incremental-build cache was not used
+    files_written: int = 0
+    files_kept: int = 0  # unchanged since the previous build, so not written again
 
     @property
     def ok(self) -> bool:
@@ -40,33 +45,60 @@ NOINDEX_HEADERS = ("# Written by `python build.py --noindex` (a deploy preview):
                    "/*\n  X-Robots-Tag: noindex\n").encode("utf-8")
 
 
+def default_cache_dir(out_dir) -> Path:
+    """`.cache/` beside the output folder: outside it, and ignored by git."""
+    return Path(out_dir).resolve().parent / ".cache"
+
+
 def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
-          templates: Path = TEMPLATES, noindex: bool = False) -> Result:
+          templates: Path = TEMPLATES, noindex: bool = False, cache_dir: Path | None = None,
+          use_cache: bool = True, timings: dict[str, float] | None = None) -> Result:
+    """Build the site; `timings`, when given, receives each stage's wall time in seconds."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
     report = Report()
     result = Result(report)
-    archive = load_archive(content_dir, report)
+    cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir)
+             if use_cache and templates == TEMPLATES else BuildCache.disabled())
+    result.cache_notice = cache.ignored
+    archive = load_archive(content_dir, report, cache)
+    lap("load")
     if archive is None or report.errors:
         return result
-    linked = link(archive, report, include_drafts=include_drafts)
+    linked = link(archive, report, include_drafts=include_drafts, cache=cache)
     result.linked = linked
+    lap("link")
     if report.errors:
         return result
+    writer = Writer(out_dir, cache)
     try:
-        files = render_site(linked, templates)
+        writer.start()
+        render_site(linked, writer, templates)
+        if noindex:
+            writer.add("_headers", NOINDEX_HEADERS)
+        lap("render and write")
+        writer.commit(search.index_site if with_search else None)
+        lap("search index")
     except TemplateProblem as exc:
+        writer.abort()
         report.error(exc.path, exc.line, exc.message)
         return result
-    except OutputConflict as exc:
-        result.failure = str(exc)
-        return result
-    if noindex:
-        files = {**files, "_headers": NOINDEX_HEADERS}
-    writer = Writer()
-    try:
-        writer.add_all(files)
-        writer.commit(out_dir, search.index_site if with_search else None)
     except (OutputConflict, search.SearchIndexError, OSError) as exc:
+        writer.abort()
         result.failure = str(exc)
         return result
+    except BaseException:
+        writer.abort()
+        raise
     result.written = True
+    result.files_written, result.files_kept = writer.written, writer.kept
+    cache.save()
+    lap("save cache")
     return result

@@ -18,7 +18,8 @@ from .indicators import view as indicator_view
 from .linking import Linked
 from .models import Indicator, Meeting
 from .wording import format_number, long_date, natural_key, report_of, weekday_date
-from .writer import OutputConflict
+from .cache import digest
+from .writer import OutputFiles, Writer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -28,15 +29,6 @@ RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off targe
 STATUS_WORDS = {"draft": "Draft minutes", "unconfirmed": "Unconfirmed minutes", "approved": "Approved minutes"}
 POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
                   "none": "Neither higher nor lower is better"}
-
-
-class OutputFiles(dict):
-    """path -> bytes of every output file; setting a path twice is a bug, never silently allowed."""
-
-    def __setitem__(self, path: str, data: bytes) -> None:
-        if path in self:
-            raise OutputConflict(f"two parts of the build would write {path}")
-        super().__setitem__(path, data)
 
 
 class TemplateProblem(Exception):
@@ -73,8 +65,9 @@ class Crumb:
 
 
 class SiteRenderer:
-    def __init__(self, linked: Linked, templates: Path = TEMPLATES):
+    def __init__(self, linked: Linked, writer: Writer, templates: Path = TEMPLATES):
         self.linked = linked
+        self.writer = writer
         self.archive = linked.archive
         self.site = linked.archive.site
         self.env = make_environment(templates)
@@ -88,7 +81,7 @@ class SiteRenderer:
             report_of=report_of,
             years=sorted(linked.by_year, reverse=True),
         )
-        self.files: dict[str, bytes] = OutputFiles()
+        self.files = OutputFiles(writer)
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.open_data = opendata.OpenData(linked, self.meeting_title)
 
@@ -97,7 +90,28 @@ class SiteRenderer:
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
 
-    def page(self, url: str, template: str, **context) -> None:
+    def inputs(self, *parts) -> str:
+        """The digest of what a page is made from: these parts, the settings (site, committees,
+        portfolios, indicators) and the generator's code and templates (the cache's own key)."""
+        return digest(self.linked.settings_key, parts)
+
+    def meeting_inputs(self, meeting: Meeting) -> str:
+        """What a meeting's page and data depend on besides the meeting itself: its neighbours,
+        the meeting that approved it, and the names of its items' issues."""
+        linked = self.linked
+
+        def brief(other: Meeting | None):
+            return (other.slug, other.status) if other else None
+
+        return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
+                           brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
+                           [linked.issue_titles[item.issue] for item in meeting.items if item.issue])
+
+    def items_inputs(self, kind: str, key, entries) -> str:
+        """For a page made of items from many meetings."""
+        return self.inputs(kind, key, [(self.linked.fingerprints[m.slug], item.number) for m, item in entries])
+
+    def page(self, url: str, template: str, inputs: str | None = None, **context) -> None:
         context.setdefault("url", url)
         context.setdefault("breadcrumbs", [])
         context.setdefault("description", self.site.description or f"Minutes of {self.site.organisation} meetings")
@@ -112,11 +126,11 @@ class SiteRenderer:
             raise TemplateProblem(f"templates/{exc.name or template}", exc.lineno or 1, exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{template}", 1, f"{type(exc).__name__}: {exc}") from None
-        self.files[urls.output_path(url)] = text.encode("utf-8")
+        self.writer.add(urls.output_path(url), text.encode("utf-8"), inputs)
 
     # -- pages ----------------------------------------------------------------
 
-    def render_all(self) -> dict[str, bytes]:
+    def render_all(self) -> None:
         self.render_home()
         self.render_meetings()
         self.render_committees()
@@ -131,7 +145,6 @@ class SiteRenderer:
             if asset.is_file():
                 self.files[urls.output_path(urls.asset(asset.name))] = asset.read_bytes()
         sitemap.render(self)  # last: it lists every page rendered above
-        return self.files
 
     def render_home(self) -> None:
         meetings = list(reversed(self.linked.meetings))[:HOME_MEETINGS]
@@ -152,9 +165,13 @@ class SiteRenderer:
             self.page(urls.year(year), "year.html", title=f"Meetings in {year}", year=year,
                       months=list(months.items()), count=len(meetings), breadcrumbs=[home, meetings_crumb])
         for meeting in linked.meetings:
+            self.copy_documents(meeting)
+            inputs = self.meeting_inputs(meeting)
+            if self.writer.reuse(urls.output_path(urls.meeting(meeting)), inputs):
+                continue
             committee = self.archive.committees[meeting.committee]
             self.page(
-                urls.meeting(meeting), "meeting.html", meeting=meeting,
+                urls.meeting(meeting), "meeting.html", inputs, meeting=meeting,
                 title=self.meeting_title(meeting) + (" (Draft)" if meeting.status == "draft" else ""),  # tab, search
                 committee=committee, items=[(item, linked.items[(meeting.slug, item.number)]) for item in meeting.items],
                 preamble=Markup(linked.preambles[meeting.slug]) if meeting.slug in linked.preambles else None,
@@ -167,11 +184,17 @@ class SiteRenderer:
                 search_filters={"committee": committee.name, "year": str(meeting.year)},
                 structured_data=Markup(self.open_data.json_ld(meeting)),
             )
-            for item in meeting.items:
-                for document in item.documents:
-                    if document.file:
-                        source = Path(self.archive.document_files[f"{meeting.documents_dir}/{document.file}"])
-                        self.files[urls.output_path(urls.document(meeting, document.file))] = source.read_bytes()
+
+    def copy_documents(self, meeting: Meeting) -> None:
+        for item in meeting.items:
+            for document in item.documents:
+                if document.file:
+                    source = Path(self.archive.document_files[f"{meeting.documents_dir}/{document.file}"])
+                    path = urls.output_path(urls.document(meeting, document.file))
+                    stat = source.stat()  # a document is kept when its size and time are the same (as git does)
+                    inputs = digest("document", str(source), stat.st_size, stat.st_mtime_ns)
+                    if not self.writer.reuse(path, inputs):
+                        self.writer.add(path, source.read_bytes(), inputs)
 
     def render_committees(self) -> None:
         home = Crumb("Home", urls.home())
@@ -212,9 +235,12 @@ class SiteRenderer:
                   views=views, sparklines={i.code: charts.sparkline(i) for i in self.indicators},
                   all_csv=urls.indicators_csv())
         for indicator in self.indicators:
+            inputs = self.mention_inputs(indicator.code)
+            if self.writer.reuse(urls.output_path(urls.indicator(indicator.code)), inputs):
+                continue
             portfolio = self.archive.portfolios.get(indicator.portfolio) if indicator.portfolio else None
             description = self.linked.descriptions.get(("indicator", indicator.code))
-            self.page(urls.indicator(indicator.code), "indicator.html", title=f"{indicator.code}: {indicator.title}",
+            self.page(urls.indicator(indicator.code), "indicator.html", inputs, title=f"{indicator.code}: {indicator.title}",
                       indicator=indicator, code=indicator.code, portfolio=portfolio,
                       priority=portfolio.priority(indicator.priority) if portfolio else None,
                       description_html=Markup(description) if description else None,
@@ -226,7 +252,10 @@ class SiteRenderer:
                       feed_url=urls.indicator_feed(indicator.code),
                       feeds=[(f"{indicator.code}: mentions in the minutes", urls.indicator_feed(indicator.code))])
         for code in self.linked.undefined:
-            self.page(urls.indicator(code), "indicator.html", title=f"{code}: not yet defined", indicator=None,
+            inputs = self.mention_inputs(code)
+            if self.writer.reuse(urls.output_path(urls.indicator(code)), inputs):
+                continue
+            self.page(urls.indicator(code), "indicator.html", inputs, title=f"{code}: not yet defined", indicator=None,
                       code=code, portfolio=None, priority=None, description_html=None,
                       mentions=self.linked.mentions.get(code, []), breadcrumbs=crumbs,
                       description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
@@ -234,6 +263,11 @@ class SiteRenderer:
                       feed_url=urls.indicator_feed(code), feeds=[(f"{code}: mentions in the minutes", urls.indicator_feed(code))])
         for url, data in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
             self.files[urls.output_path(url)] = data
+
+    def mention_inputs(self, code: str) -> str:
+        """An indicator page's inputs: the indicator (in the settings) and the items that mention it."""
+        return self.inputs("indicator", code, [(self.linked.fingerprints[r.meeting.slug], r.item.number if r.item else None)
+                                               for r in self.linked.mentions.get(code, [])])
 
     def render_portfolios(self) -> None:
         home = Crumb("Home", urls.home())
@@ -256,7 +290,10 @@ class SiteRenderer:
                   issues=[(slug, titled[slug], entries) for slug, entries in
                           sorted(self.linked.issues.items(), key=lambda kv: titled[kv[0]].lower())])
         for slug, entries in self.linked.issues.items():
-            self.page(urls.issue(slug), "issue.html", title=titled[slug], slug=slug, entries=entries,
+            inputs = self.items_inputs("issue", slug, entries)
+            if self.writer.reuse(urls.output_path(urls.issue(slug)), inputs):
+                continue
+            self.page(urls.issue(slug), "issue.html", inputs, title=titled[slug], slug=slug, entries=entries,
                       item_html=self.linked.items, breadcrumbs=[home, Crumb("Issues", urls.issues())],
                       description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history",
                       feeds=[(f"{titled[slug]}: meetings and decisions", urls.issue_feed(slug))])
@@ -265,7 +302,10 @@ class SiteRenderer:
         home = Crumb("Home", urls.home())
         pages = urls.decision_pages(self.linked.decisions)
         for number, chunk in enumerate(pages, start=1):
-            self.page(urls.decisions(number), "decisions.html",
+            inputs = self.items_inputs("decisions", (number, len(pages), len(self.linked.decisions)), chunk)
+            if self.writer.reuse(urls.output_path(urls.decisions(number)), inputs):
+                continue
+            self.page(urls.decisions(number), "decisions.html", inputs,
                       title="Decisions register" + (f" (page {number} of {len(pages)})" if number > 1 else ""),
                       decisions=[(m, i, self.linked.items[(m.slug, i.number)]) for m, i in chunk],
                       page_number=number, pages=len(pages), total=len(self.linked.decisions),
@@ -287,6 +327,6 @@ class SiteRenderer:
 
 
 
-def render_site(linked: Linked, templates: Path = TEMPLATES) -> dict[str, bytes]:
-    return SiteRenderer(linked, templates).render_all()
+def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES) -> None:
+    SiteRenderer(linked, writer, templates).render_all()
 

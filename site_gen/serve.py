@@ -112,8 +112,10 @@ class State:
 
 
 class Preview:
-    def __init__(self, content: Path, out: Path, include_drafts: bool, stream=None):
+    def __init__(self, content: Path, out: Path, include_drafts: bool, stream=None,
+                 cache_dir: Path | None = None, use_cache: bool = True):
         self.content = content
+        self.cache_options = {"cache_dir": cache_dir, "use_cache": use_cache}
         self.out = out
         self.include_drafts = include_drafts
         self.state = State()
@@ -131,7 +133,7 @@ class Preview:
 
         started = time.perf_counter()
         try:
-            result = pipeline.build(self.content, self.out, include_drafts=self.include_drafts)
+            result = pipeline.build(self.content, self.out, include_drafts=self.include_drafts, **self.cache_options)
         except Exception as exc:  # never let the preview die with a traceback
             result = pipeline.Result(Report(), failure=f"{type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - started
@@ -383,7 +385,7 @@ def run(args) -> int:
         print(f"error: there is no content folder `{args.content}`: run this from the repository's top folder, "
               f"or give the folder with --content", file=sys.stderr)
         return 2
-    preview = Preview(content, out, include_drafts=args.drafts)
+    preview = Preview(content, out, include_drafts=args.drafts, cache_dir=args.cache, use_cache=args.use_cache)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(preview))
     except OSError as exc:

@@ -1,60 +1,150 @@
 """Stage 4: the only module that writes into the output folder.
 
-Everything is written into a staging folder beside the target and swapped in
-only when the whole site (search index included) is ready, so a failed build
-leaves the previous site exactly as it was.
+Files are streamed into a staging folder beside the target as they are made,
+and the staging folder is swapped in only when the whole site (search index
+included) is ready, so a failed build leaves the previous site exactly as it was.
+
+A file whose bytes (or whose inputs, see `reuse`) are the same as in the previous
+build is not written again: it is hard-linked from the previous site, after
+checking that the file there is still the one the cache describes (size,
+modification time and inode), so a site changed by hand is never trusted.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from .cache import BuildCache, OutputRecord
+
 
 class OutputConflict(Exception):
     """Two parts of the build tried to write the same file."""
 
 
-class Writer:
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
-    def add(self, path: str, data: bytes) -> None:
+
+class Writer:
+    def __init__(self, out_dir: str | os.PathLike, cache: BuildCache | None = None):
+        self.out = Path(out_dir).resolve()
+        cache = cache or BuildCache.disabled()
+        same_site = cache.previous.site_dir == str(self.out)
+        self.previous = cache.previous.outputs if same_site else {}
+        self.records: dict[str, OutputRecord] = cache.current.outputs
+        self.records.clear()
+        cache.current.site_dir = str(self.out)
+        self.staging: Path | None = None
+        self.folders: set[Path] = set()
+        self.written = 0  # files written this build
+        self.kept = 0  # files linked unchanged from the previous site
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
+        self.staging.chmod(0o755)
+
+    def commit(self, finish: Callable[[Path], None] | None = None) -> None:
+        """Run `finish` on the complete staging folder (the search index), then swap it in."""
+        assert self.staging is not None
+        try:
+            if finish:
+                finish(self.staging)
+            if self.out.exists():
+                previous = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.previous-", dir=self.out.parent))
+                previous.rmdir()
+                os.rename(self.out, previous)
+                os.rename(self.staging, self.out)
+                shutil.rmtree(previous, ignore_errors=True)
+            else:
+                os.rename(self.staging, self.out)
+        except BaseException:
+            self.abort()
+            raise
+        self.staging = None
+
+    def abort(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    # -- files ------------------------------------------------------------------
+
+    def _key(self, path: str) -> str:
         pure = PurePosixPath(path)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
             raise OutputConflict(f"refusing to write outside the output folder: {path}")
         key = pure.as_posix()
-        if key in self.files:
+        if key in self.records:
             raise OutputConflict(f"two parts of the build would write {key}")
-        self.files[key] = data
+        return key
 
-    def add_all(self, files: dict[str, bytes]) -> None:
-        for path in sorted(files):
-            self.add(path, files[path])
+    def _target(self, key: str) -> Path:
+        assert self.staging is not None, "Writer.start() first"
+        target = self.staging / key
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
+        return target
 
-    def commit(self, out_dir: str | os.PathLike, finish: Callable[[Path], None] | None = None) -> None:
-        """Write every file into a fresh folder, run `finish` on it, then swap it in."""
-        out = Path(out_dir).resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    def add(self, path: str, data: bytes, digest: str | None = None) -> None:
+        """Write one file (or keep the previous site's copy when its bytes are the same)."""
+        key = self._key(path)
+        sha = content_hash(data)
+        previous = self.previous.get(key)
+        if previous is not None and previous.sha == sha and self._keep(key, previous, digest):
+            return
+        target = self._target(key)
+        target.write_bytes(data)
+        stat = target.stat()
+        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self.written += 1
+
+    def reuse(self, path: str, digest: str) -> bool:
+        """Keep the previous build's file if it was made from the same inputs (`digest`);
+        False means: make it and `add` it."""
+        key = self._key(path)
+        previous = self.previous.get(key)
+        return previous is not None and previous.digest == digest and self._keep(key, previous, digest)
+
+    def _keep(self, key: str, previous: OutputRecord, digest: str | None) -> bool:
+        source = self.out / key
         try:
-            staging.chmod(0o755)
-            for path in sorted(self.files):
-                target = staging / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(self.files[path])
-            if finish:
-                finish(staging)
-            if out.exists():
-                previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
-                previous.rmdir()
-                os.rename(out, previous)
-                os.rename(staging, out)
-                shutil.rmtree(previous, ignore_errors=True)
-            else:
-                os.rename(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            stat = source.stat()
+            if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (previous.size, previous.mtime_ns, previous.inode):
+                return False  # changed since the cache was written: do not trust it
+            os.link(source, self._target(key))
+        except OSError:
+            return False
+        self.records[key] = OutputRecord(digest, previous.sha, previous.size, previous.mtime_ns, previous.inode)
+        self.kept += 1
+        return True
+
+    def paths(self) -> list[str]:
+        return sorted(self.records)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.records
+
+
+class OutputFiles:
+    """What the renderer writes into: `files[path] = data` streams to the writer, which
+    refuses a path set twice; iterating gives the paths written so far."""
+
+    def __init__(self, writer: Writer):
+        self.writer = writer
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        self.writer.add(path, data)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.writer
+
+    def __iter__(self):
+        return iter(self.writer.paths())

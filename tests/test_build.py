@@ -30,7 +30,7 @@ def test_rebuild_over_an_existing_site_replaces_it_whole(tmp_path):
     assert run_cli("--content", str(SAMPLE_CONTENT), "--out", str(out)).returncode == 0
     assert not (out / "stale.html").exists()
     assert (out / "meetings" / "2020" / "2020-12-09-children-families-scrutiny" / "index.html").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "_site"]  # the cache, and no staging folder
 
 
 def test_check_on_the_sample_archive_warns_only_about_codes():

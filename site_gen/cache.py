@@ -1,0 +1,176 @@
+"""The incremental-build cache: what the last build loaded, rendered and wrote.
+
+One file per (content folder, output folder) pair, kept outside the output
+(by default in `.cache/` beside it) and safe to delete. Everything in it is keyed
+by content hashes, and the whole file by a hash of the generator's own code,
+templates and library versions, so a cache from other code is never used.
+A cache that cannot be read, fails its checksum or was written by other code
+is ignored (the build is then a cold one), never trusted.
+
+What is kept (see `State`):
+- each meeting file as loaded (model, problems, documents), keyed by the file's
+  bytes and what loading it depends on;
+- each meeting's rendered Markdown, keyed by the meeting and the indicator codes;
+- each output file's hash, size and identity on disk, and the digest of what it
+  was made from, so an unchanged page is linked from the previous site rather
+  than rendered and written again;
+- the digest of each search-index shard.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+MAGIC = b"site_gen-cache\n"
+FORMAT = 1
+ROOT = Path(__file__).resolve().parent.parent
+# the generator's own inputs besides the content: a change to any of them makes a new cache
+CODE_FOLDERS = ("site_gen", "templates", "assets", "schemas")
+LIBRARIES = ("Jinja2", "markdown-it-py", "mdit-py-plugins", "PyYAML", "pagefind-bin", "icalendar", "orjson")
+
+
+def digest(*parts) -> str:
+    """A stable hash of strings, bytes and (nested) tuples/lists of them."""
+    h = hashlib.blake2b(digest_size=20)
+    _feed(h, parts)
+    return h.hexdigest()
+
+
+def _feed(h, value) -> None:
+    if isinstance(value, bytes):
+        h.update(b"b%d:" % len(value))
+        h.update(value)
+    elif isinstance(value, str):
+        data = value.encode("utf-8")
+        h.update(b"s%d:" % len(data))
+        h.update(data)
+    elif isinstance(value, (tuple, list)):
+        h.update(b"t%d(" % len(value))
+        for part in value:
+            _feed(h, part)
+        h.update(b")")
+    elif value is None or isinstance(value, (bool, int)):
+        h.update(repr(value).encode() + b";")
+    else:
+        raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+_CODE_SIGNATURE: str | None = None
+
+
+def code_signature() -> str:
+    """A hash of everything besides the content that decides the output."""
+    global _CODE_SIGNATURE
+    if _CODE_SIGNATURE is None:
+        parts: list = [str(FORMAT), sys.version]
+        for folder in CODE_FOLDERS:
+            for path in sorted((ROOT / folder).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    parts.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
+        for library in LIBRARIES:
+            try:
+                parts.append((library, metadata.version(library)))
+            except metadata.PackageNotFoundError:
+                parts.append((library, None))
+        _CODE_SIGNATURE = digest(parts)
+    return _CODE_SIGNATURE
+
+
+@dataclass
+class LoadedMeeting:
+    key: str
+    meeting: object  # models.Meeting, or None when it failed to load
+    problems: list  # problems.Problem, replayed into the report
+    documents: dict[str, str]  # what it added to Archive.document_files
+
+
+@dataclass
+class OutputRecord:
+    digest: str | None  # what the file was made from, when that is known without making it
+    sha: str  # of its bytes
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+@dataclass
+class State:
+    meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # shown path -> what loading gave
+    renders: dict[str, object] = field(default_factory=dict)  # render key -> linking.MeetingRender
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
+    site_dir: str | None = None  # the output folder the records describe
+    search: dict[str, str] = field(default_factory=dict)  # search shard -> digest of its pages
+
+
+class BuildCache:
+    """The previous build's state (read once) and this build's (written after a build that succeeded)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.previous = State()
+        self.current = State()
+        self.ignored: str | None = None  # why an existing cache file was not used
+
+    @classmethod
+    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir) -> "BuildCache":
+        pair = digest(str(Path(content_dir).resolve()), str(Path(out_dir).resolve()))
+        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.pickle")
+        cache.read()
+        return cache
+
+    @classmethod
+    def disabled(cls) -> "BuildCache":
+        return cls(None)
+
+    def read(self) -> None:
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            with open(self.path, "rb") as stream:
+                magic = stream.read(len(MAGIC))
+                signature = stream.read(40).decode("ascii", "replace")
+                checksum = stream.read(40).decode("ascii", "replace")
+                payload = stream.read()
+        except OSError as exc:
+            self.ignored = f"could not read it ({exc.strerror})"
+            return
+        if magic != MAGIC:
+            self.ignored = "it is not a cache file"
+        elif signature != code_signature():
+            self.ignored = None  # written by other code or templates: silently a cold build
+        elif hashlib.blake2b(payload, digest_size=20).hexdigest() != checksum:
+            self.ignored = "it is damaged (checksum mismatch)"
+        else:
+            try:
+                state = pickle.loads(payload)
+            except Exception as exc:  # any failure to unpickle means: do not trust it
+                self.ignored = f"it could not be read ({type(exc).__name__})"
+                return
+            if isinstance(state, State):
+                self.previous = state
+            else:
+                self.ignored = "it holds something unexpected"
+
+    def save(self) -> None:
+        """Write this build's state atomically; a failure to write only costs the next build time."""
+        if self.path is None:
+            return
+        payload = pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL)
+        checksum = hashlib.blake2b(payload, digest_size=20).hexdigest()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(MAGIC + code_signature().encode("ascii") + checksum.encode("ascii") + payload)
+            os.replace(temporary, self.path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except (OSError, UnboundLocalError):
+                pass
