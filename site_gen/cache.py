@@ -64,22 +64,28 @@ def _feed(h, value) -> None:
 _CODE_SIGNATURE: str | None = None
 
 
-def code_signature() -> str:
-    """A hash of everything besides the content that decides the output."""
+def folder_files(folder: Path) -> list:
+    return [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts]
+
+
+def code_signature(templates: Path | None = None) -> str:
+    """A hash of everything besides the content that decides the output: the generator's code,
+    assets and schemas, the library versions, and the templates (the project's own by default)."""
     global _CODE_SIGNATURE
     if _CODE_SIGNATURE is None:
         parts: list = [str(FORMAT), sys.version]
         for folder in CODE_FOLDERS:
-            for path in sorted((ROOT / folder).rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    parts.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
+            parts.append((folder, folder_files(ROOT / folder)))
         for library in LIBRARIES:
             try:
                 parts.append((library, metadata.version(library)))
             except metadata.PackageNotFoundError:
                 parts.append((library, None))
         _CODE_SIGNATURE = digest(parts)
-    return _CODE_SIGNATURE
+    if templates is None or Path(templates).resolve() == ROOT / "templates":
+        return _CODE_SIGNATURE
+    return digest(_CODE_SIGNATURE, folder_files(Path(templates)))
 
 
 @dataclass
@@ -111,16 +117,17 @@ class State:
 class BuildCache:
     """The previous build's state (read once) and this build's (written after a build that succeeded)."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, signature: str = ""):
         self.path = path
+        self.signature = signature
         self.previous = State()
         self.current = State()
         self.ignored: str | None = None  # why an existing cache file was not used
 
     @classmethod
-    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir) -> "BuildCache":
+    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir, templates: Path | None = None) -> "BuildCache":
         pair = digest(str(Path(content_dir).resolve()), str(Path(out_dir).resolve()))
-        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.pickle")
+        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.pickle", code_signature(templates))
         cache.read()
         return cache
 
@@ -142,7 +149,7 @@ class BuildCache:
             return
         if magic != MAGIC:
             self.ignored = "it is not a cache file"
-        elif signature != code_signature():
+        elif signature != self.signature:
             self.ignored = None  # written by other code or templates: silently a cold build
         elif hashlib.blake2b(payload, digest_size=20).hexdigest() != checksum:
             self.ignored = "it is damaged (checksum mismatch)"
@@ -167,7 +174,7 @@ class BuildCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
             with os.fdopen(fd, "wb") as stream:
-                stream.write(MAGIC + code_signature().encode("ascii") + checksum.encode("ascii") + payload)
+                stream.write(MAGIC + self.signature.encode("ascii") + checksum.encode("ascii") + payload)
             os.replace(temporary, self.path)
         except OSError:
             try:

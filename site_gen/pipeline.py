@@ -65,8 +65,8 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
 
     report = Report()
     result = Result(report)
-    cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir)
-             if use_cache and templates == TEMPLATES else BuildCache.disabled())
+    cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
+             if use_cache else BuildCache.disabled())
     result.cache_notice = cache.ignored
     archive = load_archive(content_dir, report, cache)
     lap("load")

@@ -1,0 +1,208 @@
+"""The incremental build gives exactly the output of a cold build.
+
+A site is built once with its cache, then changed step by step (meetings edited,
+added, deleted and renamed; indicators, documents and templates changed); after
+each step the incremental rebuild must be byte-identical to a cold build of the
+same content, search index included. A damaged or stale cache is never trusted.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_CONTENT, ROOT, run_cli
+from site_gen import pipeline
+from site_gen.render import TEMPLATES
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import write_archive  # noqa: E402
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_tree(built: Path, expected: Path) -> None:
+    got, want = tree(built), tree(expected)
+    assert sorted(got) == sorted(want), (f"only in the incremental build: {sorted(set(got) - set(want))[:10]}; "
+                                         f"only in the cold build: {sorted(set(want) - set(got))[:10]}")
+    differing = [path for path in want if got[path] != want[path]]
+    assert not differing, f"files that differ from a cold build: {differing[:10]}"
+
+
+class Workspace:
+    """Content, templates and a site with its cache, rebuilt incrementally and compared with cold builds."""
+
+    def __init__(self, tmp: Path, content: Path):
+        self.tmp = tmp
+        self.content = tmp / "content"
+        shutil.copytree(content, self.content)
+        self.templates = tmp / "templates"
+        shutil.copytree(TEMPLATES, self.templates)
+        self.site = tmp / "site" / "_site"
+        self.cache = tmp / "cache"
+        self.cold_builds = 0
+        self.options: dict = {}
+        self.last = self.build()
+
+    def build(self) -> pipeline.Result:
+        result = pipeline.build(self.content, self.site, templates=self.templates, cache_dir=self.cache, **self.options)
+        assert result.ok, [p.format() for p in result.report.errors] + [result.failure]
+        return result
+
+    def rebuild_and_compare(self) -> pipeline.Result:
+        self.last = self.build()
+        self.cold_builds += 1
+        cold = self.tmp / f"cold-{self.cold_builds}" / "_site"
+        result = pipeline.build(self.content, cold, templates=self.templates, use_cache=False, **self.options)
+        assert result.ok
+        assert_same_tree(self.site, cold)
+        shutil.rmtree(cold.parent)
+        return self.last
+
+    def meeting(self, name: str) -> Path:
+        return self.content / "meetings" / name[:4] / f"{name}.md"
+
+    def edit(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def fixture_workspace(tmp_path) -> Workspace:
+    return Workspace(tmp_path, FIXTURE_CONTENT)
+
+
+def test_nothing_changed_writes_nothing(fixture_workspace):
+    result = fixture_workspace.rebuild_and_compare()
+    assert result.files_written == 0 and result.files_kept > 50
+
+
+def test_each_kind_of_change_gives_the_cold_build(fixture_workspace):
+    ws = fixture_workspace
+    files = ws.last.files_kept + ws.last.files_written
+
+    # the minutes of one meeting edited, mentioning an indicator by its alias
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nThe committee noted PIE.1 again.\n\n## ")
+    result = ws.rebuild_and_compare()
+    assert 0 < result.files_written < files / 2, "an edit rewrites the pages it touches, not the site"
+
+    # a meeting added (in a new year), then approved minutes pointing at it
+    added = ws.content / "meetings" / "2022" / "2022-03-02-scrutiny.md"
+    added.parent.mkdir()
+    shutil.copy(ws.meeting("2020-02-12-scrutiny"), added)
+    ws.edit(added, "date: 2020-02-12", "date: 2022-03-02")
+    ws.rebuild_and_compare()
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "status: unconfirmed", "status: approved\napproved_on: 2022-03-02")
+    ws.rebuild_and_compare()
+
+    # a meeting renamed (its date changed), then one deleted
+    renamed = ws.content / "meetings" / "2022" / "2022-04-06-scrutiny.md"
+    added.rename(renamed)
+    ws.edit(renamed, "date: 2022-03-02", "date: 2022-04-06")
+    ws.rebuild_and_compare()
+    renamed.unlink()
+    ws.rebuild_and_compare()
+
+    # an indicator's values changed, then an alias added (which changes how every text is linked)
+    indicator = ws.content / "indicators" / "PI.1.yml"
+    ws.edit(indicator, "actual: 110", "actual: 95")
+    ws.rebuild_and_compare()
+    ws.edit(indicator, "aliases: [PI1, PIE.1]", "aliases: [PI1, PIE.1, HTA.1]")
+    ws.rebuild_and_compare()
+    (ws.content / "indicators" / "PI.2.yml").unlink()
+    ws.edit(ws.meeting("2021-01-20-cabinet"), "mentioning PI.2", "mentioning PI.1")
+    ws.rebuild_and_compare()
+
+    # minutes approved at another committee's meeting, which then goes back to draft:
+    # the approved minutes' page changes though their own file does not
+    ws.edit(ws.meeting("2019-11-05-cabinet"), "status: approved", "status: approved\napproved_on: 2020-01-15")
+    ws.rebuild_and_compare()
+    ws.edit(ws.meeting("2020-01-15-scrutiny"), "status: approved", "status: draft")
+    ws.rebuild_and_compare()
+    ws.edit(ws.meeting("2020-01-15-scrutiny"), "status: draft", "status: approved")
+
+    # a meeting's document replaced, and a committee renamed
+    document = ws.content / "meetings" / "2020" / "2020-01-15-scrutiny" / "report.pdf"
+    document.write_bytes(document.read_bytes() + b"\n% amended\n")
+    ws.rebuild_and_compare()
+    committee = ws.content / "committees" / "scrutiny.yml"
+    text = committee.read_text(encoding="utf-8")
+    committee.write_text(text.replace("name: ", "name: Renamed ", 1), encoding="utf-8")
+    ws.rebuild_and_compare()
+
+    # templates changed
+    ws.edit(ws.templates / "meeting.html", "</h1>", " (minutes)</h1>")
+    ws.rebuild_and_compare()
+    ws.edit(ws.templates / "partials" / "footer.html", "</footer>", "<p>Changed footer.</p></footer>")
+    ws.rebuild_and_compare()
+
+    # drafts published, then not
+    ws.options = {"include_drafts": True}
+    ws.rebuild_and_compare()
+    ws.options = {}
+    ws.rebuild_and_compare()
+
+
+def test_a_generated_archive_with_pages_of_many_meetings(tmp_path):
+    """Decisions pages, issues and indicator mentions spread across meetings."""
+    source = tmp_path / "generated"
+    write_archive(source, 60)
+    ws = Workspace(tmp_path / "ws", source)
+    meetings = sorted((ws.content / "meetings").rglob("*.md"))
+    ws.edit(meetings[5], "status: approved", "status: unconfirmed")
+    ws.edit(meetings[7], "decision: That the report be noted.", "decision: That the report be deferred.")
+    ws.rebuild_and_compare()
+    meetings[10].unlink()  # every later decision moves up the register's pages
+    ws.rebuild_and_compare()
+    ws.edit(ws.content / "indicators" / "PI.3.yml", "title: Indicator number 3", "title: Indicator three")
+    ws.rebuild_and_compare()
+
+
+def test_a_damaged_cache_is_ignored(fixture_workspace):
+    ws = fixture_workspace
+    [cache_file] = ws.cache.iterdir()
+    data = bytearray(cache_file.read_bytes())
+    data[-100] ^= 0xFF
+    cache_file.write_bytes(bytes(data))
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
+    result = ws.rebuild_and_compare()
+    assert result.cache_notice == "it is damaged (checksum mismatch)"
+    assert result.files_kept == 0, "nothing is trusted from a damaged cache"
+
+    cache_file.write_bytes(b"not a cache")
+    assert ws.rebuild_and_compare().cache_notice == "it is not a cache file"
+    cache_file.write_bytes(cache_file.read_bytes()[:5])
+    assert ws.rebuild_and_compare().cache_notice == "it is not a cache file"
+
+
+def test_a_site_changed_by_hand_is_not_trusted(fixture_workspace):
+    ws = fixture_workspace
+    page = ws.site / "meetings" / "2019" / "2019-11-05-cabinet" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<", b"[", 1))  # same size, different bytes
+    result = ws.rebuild_and_compare()
+    assert page.read_bytes() == original
+    assert result.files_written >= 1
+
+    # a different folder for the output: nothing to link from, everything written
+    ws.site = ws.tmp / "elsewhere" / "_site"
+    result = ws.rebuild_and_compare()
+    assert result.files_kept == 0
+
+
+def test_the_cache_is_beside_the_output_and_the_cli_can_skip_it(tmp_path):
+    out = tmp_path / "_site"
+    first = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".pickle"]
+    again = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out))
+    assert "0 files written" in again.stdout
+    shutil.rmtree(tmp_path / ".cache")
+    uncached = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out), "--no-cache")
+    assert uncached.returncode == 0 and "0 unchanged" in uncached.stdout
+    assert not (tmp_path / ".cache").exists(), "--no-cache neither reads nor writes the cache"
