@@ -8,8 +8,11 @@
     return;
   }
   document.documentElement.className += " js-search";
+  // older minutes are in further index shards (see site_gen/search.py), merged at query time
+  var merged = (container.getAttribute("data-merge-index") || "").split(" ").filter(Boolean);
   var ui = new window.PagefindUI({
     element: "#search",
+    mergeIndex: merged.map(function (path) { return { bundlePath: path }; }),
     showSubResults: true,
     showImages: false,
     excerptLength: 30,

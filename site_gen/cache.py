@@ -14,7 +14,7 @@ What is kept (see `State`):
 - each output file's hash, size and identity on disk, and the digest of what it
   was made from, so an unchanged page is linked from the previous site rather
   than rendered and written again;
-- the digest of each search-index shard.
+- the digest and files of each search-index shard.
 """
 from __future__ import annotations
 
@@ -111,7 +111,8 @@ class State:
     renders: dict[str, object] = field(default_factory=dict)  # render key -> linking.MeetingRender
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
     site_dir: str | None = None  # the output folder the records describe
-    search: dict[str, str] = field(default_factory=dict)  # search shard -> digest of its pages
+    # folders written by a tool (the search index's shards): folder -> (digest, {file: (size, mtime_ns, inode)})
+    folders: dict[str, tuple[str, dict[str, tuple[int, int, int]]]] = field(default_factory=dict)
 
 
 class BuildCache:

@@ -23,6 +23,7 @@ class Result:
     cache_notice: str | None = None  # why the incremental-build cache was not used
     files_written: int = 0
     files_kept: int = 0  # unchanged since the previous build, so not written again
+    shards_indexed: int = 0  # search-index shards made again (the others were unchanged)
 
     @property
     def ok(self) -> bool:
@@ -52,7 +53,8 @@ def default_cache_dir(out_dir) -> Path:
 
 def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
           templates: Path = TEMPLATES, noindex: bool = False, cache_dir: Path | None = None,
-          use_cache: bool = True, timings: dict[str, float] | None = None) -> Result:
+          use_cache: bool = True, timings: dict[str, float] | None = None,
+          search_shard_pages: int = search.SHARD_PAGES) -> Result:
     """Build the site; `timings`, when given, receives each stage's wall time in seconds."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
@@ -78,13 +80,15 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     if report.errors:
         return result
     writer = Writer(out_dir, cache)
+    shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
     try:
         writer.start()
-        render_site(linked, writer, templates)
+        render_site(linked, writer, templates, shards)
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
         lap("render and write")
-        writer.commit(search.index_site if with_search else None)
+        writer.commit((lambda staging: setattr(result, "shards_indexed", search.index_site(writer, shards)))
+                      if with_search else None)
         lap("search index")
     except TemplateProblem as exc:
         writer.abort()

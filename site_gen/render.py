@@ -65,9 +65,10 @@ class Crumb:
 
 
 class SiteRenderer:
-    def __init__(self, linked: Linked, writer: Writer, templates: Path = TEMPLATES):
+    def __init__(self, linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None):
         self.linked = linked
         self.writer = writer
+        self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
         self.env = make_environment(templates)
@@ -314,6 +315,7 @@ class SiteRenderer:
     def render_static_pages(self) -> None:
         home = Crumb("Home", urls.home())
         self.page(urls.search(), "search.html", title="Search the minutes", breadcrumbs=[home],
+                  merge_index=self.merged_search_bundles,
                   by_year=self.linked.by_year)
         self.page(urls.accessibility(), "accessibility.html", title="Accessibility statement", breadcrumbs=[home])
         self.page(urls.not_found(), "404.html", title="Page not found")
@@ -327,6 +329,7 @@ class SiteRenderer:
 
 
 
-def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES) -> None:
-    SiteRenderer(linked, writer, templates).render_all()
+def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None) -> None:
+    """Render every page into `writer`; `shards` are the search index's (search.layout), the last the main one."""
+    SiteRenderer(linked, writer, templates, shards).render_all()
 

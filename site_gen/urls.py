@@ -113,6 +113,27 @@ def search() -> str:
     return "/search/"
 
 
+def search_bundle(shard: str) -> str:
+    """Where a search-index shard is published: the main one where Pagefind's UI expects it;
+    the others beside it (never inside it: Pagefind skips a merged index under the main one)."""
+    return "/pagefind/" if shard == "main" else f"/pagefind-archive/{shard}/"
+
+
+SEARCHABLE_SECTIONS = ("committees", "indicators", "portfolios", "issues")
+
+
+def searchable(path: str) -> tuple[str, int | None] | None:
+    """Whether an output file is a page the search indexes (its <main> has data-pagefind-body):
+    ("meeting", year) for a meeting's page, ("other", None) for a committee, indicator,
+    portfolio or issue page, None otherwise. Mirrors the page kinds given a `search_kind`."""
+    parts = path.split("/")
+    if len(parts) == 4 and parts[0] == "meetings" and parts[1].isdigit() and parts[3] == "index.html":
+        return "meeting", int(parts[1])
+    if len(parts) == 3 and parts[0] in SEARCHABLE_SECTIONS and parts[2] == "index.html" and parts[1] != "page":
+        return "other", None
+    return None
+
+
 def feed() -> str:
     return "/feed.xml"
 

@@ -37,6 +37,10 @@ class Writer:
         self.previous = cache.previous.outputs if same_site else {}
         self.records: dict[str, OutputRecord] = cache.current.outputs
         self.records.clear()
+        # folders a tool wrote (search-index shards): folder -> (digest, {file: (size, mtime_ns, inode)})
+        self.previous_folders = cache.previous.folders if same_site else {}
+        self.folders_made = cache.current.folders
+        self.folders_made.clear()
         cache.current.site_dir = str(self.out)
         self.staging: Path | None = None
         self.folders: set[Path] = set()
@@ -125,6 +129,43 @@ class Writer:
         self.records[key] = OutputRecord(digest, previous.sha, previous.size, previous.mtime_ns, previous.inode)
         self.kept += 1
         return True
+
+    # -- folders written by a tool (the search index) -------------------------------
+
+    def keep_folder(self, folder: str, digest: str) -> bool:
+        """Link a whole folder from the previous site when it was made from the same inputs and
+        every file in it is still the one recorded; False means: make it again."""
+        previous = self.previous_folders.get(folder)
+        if previous is None or previous[0] != digest:
+            return False
+        links = []
+        for name, (size, mtime_ns, inode) in previous[1].items():
+            try:
+                stat = (self.out / folder / name).stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (size, mtime_ns, inode):
+                return False
+            links.append(name)
+        try:
+            for name in links:
+                os.link(self.out / folder / name, self._target(f"{folder}/{name}"))
+        except OSError:
+            shutil.rmtree(self.staging / folder, ignore_errors=True)
+            return False
+        self.folders_made[folder] = previous
+        return True
+
+    def record_folder(self, folder: str, digest: str) -> None:
+        """Remember what a tool wrote into a folder of the staging site, for `keep_folder` next time."""
+        assert self.staging is not None
+        root = self.staging / folder
+        files = {}
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self.folders_made[folder] = (digest, files)
 
     def paths(self) -> list[str]:
         return sorted(self.records)

@@ -84,6 +84,12 @@ def browser_site(tmp_path_factory) -> Path:
     return build_into(BROWSER_CONTENT, tmp_path_factory.mktemp("browser") / "_site")
 
 
+@pytest.fixture(scope="session")
+def browser_site_sharded(tmp_path_factory) -> Path:
+    """The same archive with its search index cut into one shard per year, merged by the browser."""
+    return build_into(BROWSER_CONTENT, tmp_path_factory.mktemp("browser-sharded") / "_site", search_shard_pages=1)
+
+
 def _serve(site: Path, with_site_headers: bool):
     server = Server(site, with_site_headers)
     try:
@@ -104,6 +110,7 @@ sample_server = _server_fixture("sample_site", False, "The sample archive, witho
 sample_server_csp = _server_fixture("sample_site", True, "The sample archive with netlify.toml's headers, CSP included.")
 browser_server = _server_fixture("browser_site", False, "tests/fixtures/browser_site, without a CSP header.")
 browser_server_csp = _server_fixture("browser_site", True, "tests/fixtures/browser_site with netlify.toml's headers.")
+sharded_server_csp = _server_fixture("browser_site_sharded", True, "browser_site_sharded with netlify.toml's headers.")
 
 
 # -- the browser --
