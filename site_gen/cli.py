@@ -93,6 +93,8 @@ def run_build(args) -> int:
     started = time.perf_counter()
     result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex)
     print_problems(result.report, sys.stderr)
+    for notice in result.notices:
+        print(notice, file=sys.stderr)
     if result.report.errors:
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
         return 1

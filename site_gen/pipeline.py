@@ -1,10 +1,11 @@
 """The build, stage by stage: load, link, render, write (Zola/MkDocs style)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import search
+from .history import read_history
 from .content import load_archive
 from .linking import Linked, link
 from .problems import Report
@@ -18,6 +19,7 @@ class Result:
     linked: Linked | None = None
     written: bool = False
     failure: str | None = None  # a problem that is not the content's (Pagefind, the disk)
+    notices: list[str] = field(default_factory=list)  # said once, neither errors nor warnings (no history)
 
     @property
     def ok(self) -> bool:
@@ -51,8 +53,11 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     result.linked = linked
     if report.errors:
         return result
+    history = read_history(content_dir)  # from git; a build without it says so once
+    if history.notice:
+        result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
     try:
-        files = render_site(linked, templates)
+        files = render_site(linked, templates, history)
     except TemplateProblem as exc:
         report.error(exc.path, exc.line, exc.message)
         return result

@@ -13,10 +13,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import charts, downloads, feeds, opendata, sitemap, urls
+from . import changes, charts, downloads, feeds, opendata, sitemap, urls
 from .indicators import view as indicator_view
 from .linking import Linked
-from .models import Indicator, Meeting
+from .models import History, Indicator, Meeting
 from .wording import format_number, long_date, natural_key, report_of, weekday_date
 from .writer import OutputConflict
 
@@ -73,7 +73,7 @@ class Crumb:
 
 
 class SiteRenderer:
-    def __init__(self, linked: Linked, templates: Path = TEMPLATES):
+    def __init__(self, linked: Linked, templates: Path = TEMPLATES, history: History | None = None):
         self.linked = linked
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -91,6 +91,7 @@ class SiteRenderer:
         self.files: dict[str, bytes] = OutputFiles()
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.open_data = opendata.OpenData(linked, self.meeting_title)
+        self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
 
     # -- helpers for templates ------------------------------------------------
 
@@ -127,6 +128,7 @@ class SiteRenderer:
         self.render_static_pages()
         self.files[urls.output_path(urls.feed())] = feeds.site_feed(self.linked, self.meeting_title)
         opendata.render(self)  # calendars, committee and issue feeds, JSON, the /data/ page
+        changes.render(self)  # /changes/ and its feed
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
                 self.files[urls.output_path(urls.asset(asset.name))] = asset.read_bytes()
@@ -166,6 +168,7 @@ class SiteRenderer:
                 search_kind="Meeting", search_sort=meeting.date.isoformat(),
                 search_filters={"committee": committee.name, "year": str(meeting.year)},
                 structured_data=Markup(self.open_data.json_ld(meeting)),
+                history=self.history_pages.meeting_view(meeting),
             )
             for item in meeting.items:
                 for document in item.documents:
@@ -287,6 +290,6 @@ class SiteRenderer:
 
 
 
-def render_site(linked: Linked, templates: Path = TEMPLATES) -> dict[str, bytes]:
-    return SiteRenderer(linked, templates).render_all()
+def render_site(linked: Linked, templates: Path = TEMPLATES, history: History | None = None) -> dict[str, bytes]:
+    return SiteRenderer(linked, templates, history).render_all()
 
