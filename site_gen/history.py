@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from .models import Change, History, MeetingHistory
@@ -31,6 +32,7 @@ from .models import Change, History, MeetingHistory
 MEETING_FILE_RE = re.compile(r"^meetings/\d{4}/[^/]+\.md$")
 STATUS_RE = re.compile(r"^status:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
 NULL_BLOB = "0" * 40
+FRONT_MATTER_BYTES = 64 * 1024  # the status is in the front matter, at the start of the file
 RECORD, FIELD = "\x1e", "\x1f"
 # Variables that would point git at another repository than the content folder's
 # (a git hook sets some of them): the history is always that of the content folder.
@@ -42,12 +44,19 @@ class GitUnavailable(Exception):
     """The history cannot be read; the message says why, in a clerk's words."""
 
 
-def _git(content: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in GIT_LOCATION_VARIABLES}
     env.update(LC_ALL="C", GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0")
+    return env
+
+
+def _command(content: Path, *args: str) -> list[str]:
+    return ["git", "-C", str(content), "-c", "core.quotepath=off", *args]
+
+
+def _git(content: Path, *args: str) -> bytes:
     try:
-        done = subprocess.run(["git", "-C", str(content), "-c", "core.quotepath=off", *args], input=stdin,
-                              capture_output=True, env=env, timeout=600)
+        done = subprocess.run(_command(content, *args), capture_output=True, env=_environment(), timeout=600)
     except FileNotFoundError:
         raise GitUnavailable("git is not installed") from None
     except subprocess.TimeoutExpired:
@@ -121,24 +130,53 @@ def follow(commits) -> dict[str, list[tuple[int, str, str, str, bool]]]:
 
 
 def read_statuses(content: Path, blobs: set[str]) -> dict[str, str]:
-    """blob id -> the status written in that version, read by one `git cat-file --batch`."""
+    """blob id -> the status written in that version, read by one `git cat-file --batch`.
+
+    Streamed: only the start of each version (its front matter) is kept, so memory
+    does not grow with the size of the whole history.
+    """
     if not blobs:
         return {}
     ordered = sorted(blobs)
-    output = _git(content, "cat-file", "--batch", stdin="".join(b + "\n" for b in ordered).encode())
+    try:
+        process = subprocess.Popen(_command(content, "cat-file", "--batch"), stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_environment())
+    except FileNotFoundError:
+        raise GitUnavailable("git is not installed") from None
+    request = "".join(blob + "\n" for blob in ordered).encode()
+    writer = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
+    writer.start()
     statuses = {}
-    position = 0
-    for blob in ordered:
-        end = output.index(b"\n", position)
-        header = output[position:end].decode()
-        position = end + 1
-        if header.endswith(" missing"):
-            continue
-        size = int(header.split()[2])
-        # the front matter is at the start of the file: no need to decode a long body
-        statuses[blob] = status_of(output[position:position + min(size, 64 * 1024)].decode("utf-8", "replace"))
-        position += size + 1
+    try:
+        for blob in ordered:
+            header = process.stdout.readline().decode("ascii", "replace").split()
+            if len(header) != 3:  # "<id> missing", or git stopped
+                if header[-1:] == ["missing"]:
+                    continue
+                raise GitUnavailable("`git cat-file` stopped early")
+            size = int(header[2])
+            head = process.stdout.read(min(size, FRONT_MATTER_BYTES))
+            remaining = size - len(head) + 1  # the rest of the version, and the newline after it
+            while remaining > 0:
+                skipped = len(process.stdout.read(min(remaining, 1 << 20)))
+                if not skipped:
+                    raise GitUnavailable("`git cat-file` stopped early")
+                remaining -= skipped
+            statuses[blob] = status_of(head.decode("utf-8", "replace"))
+    finally:
+        process.stdout.close()
+        writer.join()
+        if process.wait() != 0 and len(statuses) < len(ordered):
+            raise GitUnavailable("`git cat-file` failed")
     return statuses
+
+
+def _feed(stream, data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except (BrokenPipeError, OSError):
+        pass
 
 
 def classify(versions, commits, statuses) -> tuple[Change, ...]:
