@@ -5,6 +5,7 @@ through the environment, so the commits (and their ids) are the same each run.
 """
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 
 from conftest import build_into, read_page, run_cli
 from site_gen import history, urls
+from site_gen.models import MeetingHistory
 
 REPO_URL = "https://github.com/test-council/minutes"
 A = "meetings/2021/2021-01-05-scrutiny.md"
@@ -285,3 +287,18 @@ def test_status_of_reads_only_the_front_matter():
     assert history.status_of("---\nstatus: approved\n---\nstatus: draft\n") == "approved"
     assert history.status_of("---\ncommittee: x\n---\nstatus: draft\n") == "unconfirmed"
     assert history.status_of('---\nstatus: "draft"  # not yet\n---\n') == "draft"
+
+
+def test_classify_names_each_change_from_the_status_of_each_version():
+    """Oldest first in the log's terms: versions are newest first, as follow() gives them."""
+    when = datetime.datetime(2021, 1, 1, tzinfo=datetime.timezone.utc)
+    commits = [(f"{n:040x}", when, f"commit {n}", []) for n in range(5)]  # 0 = newest
+    statuses = {"d": "draft", "a": "approved", "a2": "approved", "u": "unconfirmed"}
+    # a draft, published straight as approved, moved, then amended
+    versions = [(0, "p", "a2", True), (1, "p", "a", False), (2, "p", "a", True), (3, "p", "d", True)]
+    kinds = [c.kind for c in history.classify(versions, commits, statuses)]
+    assert kinds == ["amended-after-approval", "renamed", "published", "draft"]
+    # only ever a draft: nothing published
+    only_draft = history.classify([(0, "p", "d", True)], commits, statuses)
+    found = MeetingHistory("p", only_draft)
+    assert found.first_published is None and found.published_changes == ()
