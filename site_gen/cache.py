@@ -111,6 +111,8 @@ class State:
     renders: dict[str, object] = field(default_factory=dict)  # render key -> linking.MeetingRender
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
     site_dir: str | None = None  # the output folder the records describe
+    blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
+    events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
     # folders written by a tool (the search index's shards): folder -> (digest, {file: (size, mtime_ns, inode)})
     folders: dict[str, tuple[str, dict[str, tuple[int, int, int]]]] = field(default_factory=dict)
 

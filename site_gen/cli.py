@@ -107,6 +107,8 @@ def run_build(args) -> int:
     if result.cache_notice:
         print(f"note: the build cache was not used: {result.cache_notice}; building everything", file=sys.stderr)
     print_problems(result.report, sys.stderr)
+    for notice in result.notices:
+        print(notice, file=sys.stderr)
     if result.report.errors:
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
         return 1
@@ -120,6 +122,11 @@ def run_build(args) -> int:
     if args.timings:
         for stage, seconds in timings.items():
             print(f"  {stage}: {seconds:.2f}s")
+        import resource
+        shards, pagefind_kb = result.search_index
+        print(f"  search shards indexed: {shards}")
+        print(f"  peak memory: build {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB, "
+              f"Pagefind {pagefind_kb // 1024} MB")
     return 0
 
 

@@ -24,7 +24,10 @@ DOCUMENT_FILE_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 INDICATOR_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[. -][A-Za-z0-9]+)*$")
 ITEM_HEADING_RE = re.compile(r"^(\d+)(?:[.:)]?\s+|\.?$)(.*)$")
 
-SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule")
+SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule",
+             "repository_url", "repository_branch")
+REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+$")
+BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
 PORTFOLIO_KEYS = ("name", "description", "priorities")
 PRIORITY_KEYS = ("number", "title")
@@ -203,11 +206,42 @@ class ContentLoader:
             language = "en-GB"
         rag_rule = self.load_rag_rule(path, f)
         description = f.text("description")
+        repository_url = self.load_repository_url(path, f)
+        branch = f.text("repository_branch") or "main"
+        if not BRANCH_RE.match(branch):
+            self.report.error(self.shown(path), f.line("repository_branch"),
+                              f"`repository_branch` must be a branch name such as main, not `{branch}`")
+            branch = "main"
         if not (title and organisation and base_url):
             return None
         return Site(title=title, organisation=organisation, base_url=base_url.rstrip("/"), language=language,
                     description=description, licence=f.text("licence"), licence_url=licence_url,
-                    rag_rule=rag_rule, source=Source(self.shown(path), 1))
+                    rag_rule=rag_rule, source=Source(self.shown(path), 1),
+                    repository_url=repository_url, repository_branch=branch)
+
+    def load_repository_url(self, path: Path, f: Fields) -> str | None:
+        """The repository's web address on its forge (GitHub, GitLab): https://host/owner/name."""
+        url = f.text("repository_url")
+        if url is None:
+            return None
+        url = url.rstrip("/")
+        page = re.search(r"/(?:-/)?(?:tree|blob|edit|commits?)/", url)
+        if REPOSITORY_URL_RE.match(url) and url.count("/") >= 4 and not url.endswith(".git") and not page:
+            return url
+        ssh = re.match(r"^(?:ssh://)?git@([^:/]+)[:/](.+?)(?:\.git)?$", url)
+        if ssh:
+            hint = f"write its web address: https://{ssh.group(1)}/{ssh.group(2)}"
+        elif url.startswith("http://"):
+            hint = f"use https: https://{url[len('http://'):]}"
+        elif url.endswith(".git"):
+            hint = f"leave out `.git`: {url[:-4]}"
+        elif page:
+            hint = f"give the repository's own address, without the page: {url[:page.start()]}"
+        else:
+            hint = "write the address of the repository's page, e.g. https://github.com/example-council/minutes"
+        self.report.error(self.shown(path), f.line("repository_url"),
+                          "`repository_url` must be the web address of the repository, starting with https://", hint)
+        return None
 
     def load_rag_rule(self, path: Path, f: Fields) -> RagRule | None:
         rule = f.mapping("rag_rule")

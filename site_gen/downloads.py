@@ -84,16 +84,18 @@ def indicator_json(indicator: Indicator, linked, absolute) -> bytes:
     return dumps(data)
 
 
-def indicator_files(linked, ordered: list[Indicator], meeting_title) -> list[tuple[str, bytes]]:
-    """(URL, bytes) of every indicator download and feed: the all-values CSV, each indicator's CSV
-    and JSON, and an Atom feed for each code with a page (defined, or mentioned but undefined)."""
+def indicator_files(linked, ordered: list[Indicator], meeting_title):
+    """(URL, code, make) of every indicator download and feed: the all-values CSV (code None),
+    each indicator's CSV and JSON, and an Atom feed for each code with a page (defined, or
+    mentioned but undefined). `make()` gives the bytes: an unchanged file is not made again."""
     from . import feeds
     site = linked.archive.site
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    files = [(urls.indicators_csv(), values_csv(ordered))]
+    files = [(urls.indicators_csv(), None, lambda: values_csv(ordered))]
     for indicator in ordered:
-        files.append((urls.indicator_csv(indicator.code), values_csv([indicator])))
-        files.append((urls.indicator_json(indicator.code), indicator_json(indicator, linked, absolute)))
+        files.append((urls.indicator_csv(indicator.code), indicator.code, lambda i=indicator: values_csv([i])))
+        files.append((urls.indicator_json(indicator.code), indicator.code,
+                      lambda i=indicator: indicator_json(i, linked, absolute)))
     for code in [i.code for i in ordered] + list(linked.undefined):
-        files.append((urls.indicator_feed(code), feeds.indicator_feed(linked, code, meeting_title)))
+        files.append((urls.indicator_feed(code), code, lambda c=code: feeds.indicator_feed(linked, c, meeting_title)))
     return files

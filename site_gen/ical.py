@@ -173,15 +173,27 @@ class Calendars:
     """Builds the calendars of one site. Each event is made and serialised by the library once,
     however many calendars it is in (the site's and its committee's)."""
 
-    def __init__(self, linked, meeting_title):
+    def __init__(self, linked, meeting_title, made_before: dict[str, bytes] | None = None,
+                 made_now: dict[str, bytes] | None = None, key=None):
+        """`key(meeting)`: a digest of what its event is made from; `made_before` holds the events
+        of the previous build by key (the build cache), `made_now` receives this build's."""
         self.linked = linked
         self.meeting_title = meeting_title
         self.site = linked.archive.site
         self._events: dict[str, bytes] = {}
+        self.made_before = made_before or {}
+        self.made_now = made_now if made_now is not None else {}
+        self.key = key
 
     def event_bytes(self, meeting) -> bytes:
         if meeting.slug not in self._events:
-            self._events[meeting.slug] = event(self.linked, meeting, self.meeting_title).to_ical()
+            key = self.key(meeting) if self.key else None
+            made = self.made_before.get(key) if key else None
+            if made is None:
+                made = event(self.linked, meeting, self.meeting_title).to_ical()
+            if key:
+                self.made_now[key] = made
+            self._events[meeting.slug] = made
         return self._events[meeting.slug]
 
     def build(self, meetings, *, name: str, about: str, page_url: str, self_url: str) -> bytes:

@@ -45,6 +45,8 @@ class Site:
     licence_url: str | None = None
     rag_rule: RagRule | None = None
     source: Source = Source("content/site.yml")
+    repository_url: str | None = None  # the forge's web address of the repository (GitHub/GitLab style)
+    repository_branch: str = "main"  # the branch "Suggest a correction" edits
 
 
 @dataclass(frozen=True)
@@ -180,3 +182,64 @@ class Archive:
     # depended on (by shown path), and of every other file together (site, committees, ...)
     fingerprints: dict[str, str] = field(default_factory=dict)
     settings_key: str = ""
+
+
+# -- the history of the record, from git (history.py) -------------------------
+
+CHANGE_KINDS = ("draft", "published", "amended", "approved", "amended-after-approval", "renamed")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One commit that changed a meeting's file."""
+
+    commit: str  # the full commit id
+    date: datetime.datetime  # the committer date, with its UTC offset
+    subject: str  # the first line of the commit message
+    path: str  # content-relative path of the file in that commit
+    kind: str  # one of CHANGE_KINDS
+    status: str  # the meeting's status in that version of the file
+    order: int  # position in the log walked by git, 0 = newest: orders changes across files
+
+
+@dataclass(frozen=True)
+class MeetingHistory:
+    """The commits that changed one meeting's file, newest first, following renames."""
+
+    path: str  # content-relative path of the file now
+    changes: tuple[Change, ...] = ()  # newest first, draft-stage changes included
+
+    @property
+    def published_changes(self) -> tuple[Change, ...]:
+        """The changes to the public record: those made while the minutes were a draft are left out."""
+        return tuple(c for c in self.changes if c.kind != "draft")
+
+    @property
+    def first_published(self) -> Change | None:
+        return next((c for c in reversed(self.changes) if c.kind == "published"), None)
+
+    @property
+    def last_changed(self) -> Change | None:
+        return self.published_changes[0] if self.published_changes else None
+
+    @property
+    def approved_in(self) -> Change | None:
+        """The first commit in which the file's status was `approved`."""
+        return next((c for c in reversed(self.changes) if c.status == "approved"), None)
+
+    @property
+    def amendments_after_approval(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind == "amended-after-approval")
+
+
+@dataclass(frozen=True)
+class History:
+    """What git says about the content folder; `available` is False outside a (full) git repository."""
+
+    available: bool
+    meetings: dict[str, MeetingHistory] = field(default_factory=dict)  # by content-relative path now
+    prefix: str | None = None  # the content folder's path inside the repository, e.g. "content/"
+    notice: str | None = None  # why there is no history (printed once by the build)
+
+    def of(self, path: str) -> MeetingHistory | None:
+        return self.meetings.get(path) if self.available else None

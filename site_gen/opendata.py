@@ -372,15 +372,19 @@ def render(renderer) -> None:
     for name in sorted(set(SCHEMAS.values())):
         add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes())
 
-    calendars = ical.Calendars(linked, renderer.meeting_title)
+    cache = renderer.cache
+    calendars = ical.Calendars(linked, renderer.meeting_title, cache.previous.events, cache.current.events,
+                               key=lambda m: renderer.inputs("event", linked.fingerprints[m.slug]))
     add(urls.calendar(), calendars.site_calendar())
     for slug in sorted(linked.archive.committees):
-        add(urls.committee_calendar(slug), calendars.committee_calendar(slug))
-        add(urls.committee_feed(slug), feeds.committee_feed(linked, slug, renderer.meeting_title))
+        inputs = renderer.inputs("committee", slug, [linked.fingerprints[m.slug] for m in linked.by_committee.get(slug, [])])
+        renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))
+        renderer.made(urls.committee_feed(slug), inputs, lambda: feeds.committee_feed(linked, slug, renderer.meeting_title))
     issues = []
     for slug, title in linked.issue_titles.items():
         issues.append((slug, title))
-        add(urls.issue_feed(slug), feeds.issue_feed(linked, slug, title, renderer.meeting_title))
+        renderer.made(urls.issue_feed(slug), renderer.items_inputs("issue", slug, linked.issues[slug]),
+                      lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title))
 
     renderer.page(urls.data(), "data.html", title="Open data, calendars and feeds",
                   breadcrumbs=[Crumb("Home", urls.home())],

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import search
 from .cache import BuildCache
+from .history import read_history
 from .content import load_archive
 from .linking import Linked, link
 from .problems import Report
@@ -20,10 +21,11 @@ class Result:
     linked: Linked | None = None
     written: bool = False
     failure: str | None = None  # a problem that is not the content's (Pagefind, the disk)
+    notices: list[str] = field(default_factory=list)  # said once, neither errors nor warnings (no history)
     cache_notice: str | None = None  # why the incremental-build cache was not used
     files_written: int = 0
     files_kept: int = 0  # unchanged since the previous build, so not written again
-    shards_indexed: int = 0  # search-index shards made again (the others were unchanged)
+    search_index: tuple[int, int] = (0, 0)  # shards indexed again (the others were unchanged), Pagefind's peak kB
 
     @property
     def ok(self) -> bool:
@@ -79,15 +81,19 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     lap("link")
     if report.errors:
         return result
+    history = read_history(content_dir, cache.previous.blob_statuses, cache.current.blob_statuses)
+    if history.notice:  # from git; a build without it says so once
+        result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
+    lap("history")
     writer = Writer(out_dir, cache)
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
     try:
         writer.start()
-        render_site(linked, writer, templates, shards)
+        render_site(linked, writer, templates, shards, history, cache)
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
         lap("render and write")
-        writer.commit((lambda staging: setattr(result, "shards_indexed", search.index_site(writer, shards)))
+        writer.commit((lambda staging: setattr(result, "search_index", search.index_site(writer, shards)))
                       if with_search else None)
         lap("search index")
     except TemplateProblem as exc:

@@ -13,12 +13,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import charts, downloads, feeds, opendata, sitemap, urls
+from . import changes, charts, downloads, feeds, opendata, sitemap, urls
 from .indicators import view as indicator_view
 from .linking import Linked
-from .models import Indicator, Meeting
+from .models import History, Indicator, Meeting
 from .wording import format_number, long_date, natural_key, report_of, weekday_date
-from .cache import digest
+from .cache import BuildCache, digest
 from .writer import OutputFiles, Writer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -65,9 +65,11 @@ class Crumb:
 
 
 class SiteRenderer:
-    def __init__(self, linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None):
+    def __init__(self, linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None,
+                 history: History | None = None, cache: BuildCache | None = None):
         self.linked = linked
         self.writer = writer
+        self.cache = cache or BuildCache.disabled()
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -85,6 +87,7 @@ class SiteRenderer:
         self.files = OutputFiles(writer)
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.open_data = opendata.OpenData(linked, self.meeting_title)
+        self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
 
     # -- helpers for templates ------------------------------------------------
 
@@ -106,11 +109,18 @@ class SiteRenderer:
 
         return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
                            brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
-                           [linked.issue_titles[item.issue] for item in meeting.items if item.issue])
+                           [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
+                           self.history_pages.shown(self.history_pages.meeting_view(meeting)))
 
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings."""
         return self.inputs(kind, key, [(self.linked.fingerprints[m.slug], item.number) for m, item in entries])
+
+    def made(self, url: str, inputs: str | None, make) -> None:
+        """A file that is not a page: kept from the previous build when made from the same inputs."""
+        path = urls.output_path(url)
+        if inputs is None or not self.writer.reuse(path, inputs):
+            self.writer.add(path, make(), inputs)
 
     def page(self, url: str, template: str, inputs: str | None = None, **context) -> None:
         context.setdefault("url", url)
@@ -142,6 +152,7 @@ class SiteRenderer:
         self.render_static_pages()
         self.files[urls.output_path(urls.feed())] = feeds.site_feed(self.linked, self.meeting_title)
         opendata.render(self)  # calendars, committee and issue feeds, JSON, the /data/ page
+        changes.render(self)  # /changes/ and its feed
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
                 self.files[urls.output_path(urls.asset(asset.name))] = asset.read_bytes()
@@ -160,10 +171,13 @@ class SiteRenderer:
         self.page(urls.meetings_index(), "meetings_index.html", title="Meetings by year",
                   breadcrumbs=[home], by_year=linked.by_year)
         for year, meetings in linked.by_year.items():
+            inputs = self.inputs("year", year, sorted(linked.by_year), [linked.fingerprints[m.slug] for m in meetings])
+            if self.writer.reuse(urls.output_path(urls.year(year)), inputs):
+                continue
             months: dict[str, list[Meeting]] = defaultdict(list)
             for meeting in meetings:
                 months[f"{meeting.date:%B %Y}"].append(meeting)
-            self.page(urls.year(year), "year.html", title=f"Meetings in {year}", year=year,
+            self.page(urls.year(year), "year.html", inputs, title=f"Meetings in {year}", year=year,
                       months=list(months.items()), count=len(meetings), breadcrumbs=[home, meetings_crumb])
         for meeting in linked.meetings:
             self.copy_documents(meeting)
@@ -184,6 +198,7 @@ class SiteRenderer:
                 search_kind="Meeting", search_sort=meeting.date.isoformat(),
                 search_filters={"committee": committee.name, "year": str(meeting.year)},
                 structured_data=Markup(self.open_data.json_ld(meeting)),
+                history=self.history_pages.meeting_view(meeting),
             )
 
     def copy_documents(self, meeting: Meeting) -> None:
@@ -203,11 +218,14 @@ class SiteRenderer:
                   by_committee=self.linked.by_committee)
         for slug, committee in sorted(self.archive.committees.items()):
             meetings = self.linked.by_committee.get(slug, [])
+            inputs = self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in meetings])
+            if self.writer.reuse(urls.output_path(urls.committee(slug)), inputs):
+                continue
             years: dict[int, list[Meeting]] = defaultdict(list)
             for meeting in meetings:
                 years[meeting.year].append(meeting)
             description = self.linked.descriptions.get(("committee", slug))
-            self.page(urls.committee(slug), "committee.html", title=committee.name, committee=committee,
+            self.page(urls.committee(slug), "committee.html", inputs, title=committee.name, committee=committee,
                       meetings=meetings, years=list(years.items()),
                       description_html=Markup(description) if description else None,
                       breadcrumbs=[home, Crumb("Committees", urls.committees())],
@@ -262,8 +280,8 @@ class SiteRenderer:
                       description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
                       search_kind="Indicator", view=None, rule=rule, chart=None, legend=[], downloads=[],
                       feed_url=urls.indicator_feed(code), feeds=[(f"{code}: mentions in the minutes", urls.indicator_feed(code))])
-        for url, data in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
-            self.files[urls.output_path(url)] = data
+        for url, code, make in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
+            self.made(url, self.mention_inputs(code) if code else None, make)
 
     def mention_inputs(self, code: str) -> str:
         """An indicator page's inputs: the indicator (in the settings) and the items that mention it."""
@@ -277,8 +295,11 @@ class SiteRenderer:
         for slug, portfolio in sorted(self.archive.portfolios.items()):
             indicators = [i for i in self.indicators if i.portfolio == slug]
             items = [(m, i) for m in reversed(self.linked.meetings) for i in m.items if i.portfolio == slug]
+            inputs = self.items_inputs("portfolio", slug, items)
+            if self.writer.reuse(urls.output_path(urls.portfolio(slug)), inputs):
+                continue
             description = self.linked.descriptions.get(("portfolio", slug))
-            self.page(urls.portfolio(slug), "portfolio.html", title=f"{portfolio.name} portfolio", portfolio=portfolio,
+            self.page(urls.portfolio(slug), "portfolio.html", inputs, title=f"{portfolio.name} portfolio", portfolio=portfolio,
                       by_priority={p.number: [i for i in indicators if i.priority == p.number] for p in portfolio.priorities},
                       unprioritised=[i for i in indicators if i.priority is None], items=items,
                       description_html=Markup(description) if description else None,
@@ -329,7 +350,9 @@ class SiteRenderer:
 
 
 
-def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None) -> None:
-    """Render every page into `writer`; `shards` are the search index's (search.layout), the last the main one."""
-    SiteRenderer(linked, writer, templates, shards).render_all()
+def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None,
+                history: History | None = None, cache: BuildCache | None = None) -> None:
+    """Render every page into `writer`; `shards` are the search index's (search.layout), the last the main one;
+    `history` is what git says of each meeting file."""
+    SiteRenderer(linked, writer, templates, shards, history, cache).render_all()
 

@@ -92,9 +92,10 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> None:
+def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> int:
     """Run Pagefind over exactly these pages (linked into a folder of their own, so the
-    URLs it records are the site's), writing the bundle into `bundle`."""
+    URLs it records are the site's), writing the bundle into `bundle`. Returns Pagefind's
+    peak memory in kB (for the benchmark)."""
     mirror = Path(tempfile.mkdtemp(prefix=".search-shard-", dir=site_dir.parent))
     try:
         for page in pages:
@@ -102,20 +103,26 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(site_dir / page, target)
         command = [pagefind_executable(), "--site", str(mirror), "--output-path", str(bundle)]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise SearchIndexError("Pagefind could not index the site:\n" + (result.stderr or result.stdout).strip())
+        with tempfile.TemporaryFile() as output:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode != 0:
+                output.seek(0)
+                said = output.read().decode("utf-8", "replace").strip()
+                raise SearchIndexError("Pagefind could not index the site:\n" + said)
     finally:
         shutil.rmtree(mirror, ignore_errors=True)
     try:
         pagefind_stable.stabilise(bundle)
     except (pagefind_stable.UnexpectedIndex, OSError, ValueError, KeyError) as exc:
         raise SearchIndexError(f"could not make Pagefind's index reproducible: {exc}") from None
+    return usage.ru_maxrss
 
 
-def index_site(writer: Writer, shards: list[Shard]) -> int:
+def index_site(writer: Writer, shards: list[Shard]) -> tuple[int, int]:
     """Index every shard whose pages changed; link the others from the previous site.
-    Returns how many shards were indexed."""
+    Returns how many shards were indexed, and the largest peak memory of Pagefind (kB)."""
     site_dir = writer.staging
     assert site_dir is not None
     work = []
@@ -125,8 +132,8 @@ def index_site(writer: Writer, shards: list[Shard]) -> int:
             work.append((shard, pages, inputs))
     # Pagefind runs mostly on one core: shards are indexed side by side
     with ThreadPoolExecutor(max_workers=max(1, min(len(work), os.cpu_count() or 1))) as pool:
-        for future in [pool.submit(index_shard, site_dir, pages, site_dir / shard.folder) for shard, pages, _ in work]:
-            future.result()
+        futures = [pool.submit(index_shard, site_dir, pages, site_dir / shard.folder) for shard, pages, _ in work]
+        peaks = [future.result() for future in futures]
     for shard, _, inputs in work:
         writer.record_folder(shard.folder, inputs)
-    return len(work)
+    return len(work), max(peaks, default=0)

@@ -122,6 +122,7 @@ class Preview:
         self.stream = stream or sys.stdout
         self.stop = threading.Event()
         self.headers = site_headers()
+        self.said: set[str] = set()
 
     def say(self, text: str = "") -> None:
         print(text, file=self.stream, flush=True)
@@ -138,6 +139,10 @@ class Preview:
             result = pipeline.Result(Report(), failure=f"{type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - started
         print_problems(result.report, self.stream)
+        for notice in result.notices:  # e.g. no history: said once, not at every rebuild
+            if notice not in self.said:
+                self.said.add(notice)
+                self.say(notice)
         with self.state.lock:
             self.state.build += 1
             if result.ok:

@@ -6,6 +6,7 @@ turns one into the file the writer creates.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from .codes import indicator_slug
 
@@ -194,6 +195,49 @@ def sitemap() -> str:
 
 def robots() -> str:
     return "/robots.txt"
+
+
+# -- the history of the record (issue: publication and amendment history) ----
+
+def changes() -> str:
+    """The most recent changes to the record across the archive."""
+    return "/changes/"
+
+
+def changes_feed() -> str:
+    return f"{changes()}feed.xml"
+
+
+def history_anchor() -> str:
+    """The history section of a meeting page."""
+    return "history"
+
+
+def change_anchor(commit: str) -> str:
+    """One change in a meeting page's history."""
+    return f"change-{commit[:12]}"
+
+
+def change(m, commit: str) -> str:
+    return f"{meeting(m)}#{change_anchor(commit)}"
+
+
+def forge(repository_url: str) -> str:
+    """Which kind of forge serves the repository: "gitlab" when its host says so, else "github"."""
+    host = repository_url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return "gitlab" if "gitlab" in host else "github"
+
+
+def forge_commit(repository_url: str, commit: str) -> str:
+    """A commit's page on the forge (an absolute URL)."""
+    separator = "/-/" if forge(repository_url) == "gitlab" else "/"
+    return f"{repository_url}{separator}commit/{commit}"
+
+
+def forge_edit(repository_url: str, branch: str, repository_path: str) -> str:
+    """The forge's editor for a file of the repository (GitHub proposes a pull request from a fork)."""
+    separator = "/-/" if forge(repository_url) == "gitlab" else "/"
+    return f"{repository_url}{separator}edit/{quote(branch)}/{quote(repository_path)}"
 
 
 def output_path(url: str) -> str:

@@ -91,19 +91,19 @@ def test_each_kind_of_change_gives_the_cold_build(fixture_workspace):
     result = ws.rebuild_and_compare()
     assert 0 < result.files_written < files / 2, "an edit rewrites the pages it touches, not the site"
 
-    # a meeting added (in a new year), then approved minutes pointing at it
-    added = ws.content / "meetings" / "2022" / "2022-03-02-scrutiny.md"
-    added.parent.mkdir()
+    # a meeting added (in a year that had no published meeting), then approved minutes pointing at it
+    added = ws.meeting("2021-03-03-scrutiny")
     shutil.copy(ws.meeting("2020-02-12-scrutiny"), added)
-    ws.edit(added, "date: 2020-02-12", "date: 2022-03-02")
+    ws.edit(added, "date: 2020-02-12", "date: 2021-03-03")
     ws.rebuild_and_compare()
-    ws.edit(ws.meeting("2020-02-12-scrutiny"), "status: unconfirmed", "status: approved\napproved_on: 2022-03-02")
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "status: unconfirmed", "status: approved\napproved_on: 2021-03-03")
     ws.rebuild_and_compare()
 
-    # a meeting renamed (its date changed), then one deleted
+    # a meeting renamed (its date changed, into another year), then one deleted
     renamed = ws.content / "meetings" / "2022" / "2022-04-06-scrutiny.md"
+    renamed.parent.mkdir()
     added.rename(renamed)
-    ws.edit(renamed, "date: 2022-03-02", "date: 2022-04-06")
+    ws.edit(renamed, "date: 2021-03-03", "date: 2022-04-06")
     ws.rebuild_and_compare()
     renamed.unlink()
     ws.rebuild_and_compare()
@@ -206,3 +206,24 @@ def test_the_cache_is_beside_the_output_and_the_cli_can_skip_it(tmp_path):
     uncached = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out), "--no-cache")
     assert uncached.returncode == 0 and "0 unchanged" in uncached.stdout
     assert not (tmp_path / ".cache").exists(), "--no-cache neither reads nor writes the cache"
+
+
+def test_new_commits_change_exactly_what_a_cold_build_changes(fixture_workspace):
+    """The history section of a meeting page comes from git: commits are inputs too."""
+    from test_history import Repo, git_env
+
+    ws = fixture_workspace
+    repo = Repo(ws.tmp, git_env(ws.tmp))
+    repo.git("init", "-q", "-b", "main")
+    (ws.tmp / ".gitignore").write_text("site/\ncache/\ncold-*/\n", encoding="utf-8")
+    repo.commit("first", "Publish the archive", "2024-01-10T10:00:00+00:00")
+    ws.rebuild_and_compare()
+
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA correction.\n\n## ")
+    repo.commit("amend", "Correct the minutes of 12 February", "2024-02-01T10:00:00+00:00")
+    result = ws.rebuild_and_compare()
+    assert result.files_written < (result.files_written + result.files_kept) / 2
+
+    ws.edit(ws.content / "site.yml", "\n", "\nrepository_url: https://github.com/example/minutes\n")
+    repo.commit("forge", "Link the forge", "2024-03-01T10:00:00+00:00")
+    ws.rebuild_and_compare()

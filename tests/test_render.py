@@ -15,7 +15,7 @@ SAMPLE_PAGES = [
     "/", MEETING_2020, MEETING_2022, "/meetings/", "/meetings/2020/", "/meetings/2022/",
     "/committees/", "/committees/children-families-scrutiny/", "/indicators/", "/indicators/cfse-29/",
     "/indicators/cfse-5/", "/indicators/cfse-62/", "/portfolios/", "/portfolios/children-families-education/",
-    "/issues/", "/issues/portfolio-performance-and-resources/", "/decisions/", "/search/", "/accessibility/",
+    "/issues/", "/issues/portfolio-performance-and-resources/", "/decisions/", "/search/", "/accessibility/", "/changes/",
     "/404.html",
 ]
 

@@ -83,6 +83,7 @@ PAGE_KINDS = {
     "404": ("sample", "/no-such-page/"),  # NOT_FOUND_URL
     "accessibility statement": ("sample", "/accessibility/"),
     "open data": ("sample", "/data/"),
+    "changes to the record": ("browser", "/changes/"),
 }
 NOT_FOUND_URL = "/no-such-page/"  # the "404" kind: the host serves /404.html for it
 
