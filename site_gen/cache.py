@@ -103,6 +103,9 @@ class OutputRecord:
     size: int
     mtime_ns: int
     inode: int
+    # for a page the search indexes: a digest of what its searchable text is made from, when
+    # the renderer knows it (so a change outside that text re-indexes nothing); else None
+    search: str | None = None
 
 
 @dataclass

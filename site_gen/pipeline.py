@@ -86,7 +86,8 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
     lap("history")
     writer = Writer(out_dir, cache)
-    shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
+    shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages,
+                           issues=bool(linked.issues), reference=True)  # every archive has committees
     try:
         writer.start()
         render_site(linked, writer, templates, shards, history, cache)

@@ -122,7 +122,10 @@ class SiteRenderer:
         if inputs is None or not self.writer.reuse(path, inputs):
             self.writer.add(path, make(), inputs)
 
-    def page(self, url: str, template: str, inputs: str | None = None, **context) -> None:
+    def page(self, url: str, template: str, inputs: str | None = None, search_inputs: str | None = None,
+             **context) -> None:
+        """Render a page; `inputs` (what it is made from) lets the next build keep it, `search_inputs`
+        (what its searchable text is made from) lets it keep the search index's shard."""
         context.setdefault("url", url)
         context.setdefault("breadcrumbs", [])
         context.setdefault("description", self.site.description or f"Minutes of {self.site.organisation} meetings")
@@ -137,7 +140,7 @@ class SiteRenderer:
             raise TemplateProblem(f"templates/{exc.name or template}", exc.lineno or 1, exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{template}", 1, f"{type(exc).__name__}: {exc}") from None
-        self.writer.add(urls.output_path(url), text.encode("utf-8"), inputs)
+        self.writer.add(urls.output_path(url), text.encode("utf-8"), inputs, search_inputs)
 
     # -- pages ----------------------------------------------------------------
 
@@ -185,8 +188,11 @@ class SiteRenderer:
             if self.writer.reuse(urls.output_path(urls.meeting(meeting)), inputs):
                 continue
             committee = self.archive.committees[meeting.committee]
+            # the pager and the history are not searched: the searchable text is the meeting's own
+            search_inputs = self.inputs("meeting search", linked.fingerprints[meeting.slug],
+                                        (approved := linked.approved_by.get(meeting.slug)) and (approved.slug, approved.status))
             self.page(
-                urls.meeting(meeting), "meeting.html", inputs, meeting=meeting,
+                urls.meeting(meeting), "meeting.html", inputs, search_inputs, meeting=meeting,
                 title=self.meeting_title(meeting) + (" (Draft)" if meeting.status == "draft" else ""),  # tab, search
                 committee=committee, items=[(item, linked.items[(meeting.slug, item.number)]) for item in meeting.items],
                 preamble=Markup(linked.preambles[meeting.slug]) if meeting.slug in linked.preambles else None,
@@ -225,7 +231,8 @@ class SiteRenderer:
             for meeting in meetings:
                 years[meeting.year].append(meeting)
             description = self.linked.descriptions.get(("committee", slug))
-            self.page(urls.committee(slug), "committee.html", inputs, title=committee.name, committee=committee,
+            self.page(urls.committee(slug), "committee.html", inputs, self.inputs("committee search", slug),
+                      title=committee.name, committee=committee,
                       meetings=meetings, years=list(years.items()),
                       description_html=Markup(description) if description else None,
                       breadcrumbs=[home, Crumb("Committees", urls.committees())],
@@ -259,7 +266,8 @@ class SiteRenderer:
                 continue
             portfolio = self.archive.portfolios.get(indicator.portfolio) if indicator.portfolio else None
             description = self.linked.descriptions.get(("indicator", indicator.code))
-            self.page(urls.indicator(indicator.code), "indicator.html", inputs, title=f"{indicator.code}: {indicator.title}",
+            self.page(urls.indicator(indicator.code), "indicator.html", inputs, self.inputs("indicator search", indicator.code),
+                      title=f"{indicator.code}: {indicator.title}",
                       indicator=indicator, code=indicator.code, portfolio=portfolio,
                       priority=portfolio.priority(indicator.priority) if portfolio else None,
                       description_html=Markup(description) if description else None,
@@ -274,7 +282,8 @@ class SiteRenderer:
             inputs = self.mention_inputs(code)
             if self.writer.reuse(urls.output_path(urls.indicator(code)), inputs):
                 continue
-            self.page(urls.indicator(code), "indicator.html", inputs, title=f"{code}: not yet defined", indicator=None,
+            self.page(urls.indicator(code), "indicator.html", inputs, self.inputs("indicator search", code),
+                      title=f"{code}: not yet defined", indicator=None,
                       code=code, portfolio=None, priority=None, description_html=None,
                       mentions=self.linked.mentions.get(code, []), breadcrumbs=crumbs,
                       description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
@@ -299,7 +308,8 @@ class SiteRenderer:
             if self.writer.reuse(urls.output_path(urls.portfolio(slug)), inputs):
                 continue
             description = self.linked.descriptions.get(("portfolio", slug))
-            self.page(urls.portfolio(slug), "portfolio.html", inputs, title=f"{portfolio.name} portfolio", portfolio=portfolio,
+            self.page(urls.portfolio(slug), "portfolio.html", inputs, self.inputs("portfolio search", slug),
+                      title=f"{portfolio.name} portfolio", portfolio=portfolio,
                       by_priority={p.number: [i for i in indicators if i.priority == p.number] for p in portfolio.priorities},
                       unprioritised=[i for i in indicators if i.priority is None], items=items,
                       description_html=Markup(description) if description else None,

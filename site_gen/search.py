@@ -9,9 +9,13 @@ shards that are built separately and merged by the browser (Pagefind's
 `mergeIndex`); a rebuild re-indexes only the shards whose pages changed and
 links the others from the previous site. Meeting pages are grouped by year into
 shards of at most `SHARD_PAGES` meetings (a year is never split), oldest first,
-so new minutes only ever change the newest shard. The newest shard also holds
-the committee, indicator, portfolio and issue pages (which change with new
-minutes anyway) and is the main bundle at /pagefind/: it carries every filter.
+so new minutes only ever change the newest shard, which is the main bundle at
+/pagefind/ (it carries every filter). Issue pages, which change with new
+minutes, have a shard of their own; committee, indicator and portfolio pages,
+which change only with their own files, another. A shard is indexed again
+only when the searchable text of one of its pages may have changed: pages tell
+the writer what that text is made from (a meeting's pager or an indicator's
+list of mentions is not searched), other pages are compared byte for byte.
 
 The cost at query time (measured on the 4,000-meeting benchmark archive; see
 the README): each extra shard adds its entry, metadata and filter files and one
@@ -41,10 +45,13 @@ class SearchIndexError(Exception):
     pass
 
 
+ISSUES, REFERENCE = "issues", "reference"  # the shards of pages that are not meetings
+
+
 @dataclass(frozen=True)
 class Shard:
-    name: str  # "main", or the first and last year of its meetings: "1990-1993"
-    years: tuple[int, ...]
+    name: str  # "main", "issues", "reference", or the first and last year of its meetings: "1990-1993"
+    years: tuple[int, ...] = ()
 
     @property
     def folder(self) -> str:
@@ -52,8 +59,10 @@ class Shard:
         return urls.output_path(urls.search_bundle(self.name)).removesuffix("/index.html")
 
 
-def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES) -> list[Shard]:
-    """The shards, oldest first; the last is the main one."""
+def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES, issues: bool = True,
+           reference: bool = True) -> list[Shard]:
+    """The shards: the issues' and the reference pages' (when there are such pages and meetings),
+    then the meetings' oldest first; the last is the main one, which holds what has no shard."""
     buckets: list[list[int]] = []
     count = 0
     for year in sorted(meetings_per_year):
@@ -67,7 +76,8 @@ def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES) ->
     if len(buckets) > 1 and sum(meetings_per_year[y] for y in buckets[-1]) < shard_pages // 2:
         newest = buckets.pop()
         buckets[-1] += newest
-    shards = [Shard(f"{years[0]}-{years[-1]}", tuple(years)) for years in buckets[:-1]]
+    shards = [Shard(name) for name, wanted in ((ISSUES, issues), (REFERENCE, reference)) if wanted and buckets]
+    shards += [Shard(f"{years[0]}-{years[-1]}", tuple(years)) for years in buckets[:-1]]
     shards.append(Shard("main", tuple(buckets[-1]) if buckets else ()))
     return shards
 
@@ -75,12 +85,17 @@ def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES) ->
 def pages_of(shards: list[Shard], paths: list[str]) -> dict[Shard, list[str]]:
     """Which searchable pages each shard indexes."""
     by_year = {year: shard for shard in shards for year in shard.years}
-    main = shards[-1]
+    by_name = {shard.name: shard for shard in shards}
     pages: dict[Shard, list[str]] = {shard: [] for shard in shards}
     for path in paths:
         kind = urls.searchable(path)
-        if kind is not None:
-            pages[by_year.get(kind[1], main) if kind[0] == "meeting" else main].append(path)
+        if kind is None:
+            continue
+        if kind[0] == "meeting":
+            shard = by_year.get(kind[1], shards[-1])
+        else:
+            shard = by_name.get(ISSUES if path.startswith("issues/") else REFERENCE, shards[-1])
+        pages[shard].append(path)
     return pages
 
 
@@ -127,7 +142,11 @@ def index_site(writer: Writer, shards: list[Shard]) -> tuple[int, int]:
     assert site_dir is not None
     work = []
     for shard, pages in pages_of(shards, writer.paths()).items():
-        inputs = digest("search shard", shard.name, [(page, writer.records[page].sha) for page in pages])
+        if not pages:
+            continue
+        records = [writer.records[page] for page in pages]
+        inputs = digest("search shard", shard.name, [(page, record.search or record.sha)
+                                                     for page, record in zip(pages, records)])
         if not writer.keep_folder(shard.folder, inputs):
             work.append((shard, pages, inputs))
     # Pagefind runs mostly on one core: shards are indexed side by side

@@ -97,17 +97,18 @@ class Writer:
             self.folders.add(target.parent)
         return target
 
-    def add(self, path: str, data: bytes, digest: str | None = None) -> None:
-        """Write one file (or keep the previous site's copy when its bytes are the same)."""
+    def add(self, path: str, data: bytes, digest: str | None = None, search: str | None = None) -> None:
+        """Write one file (or keep the previous site's copy when its bytes are the same).
+        `digest`: what it is made from; `search`: what its searchable text is made from."""
         key = self._key(path)
         sha = content_hash(data)
         previous = self.previous.get(key)
-        if previous is not None and previous.sha == sha and self._keep(key, previous, digest):
+        if previous is not None and previous.sha == sha and self._keep(key, previous, digest, search):
             return
         target = self._target(key)
         target.write_bytes(data)
         stat = target.stat()
-        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, search)
         self.written += 1
 
     def reuse(self, path: str, digest: str) -> bool:
@@ -115,9 +116,9 @@ class Writer:
         False means: make it and `add` it."""
         key = self._key(path)
         previous = self.previous.get(key)
-        return previous is not None and previous.digest == digest and self._keep(key, previous, digest)
+        return previous is not None and previous.digest == digest and self._keep(key, previous, digest, previous.search)
 
-    def _keep(self, key: str, previous: OutputRecord, digest: str | None) -> bool:
+    def _keep(self, key: str, previous: OutputRecord, digest: str | None, search: str | None) -> bool:
         source = self.out / key
         try:
             stat = source.stat()
@@ -126,7 +127,7 @@ class Writer:
             os.link(source, self._target(key))
         except OSError:
             return False
-        self.records[key] = OutputRecord(digest, previous.sha, previous.size, previous.mtime_ns, previous.inode)
+        self.records[key] = OutputRecord(digest, previous.sha, previous.size, previous.mtime_ns, previous.inode, search)
         self.kept += 1
         return True
 

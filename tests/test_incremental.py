@@ -48,8 +48,12 @@ class Workspace:
         self.options: dict = {}
         self.last = self.build()
 
+    # one search shard per year: so that a shard indexed again, or not, is seen in the output
+    SHARDS = {"search_shard_pages": 1}
+
     def build(self) -> pipeline.Result:
-        result = pipeline.build(self.content, self.site, templates=self.templates, cache_dir=self.cache, **self.options)
+        result = pipeline.build(self.content, self.site, templates=self.templates, cache_dir=self.cache,
+                                **self.SHARDS, **self.options)
         assert result.ok, [p.format() for p in result.report.errors] + [result.failure]
         return result
 
@@ -57,7 +61,8 @@ class Workspace:
         self.last = self.build()
         self.cold_builds += 1
         cold = self.tmp / f"cold-{self.cold_builds}" / "_site"
-        result = pipeline.build(self.content, cold, templates=self.templates, use_cache=False, **self.options)
+        result = pipeline.build(self.content, cold, templates=self.templates, use_cache=False, **self.SHARDS,
+                                **self.options)
         assert result.ok
         assert_same_tree(self.site, cold)
         shutil.rmtree(cold.parent)
