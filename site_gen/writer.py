@@ -6,8 +6,9 @@ included) is ready, so a failed build leaves the previous site exactly as it was
 
 A file whose bytes (or whose inputs, see `reuse`) are the same as in the previous
 build is not written again: it is hard-linked from the previous site, after
-checking that the file there is still the one the cache describes (size,
-modification time and inode), so a site changed by hand is never trusted.
+checking that the file there is still the one the cache describes (its size,
+modification time and inode, or else its bytes' hash), so a site changed by
+hand is never trusted.
 """
 from __future__ import annotations
 
@@ -123,11 +124,14 @@ class Writer:
         try:
             stat = source.stat()
             if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (previous.size, previous.mtime_ns, previous.inode):
-                return False  # changed since the cache was written: do not trust it
+                # touched since the cache was written (or restored by a CI cache, which makes new
+                # files): trusted only if its bytes are still the ones recorded
+                if stat.st_size != previous.size or content_hash(source.read_bytes()) != previous.sha:
+                    return False
             os.link(source, self._target(key))
         except OSError:
             return False
-        self.records[key] = OutputRecord(digest, previous.sha, previous.size, previous.mtime_ns, previous.inode, search)
+        self.records[key] = OutputRecord(digest, previous.sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, search)
         self.kept += 1
         return True
 

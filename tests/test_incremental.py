@@ -232,3 +232,14 @@ def test_new_commits_change_exactly_what_a_cold_build_changes(fixture_workspace)
     ws.edit(ws.content / "site.yml", "\n", "\nrepository_url: https://github.com/example/minutes\n")
     repo.commit("forge", "Link the forge", "2024-03-01T10:00:00+00:00")
     ws.rebuild_and_compare()
+
+
+def test_a_site_restored_by_copying_is_reused_after_checking_its_bytes(fixture_workspace):
+    """A CI cache restores _site/ as new files (new inodes): their hashes are checked instead."""
+    ws = fixture_workspace
+    copy = ws.tmp / "restored"
+    shutil.copytree(ws.site, copy)
+    shutil.rmtree(ws.site)
+    copy.rename(ws.site)
+    result = ws.rebuild_and_compare()
+    assert result.files_written == 0 and result.files_kept > 50
