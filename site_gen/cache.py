@@ -36,29 +36,12 @@ LIBRARIES = ("Jinja2", "markdown-it-py", "mdit-py-plugins", "PyYAML", "pagefind-
 
 
 def digest(*parts) -> str:
-    """A stable hash of strings, bytes and (nested) tuples/lists of them."""
-    h = hashlib.blake2b(digest_size=20)
-    _feed(h, parts)
-    return h.hexdigest()
+    """A stable hash of strings, bytes, numbers, None and (nested) tuples/lists of them.
 
-
-def _feed(h, value) -> None:
-    if isinstance(value, bytes):
-        h.update(b"b%d:" % len(value))
-        h.update(value)
-    elif isinstance(value, str):
-        data = value.encode("utf-8")
-        h.update(b"s%d:" % len(data))
-        h.update(data)
-    elif isinstance(value, (tuple, list)):
-        h.update(b"t%d(" % len(value))
-        for part in value:
-            _feed(h, part)
-        h.update(b")")
-    elif value is None or isinstance(value, (bool, int)):
-        h.update(repr(value).encode() + b";")
-    else:
-        raise TypeError(f"cannot hash {type(value).__name__}")
+    Their repr is deterministic and tells them apart, and is made in C: this is
+    called for every page of every build. (Only plain data: an object whose repr
+    is its address would never hash the same twice, and so never be reused.)"""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 _CODE_SIGNATURE: str | None = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 STATUSES = ("draft", "unconfirmed", "approved")
@@ -157,7 +158,7 @@ class Meeting:
     preamble: Text | None = None
     documents_dir: str | None = None  # content-relative folder of its PDFs
 
-    @property
+    @functools.cached_property  # asked for hundreds of thousands of times in a large build
     def slug(self) -> str:
         return f"{self.date.isoformat()}-{self.committee}"
 

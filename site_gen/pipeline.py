@@ -110,6 +110,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         raise
     result.written = True
     result.files_written, result.files_kept = writer.written, writer.kept
-    cache.save()
+    cache.save()  # while the previous site is deleted
+    writer.wait()
     lap("save cache")
     return result

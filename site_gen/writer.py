@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
@@ -44,7 +45,8 @@ class Writer:
         self.folders_made.clear()
         cache.current.site_dir = str(self.out)
         self.staging: Path | None = None
-        self.folders: set[Path] = set()
+        self.cleaning: threading.Thread | None = None  # deleting the previous site
+        self.folders: set[str] = set()  # made in the staging folder
         self.written = 0  # files written this build
         self.kept = 0  # files linked unchanged from the previous site
 
@@ -56,7 +58,8 @@ class Writer:
         self.staging.chmod(0o755)
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:
-        """Run `finish` on the complete staging folder (the search index), then swap it in."""
+        """Run `finish` on the complete staging folder (the search index), then swap it in.
+        The previous site is deleted in the background: call `wait()` before exiting."""
         assert self.staging is not None
         try:
             if finish:
@@ -66,13 +69,20 @@ class Writer:
                 previous.rmdir()
                 os.rename(self.out, previous)
                 os.rename(self.staging, self.out)
-                shutil.rmtree(previous, ignore_errors=True)
+                self.cleaning = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
+                self.cleaning.start()
             else:
                 os.rename(self.staging, self.out)
         except BaseException:
             self.abort()
             raise
         self.staging = None
+
+    def wait(self) -> None:
+        """Until the previous site is deleted."""
+        if self.cleaning is not None:
+            self.cleaning.join()
+            self.cleaning = None
 
     def abort(self) -> None:
         if self.staging is not None:
@@ -90,13 +100,14 @@ class Writer:
             raise OutputConflict(f"two parts of the build would write {key}")
         return key
 
-    def _target(self, key: str) -> Path:
+    def _target(self, key: str) -> str:
         assert self.staging is not None, "Writer.start() first"
-        target = self.staging / key
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(target.parent)
-        return target
+        # plain strings, not Path: this runs for every file of the site
+        folder, _, _ = key.rpartition("/")
+        if folder not in self.folders:
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self.folders.add(folder)
+        return os.path.join(self.staging, key)
 
     def add(self, path: str, data: bytes, digest: str | None = None, search: str | None = None) -> None:
         """Write one file (or keep the previous site's copy when its bytes are the same).
@@ -107,8 +118,9 @@ class Writer:
         if previous is not None and previous.sha == sha and self._keep(key, previous, digest, search):
             return
         target = self._target(key)
-        target.write_bytes(data)
-        stat = target.stat()
+        with open(target, "wb") as stream:
+            stream.write(data)
+        stat = os.stat(target)
         self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, search)
         self.written += 1
 
