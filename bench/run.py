@@ -51,6 +51,7 @@ from generate import write_archive  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("budget", "safeguarding review", "school transport")
+CODE_FOLDERS = ("site_gen", "templates", "assets", "schemas")  # what the build cache is keyed on
 SEARCH_FOLDERS = ("/pagefind/", "/pagefind-archive/")
 SETTLE_MS = 2000  # after the first result: the fragments and filters still loading
 KINDS = (("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
@@ -109,6 +110,13 @@ def cold_build(content: Path, work: Path) -> Build:
     result = build(content, work / "site", cache=False)
     shutil.rmtree(work)
     return result
+
+
+def code_changed_since(started: float) -> list[str]:
+    """The build's code files saved since `started` (a time.time()). A change makes the
+    next cached rebuild a cold one, so rebuild figures taken across it are wrong."""
+    return sorted(str(path.relative_to(ROOT)) for folder in CODE_FOLDERS for path in (ROOT / folder).rglob("*")
+                  if path.is_file() and path.stat().st_mtime > started)
 
 
 # --- edits, as a clerk makes them -----------------------------------------
@@ -278,10 +286,14 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def print_report(report: dict) -> None:
     columns = list(report["builds"]["total wall time (s)"])
-    print(f"## Builds: {report['meetings']} meetings, medians of {report['runs']} runs "
-          f"(each run in brackets where they differ)\n")
+    print(f"## Builds: {report['meetings']} meetings, medians of {report['runs']} runs, each run in brackets "
+          f"where they differ (the oldest-year edit and the new meeting: one run each)\n")
     print(table(["", *columns], [[label, *(cell(row.get(column), digits(label)) for column in columns)]
                                  for label, row in report["builds"].items()]))
+    if report["code changed during the builds"]:
+        print(f"\nWarning: the build's code changed during the builds "
+              f"({', '.join(report['code changed during the builds'])}): a rebuild after the change "
+              f"ignored the cache. Run again when nobody is editing.")
     if "search" not in report:
         return
     print(f"\n## Search: what a browser fetches from {' and '.join(SEARCH_FOLDERS)}, "
@@ -312,7 +324,9 @@ def main() -> None:
         content = Path(tmp) / "content"
         write_archive(content, args.meetings)
         site = Path(tmp) / "site"
+        started = time.time()
         phases, size = run_builds(content, site, args.runs)
+        report["code changed during the builds"] = code_changed_since(started)
         report["builds"] = build_rows(phases, size)
         if args.search_bytes:
             report["search"], report["search by kind"] = search_bytes(site, args.runs)

@@ -294,8 +294,11 @@ class SiteRenderer:
 
     def mention_inputs(self, code: str) -> str:
         """An indicator page's inputs: the indicator (in the settings) and the items that mention it."""
-        return self.inputs("indicator", code, [(self.linked.fingerprints[r.meeting.slug], r.item.number if r.item else None)
-                                               for r in self.linked.mentions.get(code, [])])
+        # what a mention shows (page, JSON, feed), not the whole meeting: editing other parts of
+        # a meeting that mentions it leaves an indicator's page as it was
+        return self.inputs("indicator", code, [
+            (r.meeting.slug, r.meeting.status, r.meeting.time, r.item and (r.item.number, r.item.title),
+             r.sentence, r.written) for r in self.linked.mentions.get(code, [])])
 
     def render_portfolios(self) -> None:
         home = Crumb("Home", urls.home())
@@ -304,7 +307,8 @@ class SiteRenderer:
         for slug, portfolio in sorted(self.archive.portfolios.items()):
             indicators = [i for i in self.indicators if i.portfolio == slug]
             items = [(m, i) for m in reversed(self.linked.meetings) for i in m.items if i.portfolio == slug]
-            inputs = self.items_inputs("portfolio", slug, items)
+            # what the page shows of each item
+            inputs = self.inputs("portfolio", slug, [(m.slug, m.status, i.number, i.title) for m, i in items])
             if self.writer.reuse(urls.output_path(urls.portfolio(slug)), inputs):
                 continue
             description = self.linked.descriptions.get(("portfolio", slug))

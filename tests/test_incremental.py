@@ -164,6 +164,9 @@ def test_a_generated_archive_with_pages_of_many_meetings(tmp_path):
     ws.rebuild_and_compare()
     meetings[10].unlink()  # every later decision moves up the register's pages
     ws.rebuild_and_compare()
+    # an item retitled: its mentions on indicator pages and its line on the portfolio page change
+    ws.edit(meetings[12], "title: Report 3 on", "title: Retitled report 3 on")
+    ws.rebuild_and_compare()
     ws.edit(ws.content / "indicators" / "PI.3.yml", "title: Indicator number 3", "title: Indicator three")
     ws.rebuild_and_compare()
 
