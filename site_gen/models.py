@@ -167,7 +167,11 @@ class Meeting:
         return self.date.year
 
     def item(self, number: int) -> Item | None:
-        return next((i for i in self.items if i.number == number), None)
+        return self._items_by_number.get(number)
+
+    @functools.cached_property
+    def _items_by_number(self) -> dict[int, Item]:
+        return {item.number: item for item in self.items}
 
 
 @dataclass

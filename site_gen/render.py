@@ -70,6 +70,7 @@ class SiteRenderer:
         self.linked = linked
         self.writer = writer
         self.cache = cache or BuildCache.disabled()
+        self._mention_inputs: dict[str, str] = {}
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -294,6 +295,11 @@ class SiteRenderer:
 
     def mention_inputs(self, code: str) -> str:
         """An indicator page's inputs: the indicator (in the settings) and the items that mention it."""
+        if code not in self._mention_inputs:  # asked for by the page, its CSV, JSON and feed
+            self._mention_inputs[code] = self._inputs_of_mentions(code)
+        return self._mention_inputs[code]
+
+    def _inputs_of_mentions(self, code: str) -> str:
         # what a mention shows (page, JSON, feed), not the whole meeting: editing other parts of
         # a meeting that mentions it leaves an indicator's page as it was
         return self.inputs("indicator", code, [
@@ -304,9 +310,14 @@ class SiteRenderer:
         home = Crumb("Home", urls.home())
         self.page(urls.portfolios(), "portfolios_index.html", title="Portfolios", breadcrumbs=[home],
                   portfolios=sorted(self.archive.portfolios.values(), key=lambda p: p.name))
+        items_of: dict[str, list] = defaultdict(list)
+        for meeting in reversed(self.linked.meetings):
+            for item in meeting.items:
+                if item.portfolio:
+                    items_of[item.portfolio].append((meeting, item))
         for slug, portfolio in sorted(self.archive.portfolios.items()):
             indicators = [i for i in self.indicators if i.portfolio == slug]
-            items = [(m, i) for m in reversed(self.linked.meetings) for i in m.items if i.portfolio == slug]
+            items = items_of[slug]
             # what the page shows of each item
             inputs = self.inputs("portfolio", slug, [(m.slug, m.status, i.number, i.title) for m, i in items])
             if self.writer.reuse(urls.output_path(urls.portfolio(slug)), inputs):

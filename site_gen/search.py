@@ -38,7 +38,7 @@ from . import pagefind_stable, urls
 from .cache import digest
 from .writer import Writer
 
-SHARD_PAGES = 300
+SHARD_PAGES = 500
 
 
 class SearchIndexError(Exception):
