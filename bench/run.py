@@ -59,7 +59,7 @@ KINDS = (("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", (
          ("filters", (".pf_filter",)))
 
 BUILT = re.compile(r"^Built .*\((\d+) files? written, (\d+) unchanged\)$", re.M)
-STAGE = re.compile(r"^  (.+): (\d+(?:\.\d+)?)s$", re.M)
+STAGE = re.compile(r"^  (.+?): (\d+(?:\.\d+)?)s(?: \(peak memory so far \d+ MB\))?$", re.M)
 SHARDS = re.compile(r"^  search shards indexed: (\d+)$", re.M)
 MEMORY = re.compile(r"^  peak memory: build (\d+) MB, Pagefind (\d+) MB$", re.M)
 

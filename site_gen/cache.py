@@ -132,41 +132,83 @@ class BuildCache:
                 magic = stream.read(len(MAGIC))
                 signature = stream.read(40).decode("ascii", "replace")
                 checksum = stream.read(40).decode("ascii", "replace")
-                payload = stream.read()
+                if magic != MAGIC:
+                    self.ignored = "it is not a cache file"
+                    return
+                if signature != self.signature:
+                    return  # written by other code or templates: silently a cold build
+                # unpickled as it is read (never the whole file in memory at once) and trusted
+                # only once the checksum of everything read matches
+                hashing = _Hashing(stream)
+                try:
+                    state = pickle.load(hashing)
+                except Exception as exc:  # any failure to unpickle means: do not trust it
+                    self.ignored = ("it is damaged (checksum mismatch)" if hashing.finish() != checksum
+                                    else f"it could not be read ({type(exc).__name__})")
+                    return
+                read = hashing.finish()
         except OSError as exc:
             self.ignored = f"could not read it ({exc.strerror})"
             return
-        if magic != MAGIC:
-            self.ignored = "it is not a cache file"
-        elif signature != self.signature:
-            self.ignored = None  # written by other code or templates: silently a cold build
-        elif hashlib.blake2b(payload, digest_size=20).hexdigest() != checksum:
+        if read != checksum:
             self.ignored = "it is damaged (checksum mismatch)"
+        elif not isinstance(state, State):
+            self.ignored = "it holds something unexpected"
         else:
-            try:
-                state = pickle.loads(payload)
-            except Exception as exc:  # any failure to unpickle means: do not trust it
-                self.ignored = f"it could not be read ({type(exc).__name__})"
-                return
-            if isinstance(state, State):
-                self.previous = state
-            else:
-                self.ignored = "it holds something unexpected"
+            self.previous = state
 
     def save(self) -> None:
         """Write this build's state atomically; a failure to write only costs the next build time."""
         if self.path is None:
             return
-        payload = pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL)
-        checksum = hashlib.blake2b(payload, digest_size=20).hexdigest()
+        temporary = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
             with os.fdopen(fd, "wb") as stream:
-                stream.write(MAGIC + self.signature.encode("ascii") + checksum.encode("ascii") + payload)
+                stream.write(MAGIC + self.signature.encode("ascii") + b"0" * 40)  # the checksum, once known
+                hashing = _Hashing(stream)
+                pickle.dump(self.current, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.seek(len(MAGIC) + 40)
+                stream.write(hashing.finish().encode("ascii"))
             os.replace(temporary, self.path)
         except OSError:
-            try:
-                os.unlink(temporary)
-            except (OSError, UnboundLocalError):
-                pass
+            if temporary:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+
+
+class _Hashing:
+    """A file that hashes what passes through it."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.hash = hashlib.blake2b(digest_size=20)
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return self.stream.write(data)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.hash.update(data)
+        return data
+
+    def readline(self) -> bytes:
+        data = self.stream.readline()
+        self.hash.update(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        count = self.stream.readinto(buffer)
+        self.hash.update(memoryview(buffer)[:count])
+        return count
+
+    def finish(self) -> str:
+        """The hash of everything, the rest of a file being read included."""
+        if self.stream.readable():
+            while chunk := self.stream.read(1 << 20):
+                self.hash.update(chunk)
+        return self.hash.hexdigest()

@@ -121,12 +121,10 @@ def run_build(args) -> int:
           f"({_plural(result.files_written, 'file')} written, {result.files_kept} unchanged)")
     if args.timings:
         for stage, seconds in timings.items():
-            print(f"  {stage}: {seconds:.2f}s")
-        import resource
+            print(f"  {stage}: {seconds:.2f}s (peak memory so far {result.peaks.get(stage, 0)} MB)")
         shards, pagefind_kb = result.search_index
         print(f"  search shards indexed: {shards}")
-        print(f"  peak memory: build {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB, "
-              f"Pagefind {pagefind_kb // 1024} MB")
+        print(f"  peak memory: build {pipeline.peak_memory_mb()} MB, Pagefind {pagefind_kb // 1024} MB")
     return 0
 
 

@@ -25,6 +25,7 @@ class Result:
     cache_notice: str | None = None  # why the incremental-build cache was not used
     files_written: int = 0
     files_kept: int = 0  # unchanged since the previous build, so not written again
+    peaks: dict[str, int] = field(default_factory=dict)  # stage -> the build process's peak memory by its end (MB)
     search_index: tuple[int, int] = (0, 0)  # shards indexed again (the others were unchanged), Pagefind's peak kB
 
     @property
@@ -48,6 +49,15 @@ NOINDEX_HEADERS = ("# Written by `python build.py --noindex` (a deploy preview):
                    "/*\n  X-Robots-Tag: noindex\n").encode("utf-8")
 
 
+def peak_memory_mb() -> int:
+    """This process's peak resident memory so far (for --timings and the benchmark)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def default_cache_dir(out_dir) -> Path:
     """`.cache/` beside the output folder: outside it, and ignored by git."""
     return Path(out_dir).resolve().parent / ".cache"
@@ -65,6 +75,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         nonlocal clock
         now = time.perf_counter()
         timings[stage] = now - clock
+        result.peaks[stage] = peak_memory_mb()
         clock = now
 
     report = Report()
