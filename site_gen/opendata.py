@@ -362,19 +362,14 @@ def render(renderer) -> None:
     def add(url: str, content: bytes) -> None:
         renderer.files[urls.output_path(url)] = content  # refuses a path written twice
 
-    for meeting in linked.meetings:
-        path, inputs = urls.output_path(urls.meeting_json(meeting)), renderer.meeting_inputs(meeting)
-        if not renderer.writer.reuse(path, inputs):  # made from what the meeting's page is made from
-            renderer.writer.add(path, dumps(data.meeting(meeting)), inputs)
+    # each meeting's JSON is made with its page (SiteRenderer.render_meeting)
     add(urls.data_file("meetings.json"), dumps(data.meetings_index()))
     add(urls.data_file("committees.json"), dumps(data.committees()))
     add(urls.data_file("indicators.json"), dumps(data.indicators()))
     for name in sorted(set(SCHEMAS.values())):
         add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes())
 
-    cache = renderer.cache
-    calendars = ical.Calendars(linked, renderer.meeting_title, cache.previous.events, cache.current.events,
-                               key=lambda m: renderer.inputs("event", linked.fingerprints[m.slug]))
+    calendars = renderer.calendars
     add(urls.calendar(), calendars.site_calendar())
     for slug in sorted(linked.archive.committees):
         inputs = renderer.inputs("committee", slug, [linked.fingerprints[m.slug] for m in linked.by_committee.get(slug, [])])

@@ -6,16 +6,18 @@ Markdown arrives as HTML that `markdown.py` rendered with raw HTML disabled.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import multiprocessing
+import os
+from collections import ChainMap, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from . import changes, charts, downloads, feeds, opendata, sitemap, urls
+from . import changes, charts, downloads, feeds, ical, opendata, sitemap, urls
 from .indicators import view as indicator_view
-from .linking import Linked
+from .linking import PARALLEL_THRESHOLD, Linked
 from .models import History, Indicator, Meeting
 from .wording import format_number, long_date, natural_key, report_of, weekday_date
 from .cache import BuildCache, digest
@@ -35,6 +37,34 @@ class TemplateProblem(Exception):
     def __init__(self, path: str, line: int, message: str):
         super().__init__(message)
         self.path, self.line, self.message = path, line, message
+
+    def __reduce__(self):  # raised in a worker, it reaches the build whole
+        return TemplateProblem, (self.path, self.line, self.message)
+
+
+# Rendering each meeting's files is most of a cold build; forked workers share it
+# (see SiteRenderer.render_meetings_in_parallel).
+_WORKER: dict = {}
+
+
+def workers() -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def _render_meeting_chunk(indexes: range):
+    renderer, todo = _WORKER["renderer"], _WORKER["todo"]
+    writer = renderer.writer
+    before, written, kept = set(writer.records), writer.written, writer.kept
+    for index in indexes:
+        renderer.render_meeting(*todo[index])
+    records = {key: record for key, record in writer.records.items() if key not in before}
+    events = {key: made for key, made in renderer.events.items()}
+    renderer.events.clear()
+    for key in records:  # this worker's copy of the writer forgets them: the next chunk reports its own
+        del writer.records[key]
+    return records, writer.written - written, writer.kept - kept, events
 
 
 
@@ -88,6 +118,9 @@ class SiteRenderer:
         self.files = OutputFiles(writer)
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.open_data = opendata.OpenData(linked, self.meeting_title)
+        self.events = self.cache.current.events  # calendar events made by this build, by their inputs
+        self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
+                                        self.events, key=lambda m: self.inputs("event", linked.fingerprints[m.slug]))
         self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
 
     # -- helpers for templates ------------------------------------------------
@@ -183,11 +216,42 @@ class SiteRenderer:
                 months[f"{meeting.date:%B %Y}"].append(meeting)
             self.page(urls.year(year), "year.html", inputs, title=f"Meetings in {year}", year=year,
                       months=list(months.items()), count=len(meetings), breadcrumbs=[home, meetings_crumb])
+        todo = []
         for meeting in linked.meetings:
             self.copy_documents(meeting)
             inputs = self.meeting_inputs(meeting)
-            if self.writer.reuse(urls.output_path(urls.meeting(meeting)), inputs):
-                continue
+            page = self.writer.reuse(urls.output_path(urls.meeting(meeting)), inputs)
+            data = self.writer.reuse(urls.output_path(urls.meeting_json(meeting)), inputs)
+            if not (page and data):
+                todo.append((meeting, inputs, page, data))
+        if len(todo) >= PARALLEL_THRESHOLD and workers() > 1:
+            self.render_meetings_in_parallel(todo)
+        else:
+            for meeting, inputs, page, data in todo:
+                self.render_meeting(meeting, inputs, page, data)
+
+    def render_meetings_in_parallel(self, todo: list) -> None:
+        """Meeting pages, their JSON and calendar events are most of a cold build: forked workers
+        make them (each writes its files through its copy of the writer) and report back."""
+        _WORKER["renderer"], _WORKER["todo"] = self, todo
+        try:
+            chunks = [range(start, min(start + 100, len(todo))) for start in range(0, len(todo), 100)]
+            with multiprocessing.get_context("fork").Pool(workers()) as pool:
+                for records, written, kept, events in pool.imap(_render_meeting_chunk, chunks):
+                    self.writer.adopt(records, written, kept)
+                    self.events.update(events)
+        finally:
+            _WORKER.clear()
+
+    def render_meeting(self, meeting: Meeting, inputs: str, page_kept: bool, data_kept: bool) -> None:
+        """A meeting's page, its open data and its calendar event (unless kept from the previous build)."""
+        linked = self.linked
+        if not data_kept:
+            self.writer.add(urls.output_path(urls.meeting_json(meeting)), opendata.dumps(self.open_data.meeting(meeting)),
+                            inputs)
+        self.calendars.event_bytes(meeting)
+        if not page_kept:
+            home, meetings_crumb = Crumb("Home", urls.home()), Crumb("Meetings", urls.meetings_index())
             committee = self.archive.committees[meeting.committee]
             # the pager and the history are not searched: the searchable text is the meeting's own
             search_inputs = self.inputs("meeting search", linked.fingerprints[meeting.slug],

@@ -184,6 +184,14 @@ class Writer:
                 files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         self.folders_made[folder] = (digest, files)
 
+    def adopt(self, records: dict[str, OutputRecord], written: int, kept: int) -> None:
+        """Take over the files a forked worker wrote into the staging folder with its copy of this writer."""
+        for key, record in records.items():
+            self._key(key)  # refuses a path written twice
+            self.records[key] = record
+        self.written += written
+        self.kept += kept
+
     def paths(self) -> list[str]:
         return sorted(self.records)
 

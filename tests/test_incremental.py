@@ -153,8 +153,28 @@ def test_each_kind_of_change_gives_the_cold_build(fixture_workspace):
     ws.rebuild_and_compare()
 
 
-def test_a_generated_archive_with_pages_of_many_meetings(tmp_path):
-    """Decisions pages, issues and indicator mentions spread across meetings."""
+@pytest.fixture
+def in_parallel(monkeypatch):
+    """Forked workers render Markdown and meetings from this many meetings on (400 in a real build)."""
+    from site_gen import linking, render
+    monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
+
+
+def test_workers_make_the_same_site(tmp_path, monkeypatch):
+    source = tmp_path / "generated"
+    write_archive(source, 60)
+    sequential = pipeline.build(source, tmp_path / "one" / "_site", use_cache=False, with_search=False)
+    from site_gen import linking, render
+    monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
+    parallel = pipeline.build(source, tmp_path / "two" / "_site", use_cache=False, with_search=False)
+    assert sequential.ok and parallel.ok and parallel.files_written == sequential.files_written
+    assert_same_tree(tmp_path / "two" / "_site", tmp_path / "one" / "_site")
+
+
+def test_a_generated_archive_with_pages_of_many_meetings(tmp_path, in_parallel):
+    """Decisions pages, issues and indicator mentions spread across meetings; rendered by workers."""
     source = tmp_path / "generated"
     write_archive(source, 60)
     ws = Workspace(tmp_path / "ws", source)
