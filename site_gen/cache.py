@@ -99,8 +99,8 @@ class State:
     site_dir: str | None = None  # the output folder the records describe
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
-    # folders written by a tool (the search index's shards): folder -> (digest, {file: (size, mtime_ns, inode)})
-    folders: dict[str, tuple[str, dict[str, tuple[int, int, int]]]] = field(default_factory=dict)
+    # folders written by a tool (the search index's shards): folder -> (digest, {file: (size, mtime_ns, inode, hash)})
+    folders: dict[str, tuple[str, dict[str, tuple[int, int, int, str]]]] = field(default_factory=dict)
 
 
 class BuildCache:

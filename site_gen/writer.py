@@ -39,7 +39,7 @@ class Writer:
         self.previous = cache.previous.outputs if same_site else {}
         self.records: dict[str, OutputRecord] = cache.current.outputs
         self.records.clear()
-        # folders a tool wrote (search-index shards): folder -> (digest, {file: (size, mtime_ns, inode)})
+        # folders a tool wrote (search-index shards): folder -> (digest, {file: (size, mtime_ns, inode, hash)})
         self.previous_folders = cache.previous.folders if same_site else {}
         self.folders_made = cache.current.folders
         self.folders_made.clear()
@@ -156,12 +156,14 @@ class Writer:
         if previous is None or previous[0] != digest:
             return False
         links = []
-        for name, (size, mtime_ns, inode) in previous[1].items():
+        for name, (size, mtime_ns, inode, sha) in previous[1].items():
+            source = self.out / folder / name
             try:
-                stat = (self.out / folder / name).stat()
+                stat = source.stat()
+                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (size, mtime_ns, inode) and (
+                        stat.st_size != size or content_hash(source.read_bytes()) != sha):
+                    return False  # changed by hand, or restored from a CI cache with other bytes
             except OSError:
-                return False
-            if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (size, mtime_ns, inode):
                 return False
             links.append(name)
         try:
@@ -181,7 +183,8 @@ class Writer:
         for path in sorted(root.rglob("*")):
             if path.is_file():
                 stat = path.stat()
-                files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino,
+                                                            content_hash(path.read_bytes()))
         self.folders_made[folder] = (digest, files)
 
     def adopt(self, records: dict[str, OutputRecord], written: int, kept: int) -> None:

@@ -217,6 +217,11 @@ def test_a_site_changed_by_hand_is_not_trusted(fixture_workspace):
     assert page.read_bytes() == original
     assert result.files_written >= 1
 
+    # the same for the search index: its shard is made again
+    entry = ws.site / "pagefind" / "pagefind-entry.json"
+    entry.write_bytes(entry.read_bytes().replace(b"{", b"[", 1))
+    assert ws.rebuild_and_compare().search_index[0] >= 1
+
     # a different folder for the output: nothing to link from, everything written
     ws.site = ws.tmp / "elsewhere" / "_site"
     result = ws.rebuild_and_compare()
@@ -266,3 +271,4 @@ def test_a_site_restored_by_copying_is_reused_after_checking_its_bytes(fixture_w
     copy.rename(ws.site)
     result = ws.rebuild_and_compare()
     assert result.files_written == 0 and result.files_kept > 50
+    assert result.search_index[0] == 0, "no search shard is indexed again"
