@@ -32,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _cache_options(check)
     check.add_argument("--strict-for", nargs="*", metavar="FILE", default=None,
                        help="with --strict: only warnings in these files fail (e.g. the files a pull request "
                             "changes), so old warnings elsewhere do not block new work")
@@ -58,9 +59,10 @@ def _common(command: argparse.ArgumentParser) -> None:
 
 def _cache_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--cache", metavar="DIR", default=None,
-                         help="incremental-build cache folder (default: .cache beside the output folder; safe to delete)")
+                         help="cache folder (default: .cache beside the output folder, or for check beside the "
+                              "content folder; always safe to delete)")
     command.add_argument("--no-cache", dest="use_cache", action="store_false",
-                         help="build everything from scratch, without reading or writing the cache")
+                         help="do everything from scratch, without reading or writing the cache")
 
 
 def print_problems(report: Report, stream, strict: bool = False) -> None:
@@ -85,7 +87,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def run_check(args) -> int:
-    result = pipeline.check(args.content, include_drafts=True)
+    result = pipeline.check(args.content, include_drafts=True, cache_dir=args.cache, use_cache=args.use_cache)
     print_problems(result.report, sys.stdout, args.strict)
     warnings = result.report.warnings
     if args.strict_for is not None:

@@ -35,13 +35,21 @@ class Result:
         return not self.report.errors and self.failure is None
 
 
-def check(content_dir, include_drafts: bool = True) -> Result:
-    report = Report()
-    archive = load_archive(content_dir, report)
-    result = Result(report)
-    if archive is not None:
-        result.linked = link(archive, report, include_drafts=include_drafts)
-    return result
+def check(content_dir, include_drafts: bool = True, cache_dir: Path | None = None, use_cache: bool = False) -> Result:
+    """Load and link only. With `use_cache` (the command line's default), what loading and
+    rendering each meeting gave is kept in `.cache/` beside the content folder, so checking a
+    large archive again (the pre-commit hook, a pull request) redoes only the changed files."""
+    with collector_paused():
+        report = Report()
+        result = Result(report)
+        cache = (BuildCache.for_build(cache_dir or Path(content_dir).resolve().parent / ".cache", content_dir, "check")
+                 if use_cache else BuildCache.disabled())
+        result.cache_notice = cache.ignored
+        archive = load_archive(content_dir, report, cache)
+        if archive is not None:
+            result.linked = link(archive, report, include_drafts=include_drafts, cache=cache)
+            cache.save()
+        return result
 
 
 # Netlify reads a `_headers` file in the published folder. The headers of

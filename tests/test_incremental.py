@@ -272,3 +272,25 @@ def test_a_site_restored_by_copying_is_reused_after_checking_its_bytes(fixture_w
     result = ws.rebuild_and_compare()
     assert result.files_written == 0 and result.files_kept > 50
     assert result.search_index[0] == 0, "no search shard is indexed again"
+
+
+def test_check_reports_the_same_problems_from_its_cache(tmp_path):
+    """`check` keeps what loading and rendering each meeting gave (the pre-commit hook runs it
+    on every commit): the second run replays every warning and error exactly."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    meeting = content / "meetings" / "2020" / "2020-02-12-scrutiny.md"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("\n## ", "\nSee PIE.9 and PI.99.\n\n## ", 1),
+                       encoding="utf-8")
+    first = run_cli("check", "--content", str(content))
+    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".pickle"]
+    again = run_cli("check", "--content", str(content))
+    uncached = run_cli("check", "--content", str(content), "--no-cache")
+    assert "warning" in first.stdout
+    assert first.stdout == again.stdout == uncached.stdout
+    assert first.returncode == again.returncode == uncached.returncode
+
+    (content / "committees" / "scrutiny.yml").unlink()  # now every scrutiny meeting is in error
+    broken = run_cli("check", "--content", str(content))
+    assert broken.returncode == 1
+    assert broken.stdout == run_cli("check", "--content", str(content), "--no-cache").stdout
