@@ -67,12 +67,6 @@ def _render_meeting_chunk(indexes: range):
     return records, writer.written - written, writer.kept - kept, events
 
 
-
-
-
-
-
-
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -134,8 +128,8 @@ class SiteRenderer:
         return digest(self.linked.settings_key, parts)
 
     def meeting_inputs(self, meeting: Meeting) -> str:
-        """What a meeting's page and data depend on besides the meeting itself: its neighbours,
-        the meeting that approved it, and the names of its items' issues."""
+        """What a meeting's page, data and event depend on besides the meeting itself: its
+        neighbours, the meeting that approved it, its items' issues' names and its history."""
         linked = self.linked
 
         def brief(other: Meeting | None):
@@ -429,14 +423,6 @@ class SiteRenderer:
                   by_year=self.linked.by_year)
         self.page(urls.accessibility(), "accessibility.html", title="Accessibility statement", breadcrumbs=[home])
         self.page(urls.not_found(), "404.html", title="Page not found")
-
-
-
-
-
-
-
-
 
 
 def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None,
