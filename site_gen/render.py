@@ -42,9 +42,10 @@ class TemplateProblem(Exception):
         return TemplateProblem, (self.path, self.line, self.message)
 
 
-# Rendering each meeting's files is most of a cold build; forked workers share it
-# (see SiteRenderer.render_meetings_in_parallel).
+# Rendering each meeting's files and the indicator pages is most of a cold build;
+# forked workers share it (see SiteRenderer.in_workers).
 _WORKER: dict = {}
+PARALLEL_MENTIONS = 20_000  # indicator pages are rendered by workers when they list this many mentions
 
 
 def workers() -> int:
@@ -53,12 +54,12 @@ def workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def _render_meeting_chunk(indexes: range):
-    renderer, todo = _WORKER["renderer"], _WORKER["todo"]
+def _work_chunk(indexes: range):
+    renderer, method, jobs = _WORKER["renderer"], _WORKER["method"], _WORKER["jobs"]
     writer = renderer.writer
     before, written, kept = set(writer.records), writer.written, writer.kept
     for index in indexes:
-        renderer.render_meeting(*todo[index])
+        getattr(renderer, method)(*jobs[index])
     records = {key: record for key, record in writer.records.items() if key not in before}
     events = {key: made for key, made in renderer.events.items()}
     renderer.events.clear()
@@ -218,20 +219,21 @@ class SiteRenderer:
             data = self.writer.reuse(urls.output_path(urls.meeting_json(meeting)), inputs)
             if not (page and data):
                 todo.append((meeting, inputs, page, data))
-        if len(todo) >= PARALLEL_THRESHOLD and workers() > 1:
-            self.render_meetings_in_parallel(todo)
-        else:
-            for meeting, inputs, page, data in todo:
-                self.render_meeting(meeting, inputs, page, data)
+        self.in_workers("render_meeting", todo, len(todo) >= PARALLEL_THRESHOLD)
 
-    def render_meetings_in_parallel(self, todo: list) -> None:
-        """Meeting pages, their JSON and calendar events are most of a cold build: forked workers
-        make them (each writes its files through its copy of the writer) and report back."""
-        _WORKER["renderer"], _WORKER["todo"] = self, todo
+    def in_workers(self, method: str, jobs: list, worth_it: bool) -> None:
+        """`self.method(*job)` for every job; when `worth_it`, in forked workers, each writing its
+        files through its copy of the writer and reporting back what it wrote."""
+        if not (worth_it and workers() > 1):
+            for job in jobs:
+                getattr(self, method)(*job)
+            return
+        _WORKER.update(renderer=self, method=method, jobs=jobs)
         try:
-            chunks = [range(start, min(start + 100, len(todo))) for start in range(0, len(todo), 100)]
+            size = max(1, min(100, len(jobs) // (4 * workers())))
+            chunks = [range(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
             with multiprocessing.get_context("fork").Pool(workers()) as pool:
-                for records, written, kept, events in pool.imap(_render_meeting_chunk, chunks):
+                for records, written, kept, events in pool.imap(_work_chunk, chunks):
                     self.writer.adopt(records, written, kept)
                     self.events.update(events)
         finally:
@@ -300,7 +302,6 @@ class SiteRenderer:
 
     def render_indicators(self) -> None:
         home = Crumb("Home", urls.home())
-        crumbs = [home, Crumb("Indicators", urls.indicators())]
         groups = []  # (portfolio or None, [(priority or None, [indicators])])
         by_portfolio: dict[str | None, list[Indicator]] = defaultdict(list)
         for indicator in self.indicators:
@@ -313,16 +314,24 @@ class SiteRenderer:
             priorities = [(portfolio.priority(number) if portfolio and number is not None else None, members)
                           for number, members in sorted(by_priority.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
             groups.append((portfolio, priorities))
-        rule = self.site.rag_rule
-        views = {i.code: indicator_view(i, rule) for i in self.indicators}
+        self.views = {i.code: indicator_view(i, self.site.rag_rule) for i in self.indicators}
         self.page(urls.indicators(), "indicators_index.html", title="Performance indicators", breadcrumbs=[home],
                   groups=groups, undefined=self.linked.undefined, mentions=self.linked.mentions,
-                  views=views, sparklines={i.code: charts.sparkline(i) for i in self.indicators},
+                  views=self.views, sparklines={i.code: charts.sparkline(i) for i in self.indicators},
                   all_csv=urls.indicators_csv())
-        for indicator in self.indicators:
-            inputs = self.mention_inputs(indicator.code)
-            if self.writer.reuse(urls.output_path(urls.indicator(indicator.code)), inputs):
-                continue
+        todo = [(code,) for code in [i.code for i in self.indicators] + self.linked.undefined
+                if not self.writer.reuse(urls.output_path(urls.indicator(code)), self.mention_inputs(code))]
+        mentions = sum(len(self.linked.mentions.get(code, [])) for code, in todo)
+        self.in_workers("render_indicator", todo, mentions >= PARALLEL_MENTIONS)
+        for url, code, make in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
+            self.made(url, self.mention_inputs(code) if code else None, make)
+
+    def render_indicator(self, code: str) -> None:
+        """An indicator's page; a code mentioned but not defined has one too."""
+        inputs, rule = self.mention_inputs(code), self.site.rag_rule
+        crumbs = [Crumb("Home", urls.home()), Crumb("Indicators", urls.indicators())]
+        indicator = self.archive.indicators.get(code)
+        if indicator is not None:
             portfolio = self.archive.portfolios.get(indicator.portfolio) if indicator.portfolio else None
             description = self.linked.descriptions.get(("indicator", indicator.code))
             self.page(urls.indicator(indicator.code), "indicator.html", inputs, self.inputs("indicator search", indicator.code),
@@ -332,15 +341,12 @@ class SiteRenderer:
                       description_html=Markup(description) if description else None,
                       mentions=self.linked.mentions.get(indicator.code, []), breadcrumbs=crumbs,
                       description=f"Performance indicator {indicator.code}: {indicator.title}",
-                      search_kind="Indicator", view=views[indicator.code], rule=rule,
+                      search_kind="Indicator", view=self.views[indicator.code], rule=rule,
                       chart=charts.line_chart(indicator, format_number), legend=charts.legend(indicator),
                       downloads=[("CSV", urls.indicator_csv(indicator.code)), ("JSON", urls.indicator_json(indicator.code))],
                       feed_url=urls.indicator_feed(indicator.code),
                       feeds=[(f"{indicator.code}: mentions in the minutes", urls.indicator_feed(indicator.code))])
-        for code in self.linked.undefined:
-            inputs = self.mention_inputs(code)
-            if self.writer.reuse(urls.output_path(urls.indicator(code)), inputs):
-                continue
+        else:
             self.page(urls.indicator(code), "indicator.html", inputs, self.inputs("indicator search", code),
                       title=f"{code}: not yet defined", indicator=None,
                       code=code, portfolio=None, priority=None, description_html=None,
@@ -348,8 +354,6 @@ class SiteRenderer:
                       description=f"Indicator {code} is mentioned in the minutes but not yet defined in this archive",
                       search_kind="Indicator", view=None, rule=rule, chart=None, legend=[], downloads=[],
                       feed_url=urls.indicator_feed(code), feeds=[(f"{code}: mentions in the minutes", urls.indicator_feed(code))])
-        for url, code, make in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
-            self.made(url, self.mention_inputs(code) if code else None, make)
 
     def mention_inputs(self, code: str) -> str:
         """An indicator page's inputs: the indicator (in the settings) and the items that mention it."""

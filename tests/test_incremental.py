@@ -155,10 +155,11 @@ def test_each_kind_of_change_gives_the_cold_build(fixture_workspace):
 
 @pytest.fixture
 def in_parallel(monkeypatch):
-    """Forked workers render Markdown and meetings from this many meetings on (400 in a real build)."""
+    """Forked workers render Markdown, meetings and indicator pages in these small builds too."""
     from site_gen import linking, render
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(render, "PARALLEL_MENTIONS", 10)
 
 
 def test_workers_make_the_same_site(tmp_path, monkeypatch):
@@ -168,6 +169,7 @@ def test_workers_make_the_same_site(tmp_path, monkeypatch):
     from site_gen import linking, render
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(render, "PARALLEL_MENTIONS", 10)
     parallel = pipeline.build(source, tmp_path / "two" / "_site", use_cache=False, with_search=False)
     assert sequential.ok and parallel.ok and parallel.files_written == sequential.files_written
     assert_same_tree(tmp_path / "two" / "_site", tmp_path / "one" / "_site")
