@@ -31,7 +31,6 @@ MAGIC = b"site_gen-cache\n"
 FORMAT = 1
 ROOT = Path(__file__).resolve().parent.parent
 # the generator's own inputs besides the content: a change to any of them makes a new cache
-CODE_FOLDERS = ("site_gen", "templates", "assets", "schemas")
 LIBRARIES = ("Jinja2", "markdown-it-py", "mdit-py-plugins", "PyYAML", "pagefind-bin", "icalendar", "orjson")
 
 
@@ -53,12 +52,14 @@ def folder_files(folder: Path) -> list:
 
 
 def code_signature(templates: Path | None = None) -> str:
-    """A hash of everything besides the content that decides the output: the generator's code,
-    assets and schemas, the library versions, and the templates (the project's own by default)."""
+    """A hash of everything besides the content that decides the output: the generator's code
+    and schemas, the library and Python versions (hashed once per process: a running process
+    does not reload its code), and the templates and assets (hashed every time: the preview
+    server rebuilds when they change)."""
     global _CODE_SIGNATURE
     if _CODE_SIGNATURE is None:
         parts: list = [str(FORMAT), sys.version]
-        for folder in CODE_FOLDERS:
+        for folder in ("site_gen", "schemas"):
             parts.append((folder, folder_files(ROOT / folder)))
         for library in LIBRARIES:
             try:
@@ -66,9 +67,8 @@ def code_signature(templates: Path | None = None) -> str:
             except metadata.PackageNotFoundError:
                 parts.append((library, None))
         _CODE_SIGNATURE = digest(parts)
-    if templates is None or Path(templates).resolve() == ROOT / "templates":
-        return _CODE_SIGNATURE
-    return digest(_CODE_SIGNATURE, folder_files(Path(templates)))
+    return digest(_CODE_SIGNATURE, folder_files(Path(templates) if templates else ROOT / "templates"),
+                  folder_files(ROOT / "assets"))
 
 
 @dataclass
@@ -157,7 +157,12 @@ class BuildCache:
         else:
             self.previous = state
 
-    def save(self) -> None:
+    def advance(self) -> None:
+        """After a build that succeeded, in a process that builds again (the preview server):
+        this build's state is the next one's previous state, without a trip to the disk."""
+        self.previous, self.current = self.current, State()
+
+    def save(self, state: State | None = None) -> None:
         """Write this build's state atomically; a failure to write only costs the next build time."""
         if self.path is None:
             return
@@ -168,7 +173,7 @@ class BuildCache:
             with os.fdopen(fd, "wb") as stream:
                 stream.write(MAGIC + self.signature.encode("ascii") + b"0" * 40)  # the checksum, once known
                 hashing = _Hashing(stream)
-                pickle.dump(self.current, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(self.current if state is None else state, hashing, protocol=pickle.HIGHEST_PROTOCOL)
                 stream.seek(len(MAGIC) + 40)
                 stream.write(hashing.finish().encode("ascii"))
             os.replace(temporary, self.path)

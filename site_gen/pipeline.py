@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import search
-from .cache import BuildCache
+from .cache import BuildCache, State, code_signature
 from .history import read_history
 from .content import load_archive
 from .linking import Linked, link
@@ -28,7 +28,8 @@ class Result:
     files_written: int = 0
     files_kept: int = 0  # unchanged since the previous build, so not written again
     peaks: dict[str, int] = field(default_factory=dict)  # stage -> the build process's peak memory by its end (MB)
-    search_index: tuple[int, int] = (0, 0)  # shards indexed again (the others were unchanged), Pagefind's peak kB
+    search_index: tuple[int, int] = (0, 0)
+    writer: Writer | None = None  # shards indexed again (the others were unchanged), Pagefind's peak kB
 
     @property
     def ok(self) -> bool:
@@ -90,14 +91,39 @@ def collector_paused():
 def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
           templates: Path = TEMPLATES, noindex: bool = False, cache_dir: Path | None = None,
           use_cache: bool = True, timings: dict[str, float] | None = None,
-          search_shard_pages: int = search.SHARD_PAGES) -> Result:
-    """Build the site; `timings`, when given, receives each stage's wall time in seconds."""
+          search_shard_pages: int = search.SHARD_PAGES, cache: BuildCache | None = None) -> Result:
+    """Build the site; `timings`, when given, receives each stage's wall time in seconds.
+
+    `cache`: a cache kept in memory from one build to the next (the preview server), which
+    is then neither read nor written here: the caller saves it when it is done."""
     with collector_paused():
-        return _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache_dir, use_cache,
-                      {} if timings is None else timings, search_shard_pages)
+        if cache is None:
+            cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
+                     if use_cache else BuildCache.disabled())
+            keep = False
+        else:
+            cache.current = State()  # what a failed build left is not kept
+            signature = code_signature(templates)
+            if signature != cache.signature:  # templates edited while the preview runs
+                cache.previous, cache.signature = State(), signature
+            keep = True
+        timings = {} if timings is None else timings
+        result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
+                        timings, search_shard_pages)
+        if result.writer:
+            started = time.perf_counter()
+            if keep:
+                cache.advance()
+            else:
+                cache.save()  # while the previous site is deleted
+            result.writer.wait()
+            result.writer = None
+            timings["save cache"] = time.perf_counter() - started
+            result.peaks["save cache"] = peak_memory_mb()
+        return result
 
 
-def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache_dir, use_cache,
+def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
            timings, search_shard_pages) -> Result:
     clock = time.perf_counter()
 
@@ -110,8 +136,6 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
 
     report = Report()
     result = Result(report)
-    cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
-             if use_cache else BuildCache.disabled())
     result.cache_notice = cache.ignored
     archive = load_archive(content_dir, report, cache)
     lap("load")
@@ -151,7 +175,5 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         raise
     result.written = True
     result.files_written, result.files_kept = writer.written, writer.kept
-    cache.save()  # while the previous site is deleted
-    writer.wait()
-    lap("save cache")
+    result.writer = writer  # the previous site is being deleted: `build` waits for it
     return result

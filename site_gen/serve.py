@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from . import pipeline
+from .cache import BuildCache
 from .problems import Problem, Report
 from .render import ASSETS, TEMPLATES
 
@@ -115,7 +116,9 @@ class Preview:
     def __init__(self, content: Path, out: Path, include_drafts: bool, stream=None,
                  cache_dir: Path | None = None, use_cache: bool = True):
         self.content = content
-        self.cache_options = {"cache_dir": cache_dir, "use_cache": use_cache}
+        # kept in memory from one rebuild to the next, and saved when the preview stops
+        self.cache = (BuildCache.for_build(cache_dir or pipeline.default_cache_dir(out), content, out)
+                      if use_cache else None)  # --no-cache: every rebuild from scratch
         self.out = out
         self.include_drafts = include_drafts
         self.state = State()
@@ -134,7 +137,8 @@ class Preview:
 
         started = time.perf_counter()
         try:
-            result = pipeline.build(self.content, self.out, include_drafts=self.include_drafts, **self.cache_options)
+            result = pipeline.build(self.content, self.out, include_drafts=self.include_drafts, cache=self.cache,
+                                    use_cache=self.cache is not None)
         except Exception as exc:  # never let the preview die with a traceback
             result = pipeline.Result(Report(), failure=f"{type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - started
@@ -422,4 +426,6 @@ def run(args) -> int:
     finally:
         preview.stop.set()
         server.server_close()
+        if preview.cache is not None:
+            preview.cache.save(preview.cache.previous)  # what the last good build knew, for the next one
     return 0

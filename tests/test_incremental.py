@@ -15,6 +15,7 @@ import pytest
 
 from conftest import FIXTURE_CONTENT, ROOT, run_cli
 from site_gen import pipeline
+from site_gen.cache import BuildCache
 from site_gen.render import TEMPLATES
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -36,7 +37,7 @@ def assert_same_tree(built: Path, expected: Path) -> None:
 class Workspace:
     """Content, templates and a site with its cache, rebuilt incrementally and compared with cold builds."""
 
-    def __init__(self, tmp: Path, content: Path):
+    def __init__(self, tmp: Path, content: Path, in_memory: bool = False):
         self.tmp = tmp
         self.content = tmp / "content"
         shutil.copytree(content, self.content)
@@ -46,6 +47,8 @@ class Workspace:
         self.cache = tmp / "cache"
         self.cold_builds = 0
         self.options: dict = {}
+        # the preview server keeps the cache in memory between builds instead of on disk
+        self.memory = BuildCache.for_build(self.cache, self.content, self.site, self.templates) if in_memory else None
         self.last = self.build()
 
     # one search shard per year: so that a shard indexed again, or not, is seen in the output
@@ -53,7 +56,7 @@ class Workspace:
 
     def build(self) -> pipeline.Result:
         result = pipeline.build(self.content, self.site, templates=self.templates, cache_dir=self.cache,
-                                **self.SHARDS, **self.options)
+                                cache=self.memory, **self.SHARDS, **self.options)
         assert result.ok, [p.format() for p in result.report.errors] + [result.failure]
         return result
 
@@ -87,8 +90,9 @@ def test_nothing_changed_writes_nothing(fixture_workspace):
     assert result.files_written == 0 and result.files_kept > 50
 
 
-def test_each_kind_of_change_gives_the_cold_build(fixture_workspace):
-    ws = fixture_workspace
+@pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache in memory (serve)"])
+def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
+    ws = Workspace(tmp_path, FIXTURE_CONTENT, in_memory)
     files = ws.last.files_kept + ws.last.files_written
 
     # the minutes of one meeting edited, mentioning an indicator by its alias
