@@ -46,12 +46,13 @@ from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
 from generate import write_archive  # noqa: E402
+from site_gen.cache import CODE_FOLDERS, EDITABLE_FOLDERS  # noqa: E402  (what the build cache is keyed on)
 
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("budget", "safeguarding review", "school transport")
-CODE_FOLDERS = ("site_gen", "templates", "assets", "schemas")  # what the build cache is keyed on
 SEARCH_FOLDERS = ("/pagefind/", "/pagefind-archive/")
 SETTLE_MS = 2000  # after the first result: the fragments and filters still loading
 KINDS = (("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
@@ -115,7 +116,7 @@ def cold_build(content: Path, work: Path) -> Build:
 def code_changed_since(started: float) -> list[str]:
     """The build's code files saved since `started` (a time.time()). A change makes the
     next cached rebuild a cold one, so rebuild figures taken across it are wrong."""
-    return sorted(str(path.relative_to(ROOT)) for folder in CODE_FOLDERS for path in (ROOT / folder).rglob("*")
+    return sorted(str(path.relative_to(ROOT)) for folder in CODE_FOLDERS + EDITABLE_FOLDERS for path in (ROOT / folder).rglob("*")
                   if path.is_file() and path.stat().st_mtime > started)
 
 

@@ -14,7 +14,8 @@ What is kept (see `State`):
 - each output file's hash, size and identity on disk, and the digest of what it
   was made from, so an unchanged page is linked from the previous site rather
   than rendered and written again;
-- the digest and files of each search-index shard.
+- the digest and files of each search-index shard;
+- each meeting's calendar event, and each git version's `status:` (history.py).
 """
 from __future__ import annotations
 
@@ -30,36 +31,47 @@ from pathlib import Path
 MAGIC = b"site_gen-cache\n"
 FORMAT = 1
 ROOT = Path(__file__).resolve().parent.parent
-# the generator's own inputs besides the content: a change to any of them makes a new cache
+# The generator's own inputs besides the content: a change to any of them makes a new cache.
+# The code is hashed once per process (a running process does not reload it); the templates
+# and assets at every build (the preview server rebuilds when they change).
+CODE_FOLDERS = ("site_gen", "schemas")
+EDITABLE_FOLDERS = ("templates", "assets")
 LIBRARIES = ("Jinja2", "markdown-it-py", "mdit-py-plugins", "PyYAML", "pagefind-bin", "icalendar", "orjson")
 
 
-def digest(*parts) -> str:
-    """A stable hash of strings, bytes, numbers, None and (nested) tuples/lists of them.
+def new_hash():
+    return hashlib.blake2b(digest_size=20)
 
-    Their repr is deterministic and tells them apart, and is made in C: this is
-    called for every page of every build. (Only plain data: an object whose repr
-    is its address would never hash the same twice, and so never be reused.)"""
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+def content_hash(data: bytes) -> str:
+    """The hash of a file's bytes (content files, output files, the cache itself)."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def digest(*parts) -> str:
+    """A stable hash of strings, numbers, None, and (nested) tuples, lists and frozen
+    dataclasses of them: their repr is deterministic, tells them apart, and is made in C
+    (this is called for every page of every build). Only plain data: an object whose repr
+    is its address would never hash the same twice, and so never be reused. Hash a file's
+    bytes with `content_hash` first: the repr of bytes is slow."""
+    return content_hash(repr(parts).encode("utf-8", "surrogatepass"))
 
 
 _CODE_SIGNATURE: str | None = None
 
 
 def folder_files(folder: Path) -> list:
-    return [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in sorted(folder.rglob("*"))
+    return [(path.relative_to(folder).as_posix(), content_hash(path.read_bytes())) for path in sorted(folder.rglob("*"))
             if path.is_file() and "__pycache__" not in path.parts]
 
 
 def code_signature(templates: Path | None = None) -> str:
-    """A hash of everything besides the content that decides the output: the generator's code
-    and schemas, the library and Python versions (hashed once per process: a running process
-    does not reload its code), and the templates and assets (hashed every time: the preview
-    server rebuilds when they change)."""
+    """A hash of everything besides the content that decides the output (see CODE_FOLDERS);
+    `templates`: another templates folder than the project's."""
     global _CODE_SIGNATURE
     if _CODE_SIGNATURE is None:
         parts: list = [str(FORMAT), sys.version]
-        for folder in ("site_gen", "schemas"):
+        for folder in CODE_FOLDERS:
             parts.append((folder, folder_files(ROOT / folder)))
         for library in LIBRARIES:
             try:
@@ -67,8 +79,8 @@ def code_signature(templates: Path | None = None) -> str:
             except metadata.PackageNotFoundError:
                 parts.append((library, None))
         _CODE_SIGNATURE = digest(parts)
-    return digest(_CODE_SIGNATURE, folder_files(Path(templates) if templates else ROOT / "templates"),
-                  folder_files(ROOT / "assets"))
+    return digest(_CODE_SIGNATURE, [folder_files(Path(templates) if templates and folder == "templates" else ROOT / folder)
+                                     for folder in EDITABLE_FOLDERS])
 
 
 @dataclass
@@ -114,8 +126,9 @@ class BuildCache:
         self.ignored: str | None = None  # why an existing cache file was not used
 
     @classmethod
-    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir, templates: Path | None = None) -> "BuildCache":
-        pair = digest(str(Path(content_dir).resolve()), str(Path(out_dir).resolve()))
+    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir=None, templates: Path | None = None) -> "BuildCache":
+        """The cache of building `content_dir` into `out_dir`; without `out_dir`, of checking it."""
+        pair = digest(str(Path(content_dir).resolve()), str(Path(out_dir).resolve()) if out_dir else "check")
         cache = cls(Path(cache_dir) / f"build-{pair[:16]}.pickle", code_signature(templates))
         cache.read()
         return cache
@@ -190,7 +203,7 @@ class _Hashing:
 
     def __init__(self, stream):
         self.stream = stream
-        self.hash = hashlib.blake2b(digest_size=20)
+        self.hash = new_hash()
 
     def write(self, data) -> int:
         self.hash.update(data)

@@ -103,15 +103,6 @@ class HistoryPages:
             forge_name=FORGE_NAMES[urls.forge(self.site.repository_url)] if self.site.repository_url else "",
         )
 
-    @staticmethod
-    def shown(view: MeetingHistoryView) -> tuple:
-        """What a meeting page shows of its history, for the incremental build's digest. Not the
-        changes' `order` (their place in the whole log), which every new commit shifts."""
-        return (view.available, view.first_published, view.last_changed, view.amended_after_approval,
-                view.edit_url, view.forge_name,
-                [(c.change.commit, c.change.subject, c.change.kind, c.change.status, c.change.path,
-                  c.words, c.date, c.anchor, c.commit_url) for c in view.changes])
-
     def recent(self, meetings: list[Meeting], limit: int) -> list[tuple[Meeting, ChangeView]]:
         """The newest changes across the published meetings, in the order git walked them."""
         every = [(change.order, meeting.date, meeting.committee, meeting, change)
@@ -157,5 +148,4 @@ def render(renderer) -> None:
                   description="The most recent changes to the published minutes: first publication, "
                               "corrections and amendments after approval",
                   feeds=[("Changes to the record", urls.changes_feed())])
-    renderer.files[urls.output_path(urls.changes_feed())] = feed(pages, renderer.site, entries,
-                                                                   renderer.meeting_title)
+    renderer.writer.add(urls.output_path(urls.changes_feed()), feed(pages, renderer.site, entries, renderer.meeting_title))

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from . import markdown, yamlio
-from .cache import BuildCache, LoadedMeeting, digest
+from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
@@ -71,7 +71,7 @@ class ContentLoader:
             except OSError as exc:
                 self.report.error(shown, 1, f"cannot read the file: {exc.strerror}")
                 return None
-        self.fingerprints[shown] = digest(data)
+        self.fingerprints[shown] = content_hash(data)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -163,7 +163,7 @@ class ContentLoader:
             documents = sorted((p.name, p.stat().st_size) for p in folder.iterdir()) if folder.is_dir() else None
         except OSError:
             return self.load_meeting(path, archive)  # reports what cannot be read
-        key = digest(data, context, documents)
+        key = digest(content_hash(data), context, documents)
         entry = self.cache.previous.meetings.get(shown)
         if entry is None or entry.key != key:
             report, document_files = self.report, archive.document_files

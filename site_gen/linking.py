@@ -112,6 +112,13 @@ _WORKER_STATE: dict = {}
 PARALLEL_THRESHOLD = 400
 
 
+def workers() -> int:
+    """How many forked workers a large build uses (1: none, where processes cannot fork)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
 def _render_chunk(indexes: list[int]) -> list[MeetingRender]:
     meetings, renderer = _WORKER_STATE["meetings"], _WORKER_STATE["renderer"]
     return [render_meeting(meetings[i], renderer) for i in indexes]
@@ -132,13 +139,12 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
 
 
 def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(meetings) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(meetings) < PARALLEL_THRESHOLD or workers() < 2:
         return [render_meeting(m, renderer) for m in meetings]
     _WORKER_STATE.update(meetings=meetings, renderer=renderer)
     try:
         chunks = [list(range(i, min(i + 100, len(meetings)))) for i in range(0, len(meetings), 100)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers()) as pool:
             results = pool.map(_render_chunk, chunks)  # map keeps the order: output stays deterministic
     finally:
         _WORKER_STATE.clear()

@@ -204,7 +204,9 @@ class Change:
     path: str  # content-relative path of the file in that commit
     kind: str  # one of CHANGE_KINDS
     status: str  # the meeting's status in that version of the file
-    order: int  # position in the log walked by git, 0 = newest: orders changes across files
+    # position in the log walked by git, 0 = newest: orders changes across files. Every new
+    # commit shifts it, and no page shows it: out of the repr, which the incremental build hashes
+    order: int = field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -360,7 +360,7 @@ def render(renderer) -> None:
     data = renderer.open_data
 
     def add(url: str, content: bytes) -> None:
-        renderer.files[urls.output_path(url)] = content  # refuses a path written twice
+        renderer.writer.add(urls.output_path(url), content)  # refuses a path written twice
 
     # each meeting's JSON is made with its page (SiteRenderer.render_meeting)
     add(urls.data_file("meetings.json"), dumps(data.meetings_index()))
@@ -372,12 +372,10 @@ def render(renderer) -> None:
     calendars = renderer.calendars
     add(urls.calendar(), calendars.site_calendar())
     for slug in sorted(linked.archive.committees):
-        inputs = renderer.inputs("committee", slug, [linked.fingerprints[m.slug] for m in linked.by_committee.get(slug, [])])
+        inputs = renderer.committee_inputs(slug)
         renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))
         renderer.made(urls.committee_feed(slug), inputs, lambda: feeds.committee_feed(linked, slug, renderer.meeting_title))
-    issues = []
     for slug, title in linked.issue_titles.items():
-        issues.append((slug, title))
         renderer.made(urls.issue_feed(slug), renderer.items_inputs("issue", slug, linked.issues[slug]),
                       lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title))
 
@@ -386,7 +384,7 @@ def render(renderer) -> None:
                   description=f"Follow {linked.archive.site.organisation} committees in your calendar or feed reader, "
                               f"and download the minutes as open data (JSON).",
                   committees=sorted(linked.archive.committees.values(), key=lambda c: c.name.lower()),
-                  issues=sorted(issues, key=lambda i: i[1].lower()), data_files=DATA_FILES, schemas=SCHEMAS,
+                  issues=sorted(linked.issue_titles.items(), key=lambda i: i[1].lower()), data_files=DATA_FILES, schemas=SCHEMAS,
                   meeting_count=len(linked.meetings), default_duration=ical.DEFAULT_DURATION_WORDS,
                   feeds=[(f"{c.name}: new minutes", urls.committee_feed(c.slug))
                          for c in sorted(linked.archive.committees.values(), key=lambda c: c.name.lower())])

@@ -28,8 +28,8 @@ class Result:
     files_written: int = 0
     files_kept: int = 0  # unchanged since the previous build, so not written again
     peaks: dict[str, int] = field(default_factory=dict)  # stage -> the build process's peak memory by its end (MB)
-    search_index: tuple[int, int] = (0, 0)
-    writer: Writer | None = None  # shards indexed again (the others were unchanged), Pagefind's peak kB
+    search_index: tuple[int, int] = (0, 0)  # shards indexed again (the others were unchanged), Pagefind's peak kB
+    writer: Writer | None = None  # while the previous site is being deleted
 
     @property
     def ok(self) -> bool:
@@ -43,7 +43,7 @@ def check(content_dir, include_drafts: bool = True, cache_dir: Path | None = Non
     with collector_paused():
         report = Report()
         result = Result(report)
-        cache = (BuildCache.for_build(cache_dir or Path(content_dir).resolve().parent / ".cache", content_dir, "check")
+        cache = (BuildCache.for_build(cache_dir or default_cache_dir(content_dir), content_dir)
                  if use_cache else BuildCache.disabled())
         result.cache_notice = cache.ignored
         archive = load_archive(content_dir, report, cache)
@@ -69,9 +69,10 @@ def peak_memory_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-def default_cache_dir(out_dir) -> Path:
-    """`.cache/` beside the output folder: outside it, and ignored by git."""
-    return Path(out_dir).resolve().parent / ".cache"
+def default_cache_dir(folder) -> Path:
+    """`.cache/` beside the output folder (or, for `check`, the content folder): outside it,
+    and ignored by git."""
+    return Path(folder).resolve().parent / ".cache"
 
 
 @contextlib.contextmanager
@@ -97,22 +98,21 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     `cache`: a cache kept in memory from one build to the next (the preview server), which
     is then neither read nor written here: the caller saves it when it is done."""
     with collector_paused():
-        if cache is None:
-            cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
-                     if use_cache else BuildCache.disabled())
-            keep = False
-        else:
+        in_memory = cache is not None
+        if in_memory:
             cache.current = State()  # what a failed build left is not kept
             signature = code_signature(templates)
             if signature != cache.signature:  # templates edited while the preview runs
                 cache.previous, cache.signature = State(), signature
-            keep = True
+        else:
+            cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
+                     if use_cache else BuildCache.disabled())
         timings = {} if timings is None else timings
         result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
                         timings, search_shard_pages)
         if result.writer:
             started = time.perf_counter()
-            if keep:
+            if in_memory:
                 cache.advance()
             else:
                 cache.save()  # while the previous site is deleted
@@ -152,7 +152,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     lap("history")
     writer = Writer(out_dir, cache)
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages,
-                           issues=bool(linked.issues), reference=True)  # every archive has committees
+                           issues=bool(linked.issues))
     try:
         writer.start()
         render_site(linked, writer, templates, shards, history, cache)

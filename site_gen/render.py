@@ -7,7 +7,6 @@ Markdown arrives as HTML that `markdown.py` rendered with raw HTML disabled.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import ChainMap, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +16,11 @@ from markupsafe import Markup
 
 from . import changes, charts, downloads, feeds, ical, opendata, sitemap, urls
 from .indicators import view as indicator_view
-from .linking import PARALLEL_THRESHOLD, Linked
+from .linking import PARALLEL_THRESHOLD, Linked, workers
 from .models import History, Indicator, Meeting
 from .wording import format_number, long_date, natural_key, report_of, weekday_date
 from .cache import BuildCache, digest
-from .writer import OutputFiles, Writer
+from .writer import Writer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -48,12 +47,6 @@ _WORKER: dict = {}
 PARALLEL_MENTIONS = 20_000  # indicator pages are rendered by workers when they list this many mentions
 
 
-def workers() -> int:
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, 8)
-
-
 def _work_chunk(indexes: range):
     renderer, method, jobs = _WORKER["renderer"], _WORKER["method"], _WORKER["jobs"]
     writer = renderer.writer
@@ -61,7 +54,7 @@ def _work_chunk(indexes: range):
     for index in indexes:
         getattr(renderer, method)(*jobs[index])
     records = {key: record for key, record in writer.records.items() if key not in before}
-    events = {key: made for key, made in renderer.events.items()}
+    events = dict(renderer.events)
     renderer.events.clear()
     for key in records:  # this worker's copy of the writer forgets them: the next chunk reports its own
         del writer.records[key]
@@ -81,6 +74,12 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                        isodate=lambda d: d.isoformat())
     env.globals.update(urls=urls, RAG_WORDS=RAG_WORDS, STATUS_WORDS=STATUS_WORDS, POLARITY_WORDS=POLARITY_WORDS)
     return env
+
+
+def brief(meeting: Meeting | None) -> tuple | None:
+    """What a page shows of another meeting it links to (the pager, an approval): its date,
+    committee and whether it is a draft; for the incremental build's inputs."""
+    return (meeting.slug, meeting.status) if meeting else None
 
 
 @dataclass
@@ -110,7 +109,6 @@ class SiteRenderer:
             report_of=report_of,
             years=sorted(linked.by_year, reverse=True),
         )
-        self.files = OutputFiles(writer)
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.open_data = opendata.OpenData(linked, self.meeting_title)
         self.events = self.cache.current.events  # calendar events made by this build, by their inputs
@@ -132,29 +130,33 @@ class SiteRenderer:
         """What a meeting's page, data and event depend on besides the meeting itself: its
         neighbours, the meeting that approved it, its items' issues' names and its history."""
         linked = self.linked
-
-        def brief(other: Meeting | None):
-            return (other.slug, other.status) if other else None
-
         return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
                            brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
                            [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
-                           self.history_pages.shown(self.history_pages.meeting_view(meeting)))
+                           self.history_pages.meeting_view(meeting))
 
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings."""
         return self.inputs(kind, key, [(self.linked.fingerprints[m.slug], item.number) for m, item in entries])
 
-    def made(self, url: str, inputs: str | None, make) -> None:
-        """A file that is not a page: kept from the previous build when made from the same inputs."""
+    def committee_inputs(self, slug: str) -> str:
+        """For a committee's page, calendar and feed."""
+        return self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in self.linked.by_committee.get(slug, [])])
+
+    def made(self, url: str, inputs: str | None, make, search_inputs: str | None = None) -> None:
+        """Add the file at `url`: kept from the previous build when made from the same `inputs`,
+        else made by `make()`. `search_inputs`: what its searchable text is made from, which
+        lets the search index's shard be kept. Without `inputs`, always made."""
         path = urls.output_path(url)
         if inputs is None or not self.writer.reuse(path, inputs):
-            self.writer.add(path, make(), inputs)
+            self.writer.add(path, make(), inputs, search_inputs)
 
     def page(self, url: str, template: str, inputs: str | None = None, search_inputs: str | None = None,
              **context) -> None:
-        """Render a page; `inputs` (what it is made from) lets the next build keep it, `search_inputs`
-        (what its searchable text is made from) lets it keep the search index's shard."""
+        """A page, rendered unless kept from the previous build (see `made`)."""
+        self.made(url, inputs, lambda: self.render_page(url, template, context), search_inputs)
+
+    def render_page(self, url: str, template: str, context: dict) -> bytes:
         context.setdefault("url", url)
         context.setdefault("breadcrumbs", [])
         context.setdefault("description", self.site.description or f"Minutes of {self.site.organisation} meetings")
@@ -169,7 +171,7 @@ class SiteRenderer:
             raise TemplateProblem(f"templates/{exc.name or template}", exc.lineno or 1, exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{template}", 1, f"{type(exc).__name__}: {exc}") from None
-        self.writer.add(urls.output_path(url), text.encode("utf-8"), inputs, search_inputs)
+        return text.encode("utf-8")
 
     # -- pages ----------------------------------------------------------------
 
@@ -182,12 +184,12 @@ class SiteRenderer:
         self.render_issues()
         self.render_decisions()
         self.render_static_pages()
-        self.files[urls.output_path(urls.feed())] = feeds.site_feed(self.linked, self.meeting_title)
+        self.writer.add(urls.output_path(urls.feed()), feeds.site_feed(self.linked, self.meeting_title))
         opendata.render(self)  # calendars, committee and issue feeds, JSON, the /data/ page
         changes.render(self)  # /changes/ and its feed
         for asset in sorted(ASSETS.iterdir()):
             if asset.is_file():
-                self.files[urls.output_path(urls.asset(asset.name))] = asset.read_bytes()
+                self.writer.add(urls.output_path(urls.asset(asset.name)), asset.read_bytes())
         sitemap.render(self)  # last: it lists every page rendered above
 
     def render_home(self) -> None:
@@ -204,8 +206,6 @@ class SiteRenderer:
                   breadcrumbs=[home], by_year=linked.by_year)
         for year, meetings in linked.by_year.items():
             inputs = self.inputs("year", year, sorted(linked.by_year), [linked.fingerprints[m.slug] for m in meetings])
-            if self.writer.reuse(urls.output_path(urls.year(year)), inputs):
-                continue
             months: dict[str, list[Meeting]] = defaultdict(list)
             for meeting in meetings:
                 months[f"{meeting.date:%B %Y}"].append(meeting)
@@ -251,7 +251,7 @@ class SiteRenderer:
             committee = self.archive.committees[meeting.committee]
             # the pager and the history are not searched: the searchable text is the meeting's own
             search_inputs = self.inputs("meeting search", linked.fingerprints[meeting.slug],
-                                        (approved := linked.approved_by.get(meeting.slug)) and (approved.slug, approved.status))
+                                        brief(linked.approved_by.get(meeting.slug)))
             self.page(
                 urls.meeting(meeting), "meeting.html", inputs, search_inputs, meeting=meeting,
                 title=self.meeting_title(meeting) + (" (Draft)" if meeting.status == "draft" else ""),  # tab, search
@@ -285,14 +285,11 @@ class SiteRenderer:
                   by_committee=self.linked.by_committee)
         for slug, committee in sorted(self.archive.committees.items()):
             meetings = self.linked.by_committee.get(slug, [])
-            inputs = self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in meetings])
-            if self.writer.reuse(urls.output_path(urls.committee(slug)), inputs):
-                continue
             years: dict[int, list[Meeting]] = defaultdict(list)
             for meeting in meetings:
                 years[meeting.year].append(meeting)
             description = self.linked.descriptions.get(("committee", slug))
-            self.page(urls.committee(slug), "committee.html", inputs, self.inputs("committee search", slug),
+            self.page(urls.committee(slug), "committee.html", self.committee_inputs(slug), self.inputs("committee search", slug),
                       title=committee.name, committee=committee,
                       meetings=meetings, years=list(years.items()),
                       description_html=Markup(description) if description else None,
@@ -382,8 +379,6 @@ class SiteRenderer:
             items = items_of[slug]
             # what the page shows of each item
             inputs = self.inputs("portfolio", slug, [(m.slug, m.status, i.number, i.title) for m, i in items])
-            if self.writer.reuse(urls.output_path(urls.portfolio(slug)), inputs):
-                continue
             description = self.linked.descriptions.get(("portfolio", slug))
             self.page(urls.portfolio(slug), "portfolio.html", inputs, self.inputs("portfolio search", slug),
                       title=f"{portfolio.name} portfolio", portfolio=portfolio,
@@ -399,10 +394,7 @@ class SiteRenderer:
                   issues=[(slug, titled[slug], entries) for slug, entries in
                           sorted(self.linked.issues.items(), key=lambda kv: titled[kv[0]].lower())])
         for slug, entries in self.linked.issues.items():
-            inputs = self.items_inputs("issue", slug, entries)
-            if self.writer.reuse(urls.output_path(urls.issue(slug)), inputs):
-                continue
-            self.page(urls.issue(slug), "issue.html", inputs, title=titled[slug], slug=slug, entries=entries,
+            self.page(urls.issue(slug), "issue.html", self.items_inputs("issue", slug, entries), title=titled[slug], slug=slug, entries=entries,
                       item_html=self.linked.items, breadcrumbs=[home, Crumb("Issues", urls.issues())],
                       description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history",
                       feeds=[(f"{titled[slug]}: meetings and decisions", urls.issue_feed(slug))])
@@ -412,8 +404,6 @@ class SiteRenderer:
         pages = urls.decision_pages(self.linked.decisions)
         for number, chunk in enumerate(pages, start=1):
             inputs = self.items_inputs("decisions", (number, len(pages), len(self.linked.decisions)), chunk)
-            if self.writer.reuse(urls.output_path(urls.decisions(number)), inputs):
-                continue
             self.page(urls.decisions(number), "decisions.html", inputs,
                       title="Decisions register" + (f" (page {number} of {len(pages)})" if number > 1 else ""),
                       decisions=[(m, i, self.linked.items[(m.slug, i.number)]) for m, i in chunk],

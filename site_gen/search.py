@@ -59,10 +59,10 @@ class Shard:
         return urls.output_path(urls.search_bundle(self.name)).removesuffix("/index.html")
 
 
-def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES, issues: bool = True,
-           reference: bool = True) -> list[Shard]:
-    """The shards: the issues' and the reference pages' (when there are such pages and meetings),
-    then the meetings' oldest first; the last is the main one, which holds what has no shard."""
+def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES, issues: bool = True) -> list[Shard]:
+    """The shards: the issues' (when there are issues) and the reference pages' (every archive
+    has committees), then the meetings', oldest first; without meetings, only the main one. The
+    last is the main one, which also holds the pages whose shard is not in the layout."""
     buckets: list[list[int]] = []
     count = 0
     for year in sorted(meetings_per_year):
@@ -76,7 +76,7 @@ def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES, is
     if len(buckets) > 1 and sum(meetings_per_year[y] for y in buckets[-1]) < shard_pages // 2:
         newest = buckets.pop()
         buckets[-1] += newest
-    shards = [Shard(name) for name, wanted in ((ISSUES, issues), (REFERENCE, reference)) if wanted and buckets]
+    shards = [Shard(name) for name, wanted in ((ISSUES, issues), (REFERENCE, True)) if wanted and buckets]
     shards += [Shard(f"{years[0]}-{years[-1]}", tuple(years)) for years in buckets[:-1]]
     shards.append(Shard("main", tuple(buckets[-1]) if buckets else ()))
     return shards

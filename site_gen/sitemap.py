@@ -90,7 +90,6 @@ def render(renderer) -> None:
     """Add sitemap.xml and robots.txt; run after every page has been rendered."""
     linked = renderer.linked
     base_url = linked.archive.site.base_url
-    renderer.files[urls.output_path(urls.sitemap())] = build_sitemap(
-        list(renderer.files), base_url, lastmods(linked))
+    renderer.writer.add(urls.output_path(urls.sitemap()), build_sitemap(renderer.writer.paths(), base_url, lastmods(linked)))
     preview = any(m.status == "draft" for m in linked.meetings)
-    renderer.files[urls.output_path(urls.robots())] = build_robots(base_url, preview)
+    renderer.writer.add(urls.output_path(urls.robots()), build_robots(base_url, preview))

@@ -12,7 +12,6 @@ hand is never trusted.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -20,15 +19,25 @@ import threading
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .cache import BuildCache, OutputRecord
+from .cache import BuildCache, OutputRecord, content_hash
 
 
 class OutputConflict(Exception):
     """Two parts of the build tried to write the same file."""
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+def unchanged(source: Path, size: int, mtime_ns: int, inode: int, sha: str) -> os.stat_result | None:
+    """The file's stat if it is still the one recorded: the same size, time and inode, or else
+    (a copy restored by a CI cache, say) the same bytes; None when it was changed or is gone."""
+    try:
+        stat = source.stat()
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (size, mtime_ns, inode):
+            return stat
+        if stat.st_size == size and content_hash(source.read_bytes()) == sha:
+            return stat
+    except OSError:
+        pass
+    return None
 
 
 class Writer:
@@ -133,13 +142,10 @@ class Writer:
 
     def _keep(self, key: str, previous: OutputRecord, digest: str | None, search: str | None) -> bool:
         source = self.out / key
+        stat = unchanged(source, previous.size, previous.mtime_ns, previous.inode, previous.sha)
+        if stat is None:
+            return False
         try:
-            stat = source.stat()
-            if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (previous.size, previous.mtime_ns, previous.inode):
-                # touched since the cache was written (or restored by a CI cache, which makes new
-                # files): trusted only if its bytes are still the ones recorded
-                if stat.st_size != previous.size or content_hash(source.read_bytes()) != previous.sha:
-                    return False
             os.link(source, self._target(key))
         except OSError:
             return False
@@ -155,24 +161,17 @@ class Writer:
         previous = self.previous_folders.get(folder)
         if previous is None or previous[0] != digest:
             return False
-        links = []
-        for name, (size, mtime_ns, inode, sha) in previous[1].items():
-            source = self.out / folder / name
-            try:
-                stat = source.stat()
-                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (size, mtime_ns, inode) and (
-                        stat.st_size != size or content_hash(source.read_bytes()) != sha):
-                    return False  # changed by hand, or restored from a CI cache with other bytes
-            except OSError:
-                return False
-            links.append(name)
+        stats = {name: unchanged(self.out / folder / name, *record) for name, record in previous[1].items()}
+        if not all(stats.values()):
+            return False
         try:
-            for name in links:
+            for name in stats:
                 os.link(self.out / folder / name, self._target(f"{folder}/{name}"))
         except OSError:
             shutil.rmtree(self.staging / folder, ignore_errors=True)
             return False
-        self.folders_made[folder] = previous
+        self.folders_made[folder] = (digest, {name: (stat.st_size, stat.st_mtime_ns, stat.st_ino, previous[1][name][3])
+                                              for name, stat in stats.items()})
         return True
 
     def record_folder(self, folder: str, digest: str) -> None:
@@ -197,23 +196,3 @@ class Writer:
 
     def paths(self) -> list[str]:
         return sorted(self.records)
-
-    def __contains__(self, path: str) -> bool:
-        return path in self.records
-
-
-class OutputFiles:
-    """What the renderer writes into: `files[path] = data` streams to the writer, which
-    refuses a path set twice; iterating gives the paths written so far."""
-
-    def __init__(self, writer: Writer):
-        self.writer = writer
-
-    def __setitem__(self, path: str, data: bytes) -> None:
-        self.writer.add(path, data)
-
-    def __contains__(self, path: str) -> bool:
-        return path in self.writer
-
-    def __iter__(self):
-        return iter(self.writer.paths())

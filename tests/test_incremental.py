@@ -258,10 +258,14 @@ def test_new_commits_change_exactly_what_a_cold_build_changes(fixture_workspace)
     repo.commit("first", "Publish the archive", "2024-01-10T10:00:00+00:00")
     ws.rebuild_and_compare()
 
+    untouched = ws.site / "meetings" / "2019" / "2019-11-05-cabinet" / "index.html"
+    inode = untouched.stat().st_ino
     ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA correction.\n\n## ")
     repo.commit("amend", "Correct the minutes of 12 February", "2024-02-01T10:00:00+00:00")
     result = ws.rebuild_and_compare()
     assert result.files_written < (result.files_written + result.files_kept) / 2
+    # a commit that did not touch a meeting leaves its page as it was (not even written again)
+    assert untouched.stat().st_ino == inode
 
     ws.edit(ws.content / "site.yml", "\n", "\nrepository_url: https://github.com/example/minutes\n")
     repo.commit("forge", "Link the forge", "2024-03-01T10:00:00+00:00")
