@@ -98,6 +98,8 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
     `cache`: a cache kept in memory from one build to the next (the preview server), which
     is then neither read nor written here: the caller saves it when it is done."""
     with collector_paused():
+        timings = {} if timings is None else timings
+        started = time.perf_counter()
         in_memory = cache is not None
         if in_memory:
             cache.current = State()  # what a failed build left is not kept
@@ -107,9 +109,11 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         else:
             cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
                      if use_cache else BuildCache.disabled())
-        timings = {} if timings is None else timings
+        timings["read cache"] = time.perf_counter() - started
+        read_peak = peak_memory_mb()
         result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
                         timings, search_shard_pages)
+        result.peaks["read cache"] = read_peak
         if result.writer:
             started = time.perf_counter()
             if in_memory:
