@@ -102,6 +102,11 @@ def run_check(args) -> int:
 
 
 def run_build(args) -> int:
+    from .writer import output_problem
+
+    if problem := output_problem(args.out, args.content):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     timings: dict[str, float] = {}
     result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex,
