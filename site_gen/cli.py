@@ -155,3 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_build(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the disk or the system, not the content: one plain line, no traceback
+        from .writer import plain_os_error
+        doing = f"running `python build.py {args.command or 'build'}`"
+        print(f"error: {plain_os_error(exc, doing)}", file=sys.stderr)
+        return 1

@@ -34,7 +34,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import orjson
 
@@ -133,7 +133,10 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> int:
 # service mode (`pagefind --service`, which its Node and Python APIs drive) one by one,
 # in sorted order, with the URL each has on the site. The service reads messages from
 # standard input, each base64 of a JSON object and a comma, handles them one after the
-# other, and answers each in the same form on standard output.
+# other, and answers each in the same form on standard output. The index's files come
+# back in the last answer and are written here: the service's own writing may still be
+# under way when it stops at the end of its input, and a failure to write (a full disk)
+# is then an error of this process, said plainly.
 
 def _message(number: int, payload: dict) -> bytes:
     return base64.b64encode(orjson.dumps({"message_id": number, "payload": payload})) + b","
@@ -145,7 +148,9 @@ def page_url(page: str) -> str:
 
 
 def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
+    """Index `pages` (in this order) into the folder `bundle`; Pagefind's peak memory (kB)."""
     command = [pagefind_executable(), "--service"]
+    expected = len(pages) + 2  # NewIndex, one AddFile a page, GetFiles
     with tempfile.TemporaryFile() as said:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=said)
         failure: list[BaseException] = []
@@ -158,8 +163,7 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
                     contents = (site_dir / page).read_bytes().decode("utf-8")
                     stream.write(_message(number, {"type": "AddFile", "index_id": 0, "url": page_url(page),
                                                    "file_contents": contents}))
-                stream.write(_message(len(pages) + 1, {"type": "WriteFiles", "index_id": 0,
-                                                       "output_path": str(bundle)}))
+                stream.write(_message(expected - 1, {"type": "GetFiles", "index_id": 0}))
                 stream.flush()
             except BrokenPipeError:  # Pagefind stopped: its answers or status say why
                 pass
@@ -169,17 +173,17 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
         answers: list[dict] = []
 
         def read() -> None:
-            buffer = b""
-            while chunk := process.stdout.read1(1 << 16):
+            buffer = bytearray()
+            while len(answers) < expected and (chunk := process.stdout.read1(1 << 20)):
+                start = len(buffer)
                 buffer += chunk
-                *whole, buffer = buffer.split(b",")
-                for item in whole:
+                while (comma := buffer.find(b",", start)) >= 0:
                     try:
-                        answers.append(orjson.loads(base64.b64decode(item)))
+                        answers.append(orjson.loads(base64.b64decode(bytes(buffer[:comma]))))
                     except (ValueError, orjson.JSONDecodeError):
                         answers.append({"payload": {"type": "Error", "message": "an answer that is not Pagefind's"}})
-                if len(answers) >= len(pages) + 2:
-                    break
+                    del buffer[:comma + 1]
+                    start = 0
 
         feeder = threading.Thread(target=feed, daemon=True)
         reader = threading.Thread(target=read, daemon=True)
@@ -208,11 +212,28 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
         if isinstance(exc, OSError):
             raise exc
         raise SearchIndexError(f"could not give the pages to Pagefind ({type(exc).__name__})")
-    errors = [a.get("payload", {}).get("message", "") for a in answers
-              if a.get("payload", {}).get("type") == "Error"]
-    if errors or len(answers) < len(pages) + 2 or process.returncode not in (0, None):
+    payloads = [answer.get("payload") or {} for answer in answers]
+    errors = [payload.get("message", "") for payload in payloads if payload.get("type") == "Error"]
+    if errors or len(payloads) < expected or payloads[-1].get("type") != "GetFiles":
         raise SearchIndexError(pagefind_failure(errors[0] if errors else stderr, bundle))
+    write_bundle(bundle, payloads[-1].get("files") or [])
     return peak
+
+
+def write_bundle(bundle: Path, files: list[dict]) -> None:
+    """Write the files Pagefind made (their names relative to the bundle folder)."""
+    for file in files:
+        name = PurePosixPath(str(file.get("path", "")))
+        if name.is_absolute() or ".." in name.parts or not name.parts:
+            raise SearchIndexError(f"Pagefind named a file outside its folder: {name}")
+        target = bundle.joinpath(*name.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            data = base64.b64decode(file.get("content", ""), validate=True)
+        except ValueError:
+            raise SearchIndexError(f"Pagefind's file {name} could not be read") from None
+        with open(target, "wb") as stream:
+            stream.write(data)
 
 
 def pagefind_failure(said: str, bundle: Path) -> str:
