@@ -85,13 +85,25 @@ def output_problem(out, content) -> str | None:
         if out.exists() or out.is_symlink():
             if not out.is_dir():
                 return f"--out {shown} is a file, not a folder: choose another folder, e.g. --out _site"
-            marker = out / MARKER
-            if not (marker.is_file() and not marker.is_symlink()) and any(out.iterdir()):
+            if not built_here(out) and any(out.iterdir()):
                 return (f"--out {shown} is not empty and was not made by this build (it has no {MARKER} file): "
                         f"the build would delete what is in it; empty it, or choose another folder")
     except OSError as exc:
         return f"--out {shown} cannot be read: {plain_os_error(exc)}"
     return None
+
+
+# What every site has had since before the marker: a site an earlier version built.
+EARLIER_SITE = ("index.html", "404.html", "sitemap.xml", "meetings", "pagefind/pagefind-entry.json")
+
+
+def built_here(folder: Path) -> bool:
+    """Whether `folder` is a site this generator made: it has the marker or, made by a version
+    from before the marker, every file such a site has (so an upgrade needs no clean-up)."""
+    marker = folder / MARKER
+    if marker.is_file() and not marker.is_symlink():
+        return True
+    return all((folder / name).exists() and not (folder / name).is_symlink() for name in EARLIER_SITE)
 
 
 def plain_os_error(exc: OSError, doing: str | None = None) -> str:

@@ -103,6 +103,16 @@ def test_the_generators_own_folder_is_refused_wherever_the_content_is(tmp_path):
     assert writer.output_problem(tmp_path / "_site", content) is None
 
 
+def test_a_site_built_before_the_marker_is_still_replaced(tmp_path):
+    content = copy_content(tmp_path)
+    out = tmp_path / "_site"
+    build(content, out)
+    (out / writer.MARKER).unlink()
+    assert writer.output_problem(out, content) is None
+    (out / "sitemap.xml").unlink()
+    assert "was not made by this build" in writer.output_problem(out, content)
+
+
 def test_an_empty_folder_or_a_previous_site_is_replaced(tmp_path):
     content = copy_content(tmp_path)
     out = tmp_path / "_site"
