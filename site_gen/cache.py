@@ -37,6 +37,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 import sys
 import types
 import typing
@@ -165,14 +166,19 @@ class BuildCache:
         return cls(None)
 
     def read(self) -> None:
-        if self.path is None or not self.path.exists():
+        if self.path is None or not (self.path.exists() or self.path.is_symlink()):
             return
         key = cache_key()
         if key is None:
             self.ignored = f"there is no key to check it with ({KEY_PROBLEM[0]})"
             return
         try:
-            with open(self.path, "rb") as stream:
+            # never through a symbolic link, and only a regular file (not /dev/zero or a pipe)
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                    self.ignored = "it is not a cache file"
+                    return
                 data = stream.read()
         except OSError as exc:
             self.ignored = f"could not read it ({exc.strerror})"

@@ -176,6 +176,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         result.failure = str(exc)
         return result
     except OSError as exc:  # the disk is full, a name too long, a folder in use...
+        exc.filename = writer.shown(exc.filename)
         writer.abort()
         result.failure = plain_os_error(exc, f"writing the site into {Path(out_dir)}/")
         return result

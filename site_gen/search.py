@@ -118,8 +118,8 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> int:
     peak = run_pagefind(site_dir, sorted(pages), bundle)
     verify_bundle(bundle)
     try:
-        pagefind_stable.stabilise(bundle)
-    except (pagefind_stable.UnexpectedIndex, OSError, ValueError, KeyError) as exc:
+        pagefind_stable.stabilise(bundle)  # a failure to write (a full disk) is said by the pipeline
+    except (pagefind_stable.UnexpectedIndex, ValueError, KeyError) as exc:
         raise SearchIndexError(f"could not make Pagefind's index reproducible: {exc}") from None
     return peak
 
@@ -214,7 +214,8 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
         raise SearchIndexError(f"could not give the pages to Pagefind ({type(exc).__name__})")
     payloads = [answer.get("payload") or {} for answer in answers]
     errors = [payload.get("message", "") for payload in payloads if payload.get("type") == "Error"]
-    if errors or len(payloads) < expected or payloads[-1].get("type") != "GetFiles":
+    # its exit status too: at the end of its input the service exits with 0
+    if errors or len(payloads) < expected or payloads[-1].get("type") != "GetFiles" or process.returncode != 0:
         raise SearchIndexError(pagefind_failure(errors[0] if errors else stderr, bundle))
     write_bundle(bundle, payloads[-1].get("files") or [])
     return peak

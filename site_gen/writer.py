@@ -183,12 +183,20 @@ class Writer:
         cache.current.site_dir = str(self.out)
         self.staging: Path | None = None
         self.lock: Scratch | None = None  # the staging folder, locked while this build lives
+        self.staging_name: Path | None = None  # where it was, for messages
         self.cleaning: threading.Thread | None = None  # deleting the previous site
         self.folders: set[str] = set()  # made in the staging folder
         self.written = 0  # files written this build
         self.kept = 0  # files linked unchanged from the previous site
 
     # -- lifecycle ------------------------------------------------------------
+
+    def shown(self, filename):
+        """A file named in an error, as the output folder's file it was to be (not the staging folder's)."""
+        staging = self.staging_name
+        if isinstance(filename, str) and staging is not None and filename.startswith(f"{staging}{os.sep}"):
+            return os.path.join(self.out, filename[len(str(staging)) + 1:])
+        return filename
 
     def leftover_prefixes(self) -> tuple[str, ...]:
         return (f".{self.out.name}.staging-", f".{self.out.name}.previous-", ".search-shard-")
@@ -201,7 +209,7 @@ class Writer:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.out.parent, self.leftover_prefixes())
         self.lock = Scratch.folder(self.out.parent, f".{self.out.name}.staging-")
-        self.staging = self.lock.path
+        self.staging = self.staging_name = self.lock.path
         self.staging.chmod(0o755)
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:

@@ -466,3 +466,18 @@ def test_the_same_content_gives_the_same_bytes_on_another_file_system(tmp_path):
         assert [path for path in first if first[path] != second[path]] == []
     finally:
         shutil.rmtree(memory, ignore_errors=True)
+
+
+def test_a_cache_that_is_a_link_or_a_device_is_not_read(tmp_path):
+    content = copy_content(tmp_path)
+    out = tmp_path / "_site"
+    cache_dir = tmp_path / "cache"
+    build(content, out, cache_dir=cache_dir)
+    [cache_file] = cache_dir.iterdir()
+    real = tmp_path / "real-cache"
+    cache_file.rename(real)
+    cache_file.symlink_to(real)
+    assert "could not read it" in BuildCache.for_build(cache_dir, content, out).ignored
+    cache_file.unlink()
+    cache_file.symlink_to("/dev/zero")
+    assert "could not read it" in BuildCache.for_build(cache_dir, content, out).ignored
