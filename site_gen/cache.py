@@ -197,7 +197,9 @@ class BuildCache:
             self.ignored = "it is damaged or was not written on this machine (its checksum does not match)"
             return
         try:
-            self.previous = decode_state(orjson.loads(memoryview(data)[head:]))
+            parsed = orjson.loads(memoryview(data)[head:])
+            del data  # the file's bytes are not kept while the objects are made
+            self.previous = decode_state(parsed)
         except (orjson.JSONDecodeError, TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
             self.ignored = f"it could not be read ({type(exc).__name__})"
 
@@ -337,10 +339,18 @@ def _decoder(hint):
             inner = _decoder(args[0])
             return tuple if inner is None else (lambda value: tuple(map(inner, value)))
         decoders = [_decoder(a) for a in args]
+        if len(decoders) == 2:  # the common case, spelt out: it runs for every mention
+            first, second = decoders
+            if first is None and second is None:
+                return lambda value: (value[0], value[1]) if len(value) == 2 else _wrong_length()
+            if first is None:
+                return lambda value: (value[0], second(value[1])) if len(value) == 2 else _wrong_length()
+            if second is None:
+                return lambda value: (first(value[0]), value[1]) if len(value) == 2 else _wrong_length()
 
         def fixed(value):
             if len(value) != len(decoders):
-                raise ValueError("a tuple of the wrong length")
+                _wrong_length()
             return tuple(value[i] if d is None else d(value[i]) for i, d in enumerate(decoders))
         return fixed
     if origin in (list, set, frozenset):
@@ -362,21 +372,30 @@ def _decoder(hint):
     raise TypeError(f"the cache cannot hold a {hint!r}")
 
 
+def _wrong_length():
+    raise ValueError("a tuple of the wrong length")
+
+
 def _dataclass_decoder(cls):
     from . import linking  # the renders' classes: linking imports this module
 
     hints = typing.get_type_hints(cls, localns={"MeetingRender": linking.MeetingRender})
-    plan = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls)]
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    nested = [(f.name, decoder) for f in dataclasses.fields(cls) if (decoder := _decoder(hints[f.name])) is not None]
     new = object.__new__
+    set_dict = object.__setattr__
 
     def decode(value):
-        if not isinstance(value, dict):
-            raise TypeError(f"{cls.__name__} is not a mapping")
+        # The mapping orjson made is this object's own: its nested values are decoded in
+        # place and it becomes the instance's __dict__, as unpickling did (frozen classes
+        # included). It may hold more than the fields (a cached property orjson wrote, of
+        # the same object), never less.
+        if not (isinstance(value, dict) and names <= value.keys()):
+            raise TypeError(f"{cls.__name__} is not a mapping of its fields")
+        for name, decode_field in nested:
+            value[name] = decode_field(value[name])
         made = new(cls)
-        # the fields straight into the instance, as unpickling did (frozen classes included);
-        # anything else the JSON holds (a cached property orjson wrote) is left out
-        made.__dict__.update({name: value[name] if decode_field is None else decode_field(value[name])
-                              for name, decode_field in plan})
+        set_dict(made, "__dict__", value)
         return made
     return decode
 

@@ -26,7 +26,7 @@ import pytest
 from conftest import FIXTURE_CONTENT, ROOT, run_cli
 from site_gen import cache as cache_module
 from site_gen import cli, pipeline, search, writer
-from site_gen.cache import MAGIC, BuildCache, _mac, cache_key, code_signature
+from site_gen.cache import BuildCache, code_signature
 
 MEETING = Path("meetings") / "2020" / "2020-02-12-scrutiny.md"
 
@@ -153,7 +153,7 @@ def test_a_crafted_pickle_in_the_cache_runs_nothing(tmp_path):
     checksum = hashlib.blake2b(payload, digest_size=20).hexdigest().encode("ascii")
     signature = code_signature().encode("ascii")
     pair = cache_module.digest(str(content.resolve()), str(out.resolve()))[:16]
-    for name, magic in ((f"build-{pair}.pickle", b"site_gen-cache\n"), (f"build-{pair}.json", MAGIC)):
+    for name, magic in ((f"build-{pair}.pickle", b"site_gen-cache\n"), (f"build-{pair}.json", getattr(cache_module, "MAGIC"))):
         (tmp_path / ".cache" / name).write_bytes(magic + signature + checksum + payload)
     edit_meeting(content)
     result = run_cli("--content", str(content), "--out", str(out))
@@ -170,6 +170,7 @@ def test_the_code_has_no_pickle():
 
 
 def _rewrite_cache(path: Path, change, key: bytes) -> None:
+    MAGIC, _mac = cache_module.MAGIC, cache_module._mac
     data = path.read_bytes()
     head = len(MAGIC) + 40 + 64
     signature, body = data[len(MAGIC):len(MAGIC) + 40], orjson.loads(data[head:])
@@ -204,7 +205,7 @@ def test_a_cache_made_elsewhere_cannot_put_html_on_the_site(tmp_path):
     assert not published()
 
     # the same forgery with this machine's key is believed: the key is what protects the site
-    _rewrite_cache(cache_file, forge, cache_key())
+    _rewrite_cache(cache_file, forge, cache_module.cache_key())
     shutil.rmtree(out)
     build(content, out, cache_dir=cache_dir)
     assert published()
