@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
-from . import markdown, yamlio
+from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
@@ -57,19 +58,49 @@ class ContentLoader:
         self.broken: dict[str, set[str]] = {"committees": set(), "portfolios": set()}
         self.cache = cache or BuildCache.disabled()
         self.fingerprints: dict[str, str] = {}  # shown path -> hash of each file read
+        self.unsafe: set[Path] = set()  # links, devices, FIFOs: reported once, never read
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
 
     # -- reading files -----------------------------------------------------
 
-    def read_text(self, path: Path, data: bytes | None = None) -> str | None:
+    def read_bytes(self, path: Path, limit: int = safefiles.YAML_FILE_LIMIT) -> bytes | None:
+        """A content file's bytes: a regular file inside the content folder, never through a link."""
+        try:
+            return safefiles.read_limited(path, limit, self.root)
+        except safefiles.UnsafeFile as exc:
+            self.report.error(self.shown(path), 1, exc.message, exc.hint)
+        except OSError as exc:
+            self.report.error(self.shown(path), 1, f"cannot read the file: {exc.strerror}")
+        return None
+
+    def regular_file(self, path: Path) -> bool:
+        """A plain file (not a link, device or FIFO) whose real path is inside the content folder."""
+        try:
+            return (path not in self.unsafe and stat.S_ISREG(os.lstat(path).st_mode)
+                    and safefiles.inside(self.root, path))
+        except OSError:
+            return False
+
+    def regular_folder(self, path: Path) -> bool:
+        try:
+            return (path not in self.unsafe and stat.S_ISDIR(os.lstat(path).st_mode)
+                    and safefiles.inside(self.root, path))
+        except OSError:
+            return False
+
+    def report_unsafe_entries(self) -> None:
+        """Links, devices and FIFOs anywhere in the content folder are errors at the entry."""
+        for path, message, hint in safefiles.unsafe_entries(self.root):
+            self.unsafe.add(Path(path))
+            self.report.error(self.shown(Path(path)), 1, message, hint)
+
+    def read_text(self, path: Path, data: bytes | None = None, limit: int = safefiles.YAML_FILE_LIMIT) -> str | None:
         shown = self.shown(path)
         if data is None:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                self.report.error(shown, 1, f"cannot read the file: {exc.strerror}")
+            data = self.read_bytes(path, limit)
+            if data is None:
                 return None
         self.fingerprints[shown] = content_hash(data)
         try:
@@ -80,10 +111,21 @@ class ContentLoader:
                               "save the file with the UTF-8 encoding (most editors offer it under 'Save as')")
             return None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if self.report_controls(shown, text):
+            return None
         if not text.strip():
             self.report.error(shown, 1, "the file is empty")
             return None
         return text
+
+    def report_controls(self, shown: str, text: str) -> bool:
+        """Invisible control characters (Word's vertical tab, an escape sequence) are errors at
+        their line: they would make the feeds invalid XML and could rewrite a terminal."""
+        found = safetext.first_controls(text)
+        for line, column, char in found:
+            self.report.error(shown, line, f"an invisible control character ({safetext.describe(char)}) at column {column}",
+                              "delete it (it often comes with text copied from Word or a PDF)")
+        return bool(found)
 
     def read_yaml(self, path: Path, text: str | None = None, first_line: int = 1) -> YamlMap | None:
         shown = self.shown(path)
@@ -107,11 +149,11 @@ class ContentLoader:
 
     def yaml_files(self, folder: str) -> list[Path]:
         directory = self.root / folder
-        if not directory.is_dir():
+        if not self.regular_folder(directory):
             return []
         files = []
         for path in sorted(directory.iterdir()):
-            if path.name in IGNORED_NAMES or path.name.startswith("."):
+            if path.name in IGNORED_NAMES or path.name.startswith(".") or path in self.unsafe:
                 continue
             if path.suffix == ".yml" and path.is_file():
                 files.append(path)
@@ -128,6 +170,7 @@ class ContentLoader:
         if not self.root.is_dir():
             self.report.error(str(self.root), 1, "the content folder does not exist")
             return None
+        self.report_unsafe_entries()
         site = self.load_site()
         archive = Archive(site=site or Site("", "", "", "en-GB"))
         for path in self.yaml_files("committees"):
@@ -158,10 +201,12 @@ class ContentLoader:
         """`load_meeting`, or what it gave last time for the same bytes, documents and context."""
         shown = self.shown(path)
         try:
-            data = path.read_bytes()
+            data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
             folder = path.parent / path.stem
-            documents = sorted((p.name, p.stat().st_size) for p in folder.iterdir()) if folder.is_dir() else None
-        except OSError:
+            # by lstat: a document replaced by a link of the same size is a change
+            documents = (sorted((p.name, p.lstat().st_size, stat.S_IFMT(p.lstat().st_mode)) for p in folder.iterdir())
+                         if self.regular_folder(folder) else None)
+        except (OSError, safefiles.UnsafeFile):
             return self.load_meeting(path, archive)  # reports what cannot be read
         key = digest(content_hash(data), context, documents)
         entry = self.cache.previous.meetings.get(shown)
@@ -182,6 +227,8 @@ class ContentLoader:
 
     def load_site(self) -> Site | None:
         path = self.root / "site.yml"
+        if path in self.unsafe:
+            return None
         if not path.is_file():
             self.report.error(f"{self.shown_root}/site.yml", 1, "site.yml is missing",
                               "create it with `title`, `organisation`, `base_url` and `language`")
@@ -433,11 +480,11 @@ class ContentLoader:
 
     def meeting_files(self, archive: Archive) -> list[Path]:
         directory = self.root / "meetings"
-        if not directory.is_dir():
+        if not self.regular_folder(directory):
             return []
         files: list[Path] = []
         for year_dir in sorted(directory.iterdir()):
-            if year_dir.name in IGNORED_NAMES or year_dir.name.startswith("."):
+            if year_dir.name in IGNORED_NAMES or year_dir.name.startswith(".") or year_dir in self.unsafe:
                 continue
             if not (year_dir.is_dir() and re.match(r"^\d{4}$", year_dir.name)):
                 self.report.error(self.shown(year_dir), 1, "meetings are kept in a folder per year",
@@ -445,7 +492,7 @@ class ContentLoader:
                 continue
             names = {p.name for p in year_dir.iterdir()}
             for path in sorted(year_dir.iterdir()):
-                if path.name in IGNORED_NAMES or path.name.startswith("."):
+                if path.name in IGNORED_NAMES or path.name.startswith(".") or path in self.unsafe:
                     continue
                 if path.is_dir():
                     if path.name + ".md" not in names:
@@ -467,7 +514,7 @@ class ContentLoader:
             self.report.error(shown, 1, "a meeting file must be named YYYY-MM-DD-<committee>.md",
                               "for example 2020-12-09-children-families-scrutiny.md")
             name_ok = False
-        text = self.read_text(path, data)
+        text = self.read_text(path, data, limit=safefiles.MEETING_FILE_LIMIT)
         if text is None:
             return None
         front, body, body_line = self.split_front_matter(shown, text)
@@ -518,7 +565,7 @@ class ContentLoader:
         documents_dir = path.parent / path.stem
         return Meeting(committee=committee, date=date, items=full_items, source=Source(shown, 1), time=time,
                        venue=venue, status=status, approved_on=approved_on, attendees=attendees, preamble=preamble,
-                       documents_dir=documents_dir.relative_to(self.root).as_posix() if documents_dir.is_dir() else None)
+                       documents_dir=documents_dir.relative_to(self.root).as_posix() if self.regular_folder(documents_dir) else None)
 
     def split_front_matter(self, shown: str, text: str) -> tuple[str | None, str, int]:
         try:
@@ -619,9 +666,14 @@ class ContentLoader:
                                       f"`{file}` must be a plain lower-case file name in the meeting's folder",
                                       f"for example {slugify(Path(file).stem) or 'report'}{Path(file).suffix.lower()}; no folders, `..`, `/` or `\\`")
                     file = None
-                elif not (folder / file).is_file():
+                elif folder in self.unsafe or folder / file in self.unsafe:
+                    file = None  # a link or device, reported at the file itself
+                elif not self.regular_file(folder / file):
                     self.report.error(shown, df.line("file"), f"the document `{file}` is not in {self.shown(folder)}/",
                                       "put the file in that folder, or correct its name (names are case-sensitive)")
+                    file = None
+                elif problem := safefiles.document_problem(folder / file, self.root):
+                    self.report.error(shown, df.line("file"), *problem)
                     file = None
                 else:
                     archive.document_files[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)
