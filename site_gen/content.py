@@ -13,21 +13,24 @@ from pathlib import Path
 
 from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
-from .fields import SLUG_RE, Fields, describe, slugify
+from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap
 
-MEETING_NAME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.md$")
+MEETING_NAME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-(.+)\.md$")
 DOCUMENT_FILE_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 INDICATOR_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[. -][A-Za-z0-9]+)*$")
-ITEM_HEADING_RE = re.compile(r"^(\d+)(?:[.:)]?\s+|\.?$)(.*)$")
+ITEM_HEADING_RE = re.compile(r"^([0-9]+)(?:[.:)]?\s+|\.?$)(.*)$")
+# an indicator code names its page and data files; a document keeps its name in the output
+CODE_MAX = 40
+DOCUMENT_NAME_MAX = 100
 
 SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule",
              "repository_url", "repository_branch")
-REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+$")
+REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~-]+)+$")
 BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
 PORTFOLIO_KEYS = ("name", "description", "priorities")
@@ -326,6 +329,10 @@ class ContentLoader:
                               f"the file name `{path.name}` must be a plain lower-case slug (letters a-z, digits, hyphens)",
                               f"rename it to {slugify(path.stem)}.yml" if slugify(path.stem) else None)
             return None
+        if len(path.stem) > SLUG_MAX:
+            self.report.error(self.shown(path), 1, f"the file name is {len(path.stem)} characters long before `.yml`; "
+                              f"at most {SLUG_MAX}", "shorten it: it becomes part of page addresses")
+            return None
         return path.stem
 
     def load_committee(self, path: Path) -> Committee | None:
@@ -402,6 +409,9 @@ class ContentLoader:
             elif not INDICATOR_CODE_RE.match(code):
                 self.report.error(shown, f.line("code"), f"`{code}` is not a usable indicator code",
                                   "use letters and digits, separated by `.`, `-` or a space, e.g. CFSE.29")
+                code = None
+            elif len(code) > CODE_MAX:
+                self.report.error(shown, f.line("code"), f"the code is {len(code)} characters long; at most {CODE_MAX}")
                 code = None
         title = f.text("title", required=True, example="Percentage of ...")
         portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
@@ -486,7 +496,7 @@ class ContentLoader:
         for year_dir in sorted(directory.iterdir()):
             if year_dir.name in IGNORED_NAMES or year_dir.name.startswith(".") or year_dir in self.unsafe:
                 continue
-            if not (year_dir.is_dir() and re.match(r"^\d{4}$", year_dir.name)):
+            if not (year_dir.is_dir() and re.match(r"^[0-9]{4}$", year_dir.name)):
                 self.report.error(self.shown(year_dir), 1, "meetings are kept in a folder per year",
                                   "move it to content/meetings/<YYYY>/")
                 continue
@@ -571,7 +581,7 @@ class ContentLoader:
         try:
             return front_matter(text)
         except FrontMatterProblem as exc:
-            self.report.error(shown, 1, exc.message, exc.hint)
+            self.report.error(shown, exc.line, exc.message, exc.hint)
             return None, "", 1
 
     def load_attendees(self, f: Fields, shown: str) -> Attendees:
@@ -661,6 +671,10 @@ class ContentLoader:
                                       f"`{file}` is a name the site uses for the meeting's own page or data",
                                       "rename the document, e.g. report.pdf")
                     file = None
+                elif len(file) > DOCUMENT_NAME_MAX:
+                    self.report.error(shown, df.line("file"), f"the file name `{file[:40]}…` is {len(file)} characters long; "
+                                      f"at most {DOCUMENT_NAME_MAX}", "rename the file to something shorter")
+                    file = None
                 elif not DOCUMENT_FILE_RE.match(file) or ".." in file:
                     self.report.error(shown, df.line("file"),
                                       f"`{file}` must be a plain lower-case file name in the meeting's folder",
@@ -686,11 +700,21 @@ class ContentLoader:
             if title:
                 yield Document(title=title, file=file, url=url, size=size)
 
+    def report_lookalike_headings(self, shown: str, body: str, body_line: int, numbers: dict[int, Item]) -> None:
+        for start, number, line in markdown.lookalike_headings(body):
+            if number in numbers:
+                shown_line = line if len(line) <= 60 else line[:60] + "…"
+                self.report.warning(shown, body_line + start,
+                                    f"`{shown_line}` looks like the heading of item {number} ({numbers[number].title}) "
+                                    "but is not one: the text below it stays with the item above",
+                                    f"write it as `## {number}. {numbers[number].title}` (two #, then a space)")
+
     def split_sections(self, shown: str, body: str, body_line: int, items: list[Item] | None):
         """Split the minutes into the preamble and one section per item number."""
         numbers = {item.number: item for item in items or ()}
         lines = body.split("\n")
         headings = []  # (index of the heading line, number, heading text)
+        first_of: dict[int, int] = {}  # item number -> index of its heading line
         for start, end, content in markdown.level2_headings(body):
             match = ITEM_HEADING_RE.match(content.strip())
             line = body_line + start
@@ -704,16 +728,17 @@ class ContentLoader:
                                   f"add item {number} to `items` in the front matter, or correct the number"
                                   + (f" (items: {', '.join(str(n) for n in sorted(numbers))})" if numbers else ""))
                 continue
-            if any(h[1] == number for h in headings):
-                first = next(h for h in headings if h[1] == number)
-                self.report.error(shown, line, f"item {number} has two sections (first at line {body_line + first[0]})")
+            if number in first_of:
+                self.report.error(shown, line, f"item {number} has two sections (first at line {body_line + first_of[number]})")
                 continue
+            first_of[number] = start
             heading_title = match.group(2).strip()
             item = numbers.get(number)
             if item and heading_title and _plain(heading_title) != _plain(item.title):
                 self.report.warning(shown, line, f"the heading of item {number} differs from its title `{item.title}`",
                                     "the page shows the title from the front matter")
             headings.append((start, number, end))
+        self.report_lookalike_headings(shown, body, body_line, numbers)
         preamble = None
         minutes: dict[int, Text] = {}
         first_heading = headings[0][0] if headings else len(lines)
@@ -735,9 +760,9 @@ class ContentLoader:
 
 
 class FrontMatterProblem(Exception):
-    def __init__(self, message: str, hint: str):
+    def __init__(self, message: str, hint: str, line: int = 1):
         super().__init__(message)
-        self.message, self.hint = message, hint
+        self.message, self.hint, self.line = message, hint, line
 
 
 def front_matter(text: str) -> tuple[str, str, int]:
@@ -748,12 +773,43 @@ def front_matter(text: str) -> tuple[str, str, int]:
                                  "put `---` on the first line, the meeting's details, then `---` again before the minutes")
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
+            _refuse_closing_inside_block(lines, index)
             front = "\n".join(lines[1:index])
             if not front.strip():
                 raise FrontMatterProblem("the front matter is empty", "it needs at least `committee`, `date` and `items`")
             return front, "\n".join(lines[index + 1:]), index + 2
     raise FrontMatterProblem("the front matter opened here is never closed",
                              "add a line with just `---` after the meeting's details, before the minutes")
+
+
+# `key: |`, `- key: >-`, `- |`: a line that opens a block scalar; group 1 is its owner's column
+_BLOCK_SCALAR_RE = re.compile(r"""^((?:[ ]*-[ ]+)*[ ]*)(?:(?:[^\s#'"][^#]*?|"[^"]*"|'[^']*'):[ ]+|-[ ]+)[|>][-+0-9]*[ ]*(?:#.*)?$""")
+
+
+def _refuse_closing_inside_block(lines: list[str], index: int) -> None:
+    """A `---` or `...` line that sits inside a block scalar (`decision: |`), with the text
+    indented again below it, ends the front matter early and cuts the text silently: an error."""
+    owner = None  # (column of the block's key, its line index, the key) while inside a block scalar
+    for number in range(1, index):
+        line = lines[number]
+        indent = len(line) - len(line.lstrip(" "))
+        if owner and line.strip() and indent <= owner[0]:
+            owner = None
+        if owner is None:
+            match = _BLOCK_SCALAR_RE.match(line)
+            if match:
+                key = line.strip().lstrip("- ").split(":")[0].strip() if ":" in line else "a list entry"
+                owner = (len(match.group(1)), number, key)
+    if owner is None:
+        return
+    after = next((line for line in lines[index + 1:] if line.strip()), "")
+    closes_later = any(line.rstrip() in ("---", "...") for line in lines[index + 1:])
+    if closes_later and after[:1] == " " and len(after) - len(after.lstrip(" ")) > owner[0]:
+        raise FrontMatterProblem(
+            f"this `{lines[index].strip()}` line is inside the text of `{owner[2]}` (line {owner[1] + 1}) "
+            "and would end the front matter here, cutting that text",
+            f"indent it like the lines around it; only an unindented `---` ends the front matter",
+            index + 1)
 
 
 def _plain(text: str) -> str:

@@ -8,7 +8,13 @@ from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap, is_date
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+# Slugs become folder and file names (with a date or `.ics` added); file systems stop at 255 bytes.
+SLUG_MAX = 100
+# Numbers a page, a URL or the JSON data carry: item and priority numbers are small counts,
+# and a measurement beyond 10^15 is a typing mistake (and loses precision as a float).
+INTEGER_MAX = 999_999
+NUMBER_MAX = 1e15
 
 _TYPE_NAMES = {
     bool: "true/false", int: "a whole number", float: "a number", str: "text",
@@ -85,6 +91,10 @@ class Fields:
                               f"`{key}` must be a plain lower-case slug (letters a-z, digits, hyphens), not `{value}`",
                               f"for example `{slugify(value)}`" if slugify(value) else None)
             return None
+        if value is not None and len(value) > SLUG_MAX:
+            self.report.error(self.path, self.line(key), f"`{key}` is {len(value)} characters long; a slug has at most {SLUG_MAX}",
+                              "shorten it: it becomes part of the page's address")
+            return None
         return value
 
     def integer(self, key: str, required: bool = False, example: str | None = None) -> int | None:
@@ -94,6 +104,10 @@ class Fields:
         value = self.map[key]
         if isinstance(value, bool) or not isinstance(value, int):
             self._wrong(key, "a whole number")
+            return None
+        if abs(value) > INTEGER_MAX:
+            self.report.error(self.path, self.line(key), f"`{key}` is too large: at most {INTEGER_MAX:,}".replace(",", " "),
+                              "check the number for a typing mistake")
             return None
         return value
 
@@ -106,6 +120,10 @@ class Fields:
             if isinstance(value, str) and value.strip().rstrip("%").strip():
                 hint = "write the number alone, e.g. 48.5 (the unit goes in the indicator's `unit`)"
             self._wrong(key, "a number", hint)
+            return None
+        if not (abs(value) <= NUMBER_MAX):  # also NaN, and .inf
+            self.report.error(self.path, self.line(key), f"`{key}` must be a number no larger than 10^15, not `{self.map.raw.get(key, value)}`",
+                              "write the figure itself, e.g. 48.5")
             return None
         return float(value)
 
