@@ -54,6 +54,8 @@ class Fields:
         return key in self.map and self.map[key] is not None
 
     def _missing(self, key: str, required: bool, example: str | None) -> None:
+        if key in self.map.key_lines and key not in self.map:
+            return  # a value the YAML reader could not build, reported at its line already
         if required:
             if key in self.map.key_lines:
                 self.report.error(self.path, self.key_line(key), f"`{key}` is empty in {self.what}",
