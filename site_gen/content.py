@@ -240,8 +240,8 @@ class ContentLoader:
         if data is None:
             return None
         f = Fields(self.report, self.shown(path), data, SITE_KEYS, "site.yml")
-        title = f.text("title", required=True, example="Council meeting minutes")
-        organisation = f.text("organisation", required=True, example="Example Borough Council")
+        title = f.one_line("title", required=True, example="Council meeting minutes")
+        organisation = f.one_line("organisation", required=True, example="Example Borough Council")
         base_url = f.text("base_url", required=True, example="https://minutes.example.gov.uk")
         if base_url and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
             self.report.error(self.shown(path), f.line("base_url"), "`base_url` must be a web address starting with https://")
@@ -342,7 +342,7 @@ class ContentLoader:
         if data is None or slug is None:
             return None
         f = Fields(self.report, self.shown(path), data, COMMITTEE_KEYS, "a committee")
-        name = f.text("name", required=True, example="Children & Families Scrutiny Committee")
+        name = f.one_line("name", required=True, example="Children & Families Scrutiny Committee")
         description = self.markdown_text(f, "description")
         if not name:
             return None
@@ -361,13 +361,13 @@ class ContentLoader:
             return None
         shown = self.shown(path)
         f = Fields(self.report, shown, data, PORTFOLIO_KEYS, "a portfolio")
-        name = f.text("name", required=True, example="Children, Families and Education")
+        name = f.one_line("name", required=True, example="Children, Families and Education")
         priorities: list[Priority] = []
         seen: dict[int, int] = {}
         for entry, line in self.entries(f, "priorities", shown):
             pf = Fields(self.report, shown, entry, PRIORITY_KEYS, "a priority")
             number = pf.integer("number", required=True, example="1")
-            title = pf.text("title", required=True, example="All children start school ready to learn")
+            title = pf.one_line("title", required=True, example="All children start school ready to learn")
             if number is not None and number in seen:
                 self.report.error(shown, pf.line("number"), f"priority {number} is listed twice (first at line {seen[number]})")
                 continue
@@ -413,7 +413,7 @@ class ContentLoader:
             elif len(code) > CODE_MAX:
                 self.report.error(shown, f.line("code"), f"the code is {len(code)} characters long; at most {CODE_MAX}")
                 code = None
-        title = f.text("title", required=True, example="Percentage of ...")
+        title = f.one_line("title", required=True, example="Percentage of ...")
         portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         priority = f.integer("priority")
         if priority is not None:
@@ -625,7 +625,7 @@ class ContentLoader:
         if number is not None and number < 0:
             self.report.error(shown, f.line("number"), "an item number cannot be negative")
             number = None
-        title = f.text("title", required=True, example="Portfolio Performance and Resources")
+        title = f.one_line("title", required=True, example="Portfolio Performance and Resources")
         issue = f.slug("issue")
         portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         recommendations = tuple(Text(t, l) for t, l in f.text_list("recommendations"))

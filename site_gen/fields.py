@@ -86,6 +86,15 @@ class Fields:
         self._wrong(key, "text")
         return None
 
+    def one_line(self, key: str, required: bool = False, example: str | None = None) -> str | None:
+        """A name or title: text on one line (it becomes a calendar's name, a feed's title, a tab's title)."""
+        value = self.text(key, required, example)
+        if value is not None and "\n" in value:
+            self.report.error(self.path, self.line(key), f"`{key}` must be on one line",
+                              "write it without line breaks (and without `|` or `\\n`)")
+            return None
+        return value
+
     def slug(self, key: str, required: bool = False, example: str | None = None) -> str | None:
         value = self.text(key, required, example)
         if value is not None and not SLUG_RE.match(value):
