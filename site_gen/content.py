@@ -206,9 +206,7 @@ class ContentLoader:
         try:
             data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
             folder = path.parent / path.stem
-            # by lstat: a document replaced by a link of the same size is a change
-            documents = (sorted((p.name, p.lstat().st_size, stat.S_IFMT(p.lstat().st_mode)) for p in folder.iterdir())
-                         if self.regular_folder(folder) else None)
+            documents = self.document_listing(folder)
         except (OSError, safefiles.UnsafeFile):
             return self.load_meeting(path, archive)  # reports what cannot be read
         key = digest(content_hash(data), context, documents)
@@ -227,6 +225,18 @@ class ContentLoader:
         self.cache.current.meetings[shown] = entry
         archive.fingerprints[shown] = key
         return entry.meeting
+
+    def document_listing(self, folder: Path) -> list | None:
+        """What loading a meeting checks of its documents' folder: each entry's name, kind, size
+        and time (by lstat: a document replaced by a link, or by other bytes of the same size,
+        is a change, so its kind is checked again)."""
+        if not self.regular_folder(folder):
+            return None
+        listing = []
+        for path in folder.iterdir():
+            info = path.lstat()
+            listing.append((path.name, stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns))
+        return sorted(listing)
 
     def load_site(self) -> Site | None:
         path = self.root / "site.yml"

@@ -386,3 +386,19 @@ def test_the_site_has_no_control_characters_anywhere(tmp_path):
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".xml", ".json", ".ics", ".csv", ".txt"):
             assert not control.search(path.read_bytes()), path
+
+
+def test_a_document_replaced_by_a_web_page_of_the_same_size_is_checked_again(content):
+    """The load cache keys a meeting on its documents' kind, size and time: new bytes are checked again."""
+    folder = with_document(content, "report.pdf")
+    pdf = b"%PDF-1.4\n% a report\n"
+    (folder / "report.pdf").write_bytes(pdf)
+    out = content.parent / "_site"
+    first = run_cli("--content", str(content), "--out", str(out), cwd=content.parent)
+    assert first.returncode == 0, first.stderr
+    page = b"<script>alert(1)</script>"[:len(pdf)].ljust(len(pdf))
+    (folder / "report.pdf").write_bytes(page)
+    second = run_cli("--content", str(content), "--out", str(out), cwd=content.parent)
+    assert second.returncode == 1
+    assert "`report.pdf` is named like a PDF but its contents are not" in second.stderr
+    assert (out / "meetings/2021/2021-03-10-scrutiny/report.pdf").read_bytes() == pdf
