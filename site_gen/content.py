@@ -799,6 +799,9 @@ _BLOCK_SCALAR_RE = re.compile(r"""^((?:[ ]*-[ ]+)*[ ]*)(?:(?:[^\s#'"][^#]*?|"[^"
 def _refuse_closing_inside_block(lines: list[str], index: int) -> None:
     """A `---` or `...` line that sits inside a block scalar (`decision: |`), with the text
     indented again below it, ends the front matter early and cuts the text silently: an error."""
+    after = next((line for line in lines[index + 1:] if line.strip()), "")
+    if after[:1] != " " or not any(line.rstrip() in ("---", "...") for line in lines[index + 1:]):
+        return  # the usual case: the minutes start right after, and nothing closes later
     owner = None  # (column of the block's key, its line index, the key) while inside a block scalar
     for number in range(1, index):
         line = lines[number]
@@ -810,11 +813,7 @@ def _refuse_closing_inside_block(lines: list[str], index: int) -> None:
             if match:
                 key = line.strip().lstrip("- ").split(":")[0].strip() if ":" in line else "a list entry"
                 owner = (len(match.group(1)), number, key)
-    if owner is None:
-        return
-    after = next((line for line in lines[index + 1:] if line.strip()), "")
-    closes_later = any(line.rstrip() in ("---", "...") for line in lines[index + 1:])
-    if closes_later and after[:1] == " " and len(after) - len(after.lstrip(" ")) > owner[0]:
+    if owner is not None and len(after) - len(after.lstrip(" ")) > owner[0]:
         raise FrontMatterProblem(
             f"this `{lines[index].strip()}` line is inside the text of `{owner[2]}` (line {owner[1] + 1}) "
             "and would end the front matter here, cutting that text",

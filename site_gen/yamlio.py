@@ -99,9 +99,6 @@ class _Budget:
                               "write the values out instead of repeating them with `*name`")
 
 
-_INDENT_RE = re.compile(r"^[ \t?:-]*", re.MULTILINE)
-
-
 def _check_nesting(text: str, first_line: int) -> None:
     """Refuse collections nested deeper than MAX_DEPTH before the composer sees them.
 
@@ -109,7 +106,8 @@ def _check_nesting(text: str, first_line: int) -> None:
     just below it), so block depth is at most twice the widest indentation; each flow
     collection needs a bracket, and each level built through an alias a `*`. Only a
     file whose bound is high is walked event by event (the parser keeps no recursion)."""
-    if text.count("[") + text.count("{") + text.count("*") + 2 * max(map(len, _INDENT_RE.findall(text))) + 2 <= MAX_DEPTH:
+    room = MAX_DEPTH - 2 - text.count("[") - text.count("{") - text.count("*")
+    if room >= 0 and not re.search(r"^[ \t?:-]{%d,}" % (room // 2 + 1), text, re.MULTILINE):
         return
     depth = 0
     try:
