@@ -37,8 +37,10 @@ class Problem:
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command, so the problem shows on the PR line."""
         kind = "error" if self.severity == ERROR else "warning"
-        message = terminal(self.message) + (f" (hint: {terminal(self.hint)})" if self.hint else "")
-        return f"::{kind} file={_escape_property(terminal(self.path))},line={self.line}::{_escape_data(message)}"
+        message = self.message + (f" (hint: {self.hint})" if self.hint else "")
+        # line breaks are %-encoded (GitHub shows them); any other control is shown as an escape
+        return (f"::{kind} file={terminal(_escape_property(self.path))},line={self.line}::"
+                f"{terminal(_escape_data(message))}")
 
 
 def _escape_data(text: str) -> str:
