@@ -25,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site (the default)")
     _common(build)
     build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    _require_history(build)
     build.add_argument("--noindex", action="store_true",
                        help="keep search engines out of this build (Netlify deploy previews): writes _headers")
     _cache_options(build)
@@ -32,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _require_history(check)
     _cache_options(check)
     check.add_argument("--strict-for", nargs="*", metavar="FILE", default=None,
                        help="with --strict: only warnings in these files fail (e.g. the files a pull request "
@@ -55,6 +57,23 @@ def parser() -> argparse.ArgumentParser:
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", default="content", help="content folder (default: content)")
     command.add_argument("--drafts", action="store_true", help="include draft meetings")
+
+
+def _require_history(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--require-history", action="store_true",
+                         help="fail unless the content is in a git repository with its whole history "
+                              "(CI, Netlify: a shallow clone would publish the minutes without their history)")
+
+
+def history_missing(args) -> bool:
+    """With --require-history: say in one line why the history is missing, if it is."""
+    if not args.require_history:
+        return False
+    from .history import missing
+    reason = missing(args.content)
+    if reason:
+        print(f"error: --require-history: {reason}", file=sys.stderr)
+    return reason is not None
 
 
 def _cache_options(command: argparse.ArgumentParser) -> None:
@@ -87,6 +106,8 @@ def _plural(count: int, word: str) -> str:
 
 
 def run_check(args) -> int:
+    if history_missing(args):
+        return 1
     result = pipeline.check(args.content, include_drafts=True, cache_dir=args.cache, use_cache=args.use_cache)
     print_problems(result.report, sys.stdout, args.strict)
     warnings = result.report.warnings
@@ -102,6 +123,8 @@ def run_check(args) -> int:
 
 
 def run_build(args) -> int:
+    if history_missing(args):
+        return 1
     started = time.perf_counter()
     timings: dict[str, float] = {}
     result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex,

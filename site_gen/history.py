@@ -384,6 +384,10 @@ def missing(content_dir) -> str | None:
         return "the content folder is not in a git work tree"
     if shallow == "true":
         return "the repository is a shallow clone, so its history is incomplete (fetch the whole history: `git fetch --unshallow`)"
+    try:
+        _git(content, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    except GitUnavailable:
+        return "the repository has no commits yet"
     return None
 
 

@@ -324,3 +324,32 @@ def test_a_commit_git_cannot_read_is_skipped_with_one_note(repo, tmp_path):
     assert notes == [f"note: the history leaves out 1 commit git could not read: {broken[:7]} (its date `%cI` is not "
                      "a date)."]
     assert history_of(read_page(out, M1_URL))[0][0] == "1 May 2021"  # the rest of the history is there
+
+
+@pytest.mark.parametrize("command", [[], ["check"]], ids=["build", "check"])
+def test_require_history_fails_in_one_line_without_the_whole_history(repo, tmp_path, command):
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], env=repo.env, check=True)
+    tarball = tmp_path / "tarball"
+    subprocess.run(["git", "archive", "-o", str(tmp_path / "a.tar"), "HEAD"], cwd=repo.root, env=repo.env, check=True)
+    tarball.mkdir()
+    subprocess.run(["tar", "-xf", str(tmp_path / "a.tar"), "-C", str(tarball)], check=True)
+    env = {**repo.env, "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    out = tmp_path / "_site"
+    out.mkdir()
+    (out / "index.html").write_text("the previous site", encoding="utf-8")
+    output = (lambda folder: [] if command else ["--out", str(folder)])  # noqa: E731
+    for folder, reason in ((shallow, "the repository is a shallow clone"),
+                           (tarball, "the content folder is not in a git repository")):
+        result = run_cli(*command, "--require-history", "--content", str(folder / "content"), *output(out), env=env)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"error: --require-history: {reason}")
+        assert [p.name for p in out.iterdir()] == ["index.html"]  # the previous site is untouched
+    # a local build without history still builds, with one note
+    plain = run_cli(*command, "--content", str(tarball / "content"), *output(tmp_path / "b"), env=env)
+    assert plain.returncode == 0, plain.stderr
+    full = tmp_path / "full"
+    subprocess.run(["git", "clone", "-q", f"file://{repo.root}", str(full)], env=repo.env, check=True)
+    whole = run_cli(*command, "--require-history", "--content", str(full / "content"), *output(tmp_path / "c"), env=env)
+    assert whole.returncode == 0, whole.stderr
