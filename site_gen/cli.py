@@ -1,4 +1,4 @@
-"""The command line: `python build.py [build|check|serve|new] ...`.
+"""The command line: `python build.py [build|check|serve|new|init] ...`.
 
 Exit status: 0 built / no errors, 1 content errors, 2 wrong usage.
 """
@@ -12,14 +12,14 @@ import time
 from . import pipeline
 from .problems import Report
 
-COMMANDS = ("build", "check", "serve", "new")
+COMMANDS = ("build", "check", "serve", "new", "init")
 
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the minutes archive from content/ into _site/.",
-        epilog="Commands: build (the default), check, serve, new. `python build.py COMMAND --help` for each.",
+        epilog="Commands: build (the default), check, serve, new, init. `python build.py COMMAND --help` for each.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
@@ -51,6 +51,12 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--content", default="content", help="content folder (default: content)")
     new.add_argument("--committee", required=True, help="the committee's slug, e.g. children-families-scrutiny")
     new.add_argument("--date", required=True, help="the meeting's date, YYYY-MM-DD")
+    init = commands.add_parser("init", help="start a council's own, empty archive (asks for what is not given)")
+    init.add_argument("--content", default="content", help="the folder to write, empty or new (default: content)")
+    init.add_argument("--council", help="the council's name, e.g. Example Borough Council")
+    init.add_argument("--title", help="the archive's title (default: '<council> minutes')")
+    init.add_argument("--base-url", help="where the archive is published, e.g. https://minutes.example-council.gov.uk")
+    init.add_argument("--repository-url", help="the repository's page on GitHub or GitLab (optional)")
     return main
 
 
@@ -109,6 +115,9 @@ def run_check(args) -> int:
     if history_missing(args):
         return 1
     result = pipeline.check(args.content, include_drafts=True, cache_dir=args.cache, use_cache=args.use_cache)
+    if args.strict:
+        from .initialise import warn_placeholder
+        warn_placeholder(args.content, result)
     print_problems(result.report, sys.stdout, args.strict)
     warnings = result.report.warnings
     if args.strict_for is not None:
@@ -170,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "new":
             from . import scaffold
             return scaffold.run(args)
+        if args.command == "init":
+            from . import initialise
+            return initialise.run(args)
         return run_build(args)
     except KeyboardInterrupt:
         return 130
