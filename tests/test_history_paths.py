@@ -34,6 +34,8 @@ language: en-GB
 repository_url: {REPO_URL}
 """
 HOSTILE = "Tidy\x1e the\x1f index\x01 \x1b[2J of 5 January\x7f"
+ODD_NAME = "odd\x1e\x1f\n\tname :100644 D.md"
+ODD_MEETING = "meetings/2021/2021-04-20-scrutiny\x1e.md"
 
 
 class PathsRepo(Repo):
@@ -70,6 +72,7 @@ def repo(tmp_path_factory) -> PathsRepo:
     repo.write("site.yml", SITE)
     repo.write("committees/scrutiny.yml", "name: Scrutiny Committee\n")
     repo.write("committees/cabinet.yml", "name: Cabinet\n")
+    repo.write("indicators/PI.1.yml", "code: PI.1\ntitle: Performance indicator one\n")
     repo.write(M1, meeting("2021-01-05", "unconfirmed"))
     repo.commit("start", "Minutes of 5 January 2021", "2021-01-06T10:00:00+00:00")
 
@@ -124,8 +127,18 @@ def repo(tmp_path_factory) -> PathsRepo:
     repo.commit("withdraw", "Withdraw the minutes of 19 January: they were another committee's",
                 "2021-04-15T10:00:00+00:00")
 
+    # file names git must not mistake for separators, committed and then removed
+    for name in (ODD_NAME, ODD_MEETING):
+        (repo.root / "content" / name).write_text("odd\n", encoding="utf-8")
+    repo.commit("odd", "Odd names", "2021-04-20T10:00:00+00:00")
+    for name in (ODD_NAME, ODD_MEETING):
+        (repo.root / "content" / name).unlink()
+    repo.commit("odd-gone", "Remove the odd names", "2021-04-21T10:00:00+00:00")
+
     # a commit whose message holds control characters, directly on main, after approval
-    repo.write(M1, meeting("2021-01-05", "approved", "The report was noted by Councillor Smyth.", "2021-01-19"))
+    # (its item now belongs to an issue and mentions an indicator: their feeds are dated by the history too)
+    repo.write(M1, meeting("2021-01-05", "approved", "The report was noted by Councillor Smyth (PI.1).", "2021-01-19")
+               .replace("    title: Performance report\n", "    title: Performance report\n    issue: performance\n"))
     repo.commit("hostile", HOSTILE, "2021-05-01T10:00:00+00:00")
 
     # the latest change to the archive touches no meeting
@@ -263,6 +276,9 @@ def test_feeds_are_dated_by_the_history(site):
     assert main["entries"]["Scrutiny Committee, 10 March 2021"]["updated"] == "2021-04-10T16:00:00+00:00"
     assert main["updated"] == "2021-05-01T10:00:00+00:00"
     assert feed(site, "committees/scrutiny/feed.xml")["updated"] == "2021-05-01T10:00:00+00:00"
+    for path in ("issues/performance/feed.xml", "indicators/pi-1/feed.xml"):
+        [entry] = feed(site, path)["entries"].values()
+        assert (entry["updated"], entry["published"]) == ("2021-05-01T10:00:00+00:00", "2021-01-06T10:00:00+00:00")
     # a feed without entries: the archive's latest change, never 1970
     cabinet = feed(site, "committees/cabinet/feed.xml")
     assert cabinet["entries"] == {} and cabinet["updated"] == "2021-06-01T10:00:00+00:00"
@@ -284,6 +300,13 @@ def test_sitemap_lastmod_is_the_latest_change(site):
     assert dates[BASE + M1_URL].text == "2021-05-01"
     assert dates[BASE + M3_URL].text == "2021-04-10"
     assert dates[BASE + "/"].text == "2021-05-01"
+
+
+def test_odd_file_names_in_the_history_break_nothing(repo):
+    from site_gen import history
+    found = history.read_history(repo.root / "content")
+    assert found.available and found.skipped == ()
+    assert sorted(found.meetings) == [M1, M3] and sorted(found.withdrawn) == [M2]
 
 
 def test_two_builds_are_byte_identical(repo, tmp_path):
