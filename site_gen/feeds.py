@@ -118,6 +118,12 @@ def newest(entries: list[dict], limit: int = FEED_ENTRIES) -> list[dict]:
     return sorted(entries, key=lambda e: _instant(e["updated"]), reverse=True)[:limit]
 
 
+def latest(meetings, dates: Dates, limit: int = FEED_ENTRIES) -> list:
+    """The `limit` most recently changed meetings, before their entries are made (a feed of a
+    large archive makes 50 entries, not one per meeting)."""
+    return sorted(meetings, key=lambda m: _instant(dates.of(m)[0]), reverse=True)[:limit]
+
+
 def meeting_entry_html(linked, meeting) -> str:
     """A short HTML summary of a meeting: its items and their decisions."""
     from markupsafe import escape
@@ -155,7 +161,7 @@ def site_feed(linked, meeting_title, dates: Dates | None = None) -> bytes:
     site = linked.archive.site
     dates = dates or Dates()
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    entries = newest(meeting_entries(linked, list(reversed(linked.meetings)), meeting_title, dates)
+    entries = newest(meeting_entries(linked, latest(list(reversed(linked.meetings)), dates), meeting_title, dates)
                      + dates.withdrawn_entries(site.base_url))
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
@@ -189,7 +195,7 @@ def committee_feed(linked, slug: str, meeting_title, dates: Dates | None = None)
     dates = dates or Dates()
     committee = linked.archive.committees[slug]
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    entries = newest(meeting_entries(linked, linked.by_committee.get(slug, []), meeting_title, dates)
+    entries = newest(meeting_entries(linked, latest(linked.by_committee.get(slug, []), dates), meeting_title, dates)
                      + dates.withdrawn_entries(site.base_url, slug))
     return build_feed(feed_id=absolute(urls.committee_feed(slug)), title=f"{committee.name}: new minutes",
                       self_url=absolute(urls.committee_feed(slug)), alternate_url=absolute(urls.committee(slug)),
@@ -203,7 +209,8 @@ def issue_feed(linked, slug: str, title: str, meeting_title, dates: Dates | None
     dates = dates or Dates()
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
     entries = []
-    for m, item in linked.issues.get(slug, []):
+    considered = linked.issues.get(slug, [])
+    for m, item in sorted(considered, key=lambda entry: _instant(dates.of(entry[0])[0]), reverse=True)[:FEED_ENTRIES]:
         updated, published = dates.of(m)
         entries.append({
             "id": absolute(urls.item(m, item.number)),
