@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from . import urls
+from .safetext import strip_controls
 from .wording import long_date, report_of
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -34,7 +35,7 @@ def rfc3339(moment: datetime.datetime) -> str:
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    element.text = text
+    element.text = strip_controls(text)  # XML 1.0 cannot carry them (a commit subject may)
     return element
 
 

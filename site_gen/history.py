@@ -38,11 +38,11 @@ import re
 import shutil
 import subprocess
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import Change, History, MeetingHistory
+from .safetext import strip_controls
 
 # a meeting file as the content contract names it; other paths are not meetings
 MEETING_FILE_RE = re.compile(r"^meetings/\d{4}/\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
@@ -98,11 +98,9 @@ def status_of(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """One line of text safe in any page, feed or calendar: control characters (and the two
-    code points XML forbids) removed, runs of white space made one space."""
-    kept = "".join(" " if ch in "\t\n\r\x0b\x0c" else ch for ch in text
-                   if ch in "\t\n\r\x0b\x0c" or not (unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"))
-    return " ".join(kept.split())
+    """One line of text safe in any page, feed or calendar: control characters (and the code
+    points XML forbids) removed, runs of white space made one space."""
+    return " ".join(strip_controls(text).split())
 
 
 def shorten(text: str, limit: int = SUBJECT_CHARACTERS) -> str:
