@@ -359,16 +359,16 @@ def test_require_history_fails_in_one_line_without_the_whole_history(repo, tmp_p
     subprocess.run(["tar", "-xf", str(tmp_path / "a.tar"), "-C", str(tarball)], check=True)
     env = {**repo.env, "GIT_CEILING_DIRECTORIES": str(tmp_path)}
     out = tmp_path / "_site"
-    out.mkdir()
-    (out / "index.html").write_text("the previous site", encoding="utf-8")
     output = (lambda folder: [] if command else ["--out", str(folder)])  # noqa: E731
+    assert run_cli("--content", str(tarball / "content"), "--out", str(out), env=env).returncode == 0
+    previous = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     for folder, reason in ((shallow, "the repository is a shallow clone"),
                            (tarball, "the content folder is not in a git repository")):
         result = run_cli(*command, "--require-history", "--content", str(folder / "content"), *output(out), env=env)
         assert result.returncode == 1
         assert result.stdout == ""
         assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"error: --require-history: {reason}")
-        assert [p.name for p in out.iterdir()] == ["index.html"]  # the previous site is untouched
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == previous  # the previous site is untouched
     # a local build without history still builds, with one note
     plain = run_cli(*command, "--content", str(tarball / "content"), *output(tmp_path / "b"), env=env)
     assert plain.returncode == 0, plain.stderr
