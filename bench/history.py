@@ -5,7 +5,7 @@ Makes a temporary repository holding a generated archive (bench/generate.py)
 committed the way clerks would: the minutes published as unconfirmed, ten
 meetings a commit, then approved, ten a commit; then some amended after
 approval and some moved, one a commit. Reports the median wall time of K runs
-of `history.read_history` (the three git processes and the parsing) and the
+of `history.read_history` (the four git processes and the parsing) and the
 number of git processes it started. Run by hand; never a timed test.
 """
 from __future__ import annotations

@@ -1,7 +1,16 @@
-"""The history of the record on the site: each meeting page's history section, /changes/ and its feed.
+"""The history of the record on the site: each meeting page's history section, /changes/ and its
+feed, the pages left at the address of withdrawn minutes (tombstones) and of moved ones (redirects).
 
 The data comes from `history.py` (git); this module only words it and renders
 it. Every date is a commit's date, never the clock's.
+
+Withdrawn minutes (a published meeting file deleted) keep a page at their address
+saying when and why, with their history; they are listed in /changes/ and the
+feeds, and left out of search, listings, calendars and the sitemap. Moved minutes
+(a file renamed to another date or committee) leave a page at the old address that
+points at the new one (and a `_redirects` rule, for Netlify, that sends readers
+there with a 301); a redirect is made only to a page this build publishes, and
+never over a page.
 """
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from . import feeds, urls
-from .models import Change, History, Meeting
+from .models import Change, History, Meeting, MeetingHistory
 from .wording import long_date
 
 CHANGES_SHOWN = 100  # on /changes/; the feed has feeds.FEED_ENTRIES
@@ -23,6 +32,7 @@ KIND_WORDS = {
     "approved": "Approved as a correct record",
     "amended-after-approval": "Amended after approval",
     "renamed": "File renamed (the minutes did not change)",
+    "withdrawn": "Withdrawn",
 }
 FORGE_NAMES = {"github": "GitHub", "gitlab": "GitLab"}
 
@@ -50,6 +60,46 @@ class ChangeView:
     def short(self) -> str:
         return self.change.commit[:7]
 
+    @property
+    def moved_from(self) -> str | None:
+        """The address the minutes had before this change moved them (None: not moved, or the same address)."""
+        before = self.change.moved_from
+        if before is None or urls.meeting_file(before) == urls.meeting_file(self.change.path):
+            return None
+        return urls.meeting_file(before)
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """The page left at the address of withdrawn minutes."""
+
+    path: str  # the meeting file's path when it was deleted
+    url: str
+    date: datetime.date
+    committee: str  # its committee's slug (the committee may be gone too)
+    committee_name: str
+    history: MeetingHistory
+
+    @property
+    def slug(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def title(self) -> str:
+        return f"{self.committee_name}, {long_date(self.date)}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change in /changes/ and its feed."""
+
+    title: str  # the meeting's
+    url: str  # of the change on the meeting's page (or its tombstone)
+    view: ChangeView
+    draft: bool  # the meeting is a draft (a preview build)
+    committee: str
+    date: datetime.date
+
 
 @dataclass(frozen=True)
 class MeetingHistoryView:
@@ -68,6 +118,35 @@ class HistoryPages:
     def __init__(self, site, history: History | None):
         self.site = site
         self.history = history if history is not None else History(False, notice="no history was read")
+
+    def tombstones(self, archive) -> list[Tombstone]:
+        """The withdrawn minutes that keep a page: not those whose file is back (any status)."""
+        present = {urls.meeting(m) for m in archive.meetings}
+        found = []
+        for path, history in sorted(self.history.withdrawn.items()) if self.history.available else ():
+            url = urls.meeting_file(path)
+            if url in present or url in {t.url for t in found}:
+                continue
+            name = path.rsplit("/", 1)[-1][: -len(".md")]
+            date, committee = datetime.date.fromisoformat(name[:10]), name[11:]
+            known = archive.committees.get(committee)
+            found.append(Tombstone(path, url, date, committee, known.name if known else
+                                   committee.replace("-", " ").capitalize(), history))
+        return found
+
+    def redirects(self, published: list[Meeting], tombstones: list[Tombstone]) -> list[tuple[str, str]]:
+        """(old address, new address) of every moved meeting, sorted: only to a page this build
+        publishes, never from the address of a page (a meeting's, even unpublished, or a tombstone)."""
+        if not self.history.available:
+            return []
+        targets = {urls.meeting(m) for m in published} | {t.url for t in tombstones}
+        pages = targets | {urls.meeting_file(t.path) for t in tombstones}
+        found: dict[str, str] = {}
+        for old, new in self.history.moved.items():
+            before, after = urls.meeting_file(old), urls.meeting_file(new)
+            if before != after and before not in pages and after in targets:
+                found.setdefault(before, after)
+        return sorted(found.items())
 
     def view(self, change: Change) -> ChangeView:
         repository = self.site.repository_url
@@ -103,12 +182,46 @@ class HistoryPages:
             forge_name=FORGE_NAMES[urls.forge(self.site.repository_url)] if self.site.repository_url else "",
         )
 
-    def recent(self, meetings: list[Meeting], limit: int) -> list[tuple[Meeting, ChangeView]]:
-        """The newest changes across the published meetings, in the order git walked them."""
-        every = [(change.order, meeting.date, meeting.committee, meeting, change)
+    def recent(self, meetings: list[Meeting], tombstones: list[Tombstone], meeting_title,
+               limit: int) -> list[Entry]:
+        """The newest changes across the published meetings and the withdrawn ones, in the order
+        git walked them (within a commit, by meeting date and committee)."""
+        every = [(change.order, meeting.date, meeting.committee, 0, meeting, change)
                  for meeting in meetings for change in self.changes_of(meeting)]
-        every.sort(key=lambda entry: entry[:3])
-        return [(meeting, self.view(change)) for *_, meeting, change in every[:limit]]
+        every += [(change.order, tombstone.date, tombstone.committee, 1, tombstone, change)
+                  for tombstone in tombstones for change in tombstone.history.published_changes]
+        every.sort(key=lambda entry: entry[:4])
+        entries = []
+        for *_, owner, change in every[:limit]:
+            if isinstance(owner, Tombstone):
+                entries.append(Entry(owner.title, f"{owner.url}#{urls.change_anchor(change.commit)}", self.view(change),
+                                     False, owner.committee, owner.date))
+            else:
+                entries.append(Entry(meeting_title(owner), urls.change(owner, change.commit), self.view(change),
+                                     owner.status == "draft", owner.committee, owner.date))
+        return entries
+
+    def tombstone_view(self, tombstone: Tombstone) -> MeetingHistoryView:
+        found = tombstone.history
+        first, last = found.first_published, found.last_changed
+        return MeetingHistoryView(
+            available=True, changes=tuple(self.view(c) for c in found.published_changes),
+            first_published=long_date(change_date(first)) if first else None,
+            last_changed=long_date(change_date(last)) if last else None,
+            amended_after_approval=len(found.amendments_after_approval), edit_url=None,
+            forge_name=FORGE_NAMES[urls.forge(self.site.repository_url)] if self.site.repository_url else "")
+
+    def stamps(self, meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime, int] | None:
+        """(first published, last changed, changes since) of a published meeting, from the history;
+        None when the history does not know it."""
+        found = self.history.of(meeting_path(meeting))
+        if found is None:
+            return None
+        changes = self.changes_of(meeting)
+        if not changes:
+            return None
+        first = found.first_published or changes[-1]
+        return first.date, changes[0].date, len(changes) - 1
 
 
 def meeting_path(meeting: Meeting) -> str:
@@ -116,36 +229,69 @@ def meeting_path(meeting: Meeting) -> str:
     return f"meetings/{meeting.year}/{meeting.slug}.md"
 
 
-def feed(pages: HistoryPages, site, entries, meeting_title) -> bytes:
+def feed(pages: HistoryPages, site, entries: list[Entry]) -> bytes:
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
     items = []
-    for meeting, view in entries[:feeds.FEED_ENTRIES]:
+    for entry in entries[:feeds.FEED_ENTRIES]:
+        view = entry.view
         change = view.change
         html = f"<p>{escape(view.words)} on {escape(view.date)}: “{escape(change.subject)}”.</p>"
+        if view.moved_from:
+            html += f"<p>Moved from {escape(absolute(view.moved_from))}.</p>"
         if view.commit_url:
             html += f'<p><a href="{escape(view.commit_url)}">Commit {escape(view.short)}</a></p>'
         items.append({
-            "id": absolute(urls.change(meeting, change.commit)),
-            "title": f"{meeting_title(meeting)}: {view.words}" + (" (draft)" if meeting.status == "draft" else ""),
-            "url": absolute(urls.change(meeting, change.commit)),
-            "updated": change.date.astimezone(datetime.timezone.utc).isoformat(),
+            "id": absolute(entry.url),
+            "title": f"{entry.title}: {view.words}" + (" (draft)" if entry.draft else ""),
+            "url": absolute(entry.url),
+            "updated": feeds.rfc3339(change.date),
             "html": html,
         })
     return feeds.build_feed(feed_id=absolute(urls.changes_feed()), title=f"{site.title}: changes to the record",
                             self_url=absolute(urls.changes_feed()), alternate_url=absolute(urls.changes()),
-                            author=site.organisation, language=site.language, entries=items)
+                            author=site.organisation, language=site.language, entries=items,
+                            empty_updated=feeds.rfc3339(pages.history.latest) if pages.history.latest else None)
 
 
 def render(renderer) -> None:
-    """/changes/ and /changes/feed.xml."""
+    """/changes/ and /changes/feed.xml, the tombstones of withdrawn minutes, the pages at the old
+    address of moved ones and Netlify's `_redirects`."""
     from .render import Crumb
 
     pages = renderer.history_pages
-    entries = pages.recent(renderer.linked.meetings, CHANGES_SHOWN)
+    tombstones = renderer.tombstones
+    entries = pages.recent(renderer.linked.meetings, tombstones, renderer.meeting_title, CHANGES_SHOWN)
     renderer.page(urls.changes(), "changes.html", title="Changes to the record", entries=entries,
                   available=pages.history.available, shown=CHANGES_SHOWN,
                   breadcrumbs=[Crumb("Home", urls.home())],
                   description="The most recent changes to the published minutes: first publication, "
-                              "corrections and amendments after approval",
+                              "corrections, amendments after approval and withdrawals",
                   feeds=[("Changes to the record", urls.changes_feed())])
-    renderer.writer.add(urls.output_path(urls.changes_feed()), feed(pages, renderer.site, entries, renderer.meeting_title))
+    renderer.writer.add(urls.output_path(urls.changes_feed()), feed(pages, renderer.site, entries))
+    for tombstone in tombstones:
+        renderer.unlisted.add(tombstone.url)
+        committee = renderer.archive.committees.get(tombstone.committee)
+        withdrawal = pages.view(tombstone.history.withdrawal)
+        renderer.page(tombstone.url, "withdrawn.html", title=tombstone.title + " (withdrawn)", tombstone=tombstone,
+                      committee=committee, withdrawal=withdrawal, history=pages.tombstone_view(tombstone),
+                      meeting=None, noindex=True,
+                      description=f"The minutes of the {tombstone.title} meeting were withdrawn on {withdrawal.date}.",
+                      breadcrumbs=[Crumb("Home", urls.home()), Crumb("Meetings", urls.meetings_index()),
+                                   Crumb(str(tombstone.date.year), urls.year(tombstone.date.year))])
+    redirects = pages.redirects(renderer.linked.meetings, tombstones)
+    for old, new in redirects:
+        renderer.unlisted.add(old)
+        renderer.page(old, "moved.html", title="These minutes have moved", new_url=new, canonical=new, noindex=True)
+    if redirects:
+        renderer.writer.add(urls.output_path(urls.netlify_redirects()), netlify_redirects(redirects))
+
+
+def netlify_redirects(redirects: list[tuple[str, str]]) -> bytes:
+    """Netlify's `_redirects`: each old address, and any file under it (the meeting's documents),
+    sent permanently to the new one. Forced (`301!`): the page left at the old address for other
+    hosts would otherwise be served instead."""
+    lines = ["# Written by the build: minutes that moved keep their old address (a permanent redirect)."]
+    for old, new in redirects:
+        lines.append(f"{old} {new} 301!")
+        lines.append(f"{old}* {new}:splat 301!")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,4 +1,4 @@
-"""The command line: `python build.py [build|check|serve|new] ...`.
+"""The command line: `python build.py [build|check|serve|new|init] ...`.
 
 Exit status: 0 built / no errors, 1 content errors, 2 wrong usage.
 """
@@ -12,19 +12,20 @@ import time
 from . import pipeline
 from .problems import Report
 
-COMMANDS = ("build", "check", "serve", "new")
+COMMANDS = ("build", "check", "serve", "new", "init")
 
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the minutes archive from content/ into _site/.",
-        epilog="Commands: build (the default), check, serve, new. `python build.py COMMAND --help` for each.",
+        epilog="Commands: build (the default), check, serve, new, init. `python build.py COMMAND --help` for each.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
     _common(build)
     build.add_argument("--out", default="_site", help="output folder (default: _site)")
+    _require_history(build)
     build.add_argument("--noindex", action="store_true",
                        help="keep search engines out of this build (Netlify deploy previews): writes _headers")
     _cache_options(build)
@@ -32,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _require_history(check)
     _cache_options(check)
     check.add_argument("--strict-for", nargs="*", metavar="FILE", default=None,
                        help="with --strict: only warnings in these files fail (e.g. the files a pull request "
@@ -49,12 +51,35 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--content", default="content", help="content folder (default: content)")
     new.add_argument("--committee", required=True, help="the committee's slug, e.g. children-families-scrutiny")
     new.add_argument("--date", required=True, help="the meeting's date, YYYY-MM-DD")
+    init = commands.add_parser("init", help="start a council's own, empty archive (asks for what is not given)")
+    init.add_argument("--content", default="content", help="the folder to write, empty or new (default: content)")
+    init.add_argument("--council", help="the council's name, e.g. Example Borough Council")
+    init.add_argument("--title", help="the archive's title (default: '<council> minutes')")
+    init.add_argument("--base-url", help="where the archive is published, e.g. https://minutes.example-council.gov.uk")
+    init.add_argument("--repository-url", help="the repository's page on GitHub or GitLab (optional)")
     return main
 
 
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--content", default="content", help="content folder (default: content)")
     command.add_argument("--drafts", action="store_true", help="include draft meetings")
+
+
+def _require_history(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--require-history", action="store_true",
+                         help="fail unless the content is in a git repository with its whole history "
+                              "(CI, Netlify: a shallow clone would publish the minutes without their history)")
+
+
+def history_missing(args) -> bool:
+    """With --require-history: say in one line why the history is missing, if it is."""
+    if not args.require_history:
+        return False
+    from .history import missing
+    reason = missing(args.content)
+    if reason:
+        print(f"error: --require-history: {reason}", file=sys.stderr)
+    return reason is not None
 
 
 def _cache_options(command: argparse.ArgumentParser) -> None:
@@ -87,7 +112,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def run_check(args) -> int:
+    if history_missing(args):
+        return 1
     result = pipeline.check(args.content, include_drafts=True, cache_dir=args.cache, use_cache=args.use_cache)
+    if args.strict:
+        from .initialise import warn_placeholder
+        warn_placeholder(args.content, result)
     print_problems(result.report, sys.stdout, args.strict)
     warnings = result.report.warnings
     if args.strict_for is not None:
@@ -107,6 +137,8 @@ def run_build(args) -> int:
     if problem := output_problem(args.out, args.content):
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    if history_missing(args):
+        return 1
     started = time.perf_counter()
     timings: dict[str, float] = {}
     result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex,
@@ -152,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "new":
             from . import scaffold
             return scaffold.run(args)
+        if args.command == "init":
+            from . import initialise
+            return initialise.run(args)
         return run_build(args)
     except KeyboardInterrupt:
         return 130

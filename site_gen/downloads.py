@@ -84,7 +84,7 @@ def indicator_json(indicator: Indicator, linked, absolute) -> bytes:
     return dumps(data)
 
 
-def indicator_files(linked, ordered: list[Indicator], meeting_title):
+def indicator_files(linked, ordered: list[Indicator], meeting_title, dates=None):
     """(URL, code, make) of every indicator download and feed: the all-values CSV (code None),
     each indicator's CSV and JSON, and an Atom feed for each code with a page (defined, or
     mentioned but undefined). `make()` gives the bytes: an unchanged file is not made again."""
@@ -97,5 +97,5 @@ def indicator_files(linked, ordered: list[Indicator], meeting_title):
         files.append((urls.indicator_json(indicator.code), indicator.code,
                       lambda i=indicator: indicator_json(i, linked, absolute)))
     for code in [i.code for i in ordered] + list(linked.undefined):
-        files.append((urls.indicator_feed(code), code, lambda c=code: feeds.indicator_feed(linked, c, meeting_title)))
+        files.append((urls.indicator_feed(code), code, lambda c=code: feeds.indicator_feed(linked, c, meeting_title, dates)))
     return files

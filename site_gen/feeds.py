@@ -7,11 +7,18 @@ from zoneinfo import ZoneInfo
 
 from . import urls
 from .safetext import strip_controls
-from .wording import report_of
+from .wording import long_date, report_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 LONDON = ZoneInfo("Europe/London")
 FEED_ENTRIES = 50
+# The date of an empty feed of an archive that has neither history nor meetings (a new archive
+# built outside git): a fixed date, so that the same content gives the same bytes.
+EMPTY_UPDATED = "2000-01-01T00:00:00+00:00"
+
+
+def _instant(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
 
 
 def timestamp(date: datetime.date, time: str | None = None) -> str:
@@ -21,6 +28,11 @@ def timestamp(date: datetime.date, time: str | None = None) -> str:
     return moment.isoformat()
 
 
+def rfc3339(moment: datetime.datetime) -> str:
+    """An instant (a commit's date) as an Atom date, in UTC."""
+    return moment.astimezone(datetime.timezone.utc).isoformat()
+
+
 def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     element.text = strip_controls(text)  # XML 1.0 cannot carry them (a commit subject may)
@@ -28,13 +40,15 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
 
 
 def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, author: str, language: str,
-               entries: list[dict]) -> bytes:
-    """entries: dicts with id, title, url, updated (RFC 3339) and html (the entry's content)."""
+               entries: list[dict], empty_updated: str | None = None) -> bytes:
+    """entries: dicts with id, title, url, updated (RFC 3339), optionally published, and html (the
+    entry's content). The feed is as new as its newest entry; an empty one is dated `empty_updated`
+    (the archive's latest change)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": language})
     _text(feed, "id", feed_id)
     _text(feed, "title", title)
-    updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00+00:00")
+    updated = max((e["updated"] for e in entries), key=_instant, default=None) or empty_updated or EMPTY_UPDATED
     _text(feed, "updated", updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": self_url})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": alternate_url})
@@ -45,10 +59,70 @@ def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, a
         _text(element, "id", entry["id"])
         _text(element, "title", entry["title"])
         _text(element, "updated", entry["updated"])
+        if entry.get("published"):
+            _text(element, "published", entry["published"])
         ET.SubElement(element, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": entry["url"]})
         _text(element, "content", entry["html"], type="html")
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+class Dates:
+    """When each entry of a feed was first published and last changed, from the history of the
+    record (a meeting amended or approved moves up); a meeting the history does not know (no git,
+    not committed yet) is dated by its start, with no `published`."""
+
+    def __init__(self, stamps=None, latest: datetime.datetime | None = None, tombstones=(), meetings=()):
+        self.stamps = stamps or (lambda meeting: None)
+        self.latest = latest
+        self.tombstones = list(tombstones)
+        self.newest_meeting = max((timestamp(m.date, m.time) for m in meetings), key=_instant, default=None)
+
+    def of(self, meeting) -> tuple[str, str | None]:
+        """(updated, published) of a meeting's entry."""
+        found = self.stamps(meeting)
+        if found is None:
+            return timestamp(meeting.date, meeting.time), None
+        first, last, _ = found
+        return rfc3339(last), rfc3339(first)
+
+    @property
+    def empty(self) -> str | None:
+        """The date of a feed without entries: the archive's latest change (else its newest meeting)."""
+        return rfc3339(self.latest) if self.latest else self.newest_meeting
+
+    def withdrawn_entries(self, base_url: str, committee: str | None = None) -> list[dict]:
+        """An entry for each withdrawn meeting (of one committee): "Withdrawn", at its tombstone."""
+        from markupsafe import escape
+
+        entries = []
+        for tombstone in self.tombstones:
+            if committee is not None and tombstone.committee != committee:
+                continue
+            change = tombstone.history.withdrawal
+            first = tombstone.history.first_published
+            url = urls.absolute(base_url, tombstone.url)
+            entries.append({
+                "id": url,
+                "title": f"{tombstone.title}: Withdrawn",
+                "url": url,
+                "updated": rfc3339(change.date),
+                "published": rfc3339(first.date) if first else None,
+                "html": f"<p>These minutes were withdrawn on {escape(long_date(change.date.astimezone(LONDON).date()))}: "
+                        f"“{escape(change.subject)}”.</p>",
+            })
+        return entries
+
+
+def newest(entries: list[dict], limit: int = FEED_ENTRIES) -> list[dict]:
+    """The most recently changed entries first (a stable sort: ties keep their order)."""
+    return sorted(entries, key=lambda e: _instant(e["updated"]), reverse=True)[:limit]
+
+
+def latest(meetings, dates: Dates, limit: int = FEED_ENTRIES) -> list:
+    """The `limit` most recently changed meetings, before their entries are made (a feed of a
+    large archive makes 50 entries, not one per meeting)."""
+    return sorted(meetings, key=lambda m: _instant(dates.of(m)[0]), reverse=True)[:limit]
 
 
 def meeting_entry_html(linked, meeting) -> str:
@@ -65,26 +139,34 @@ def meeting_entry_html(linked, meeting) -> str:
     return "".join(parts)
 
 
-def meeting_entries(linked, meetings, meeting_title) -> list[dict]:
+def meeting_entries(linked, meetings, meeting_title, dates: Dates | None = None) -> list[dict]:
     """One feed entry per meeting: its items and decisions."""
     absolute = lambda url: urls.absolute(linked.archive.site.base_url, url)  # noqa: E731
-    return [{
-        "id": absolute(urls.meeting(m)),
-        "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
-        "url": absolute(urls.meeting(m)),
-        "updated": timestamp(m.date, m.time),
-        "html": meeting_entry_html(linked, m),
-    } for m in meetings]
+    dates = dates or Dates()
+    entries = []
+    for m in meetings:
+        updated, published = dates.of(m)
+        entries.append({
+            "id": absolute(urls.meeting(m)),
+            "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
+            "url": absolute(urls.meeting(m)),
+            "updated": updated,
+            "published": published,
+            "html": meeting_entry_html(linked, m),
+        })
+    return entries
 
 
-def site_feed(linked, meeting_title) -> bytes:
+def site_feed(linked, meeting_title, dates: Dates | None = None) -> bytes:
+    """New, amended, approved and withdrawn minutes: the most recently changed first."""
     site = linked.archive.site
-    meetings = list(reversed(linked.meetings))[:FEED_ENTRIES]
+    dates = dates or Dates()
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    entries = meeting_entries(linked, meetings, meeting_title)
+    entries = newest(meeting_entries(linked, latest(list(reversed(linked.meetings)), dates), meeting_title, dates)
+                     + dates.withdrawn_entries(site.base_url))
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
-                      entries=entries)
+                      entries=entries, empty_updated=dates.empty)
 
 
 # -- per committee and per issue (issue 7) -------------------------------------
@@ -107,48 +189,59 @@ def item_entry_html(linked, meeting, item) -> str:
     return "".join(parts)
 
 
-def committee_feed(linked, slug: str, meeting_title) -> bytes:
-    """New minutes of one committee: one entry per meeting, newest first, with its decisions."""
+def committee_feed(linked, slug: str, meeting_title, dates: Dates | None = None) -> bytes:
+    """New, amended, approved and withdrawn minutes of one committee: one entry per meeting, the
+    most recently changed first, with its decisions."""
     site = linked.archive.site
+    dates = dates or Dates()
     committee = linked.archive.committees[slug]
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    meetings = linked.by_committee.get(slug, [])[:FEED_ENTRIES]
-    entries = meeting_entries(linked, meetings, meeting_title)
+    entries = newest(meeting_entries(linked, latest(linked.by_committee.get(slug, []), dates), meeting_title, dates)
+                     + dates.withdrawn_entries(site.base_url, slug))
     return build_feed(feed_id=absolute(urls.committee_feed(slug)), title=f"{committee.name}: new minutes",
                       self_url=absolute(urls.committee_feed(slug)), alternate_url=absolute(urls.committee(slug)),
-                      author=site.organisation, language=site.language, entries=entries)
+                      author=site.organisation, language=site.language, entries=entries, empty_updated=dates.empty)
 
 
-def issue_feed(linked, slug: str, title: str, meeting_title) -> bytes:
-    """Every consideration of one issue: one entry per agenda item, newest first, with its decision."""
+def issue_feed(linked, slug: str, title: str, meeting_title, dates: Dates | None = None) -> bytes:
+    """Every consideration of one issue: one entry per agenda item, the most recently changed first
+    (an item's dates are its meeting's), with its decision."""
     site = linked.archive.site
+    dates = dates or Dates()
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    entries = [{
-        "id": absolute(urls.item(m, item.number)),
-        "title": f"{meeting_title(m)}: {item.number}. {item.title}" + (" (draft)" if m.status == "draft" else ""),
-        "url": absolute(urls.item(m, item.number)),
-        "updated": timestamp(m.date, m.time),
-        "html": item_entry_html(linked, m, item),
-    } for m, item in linked.issues.get(slug, [])[:FEED_ENTRIES]]
+    entries = []
+    considered = linked.issues.get(slug, [])
+    for m, item in sorted(considered, key=lambda entry: _instant(dates.of(entry[0])[0]), reverse=True)[:FEED_ENTRIES]:
+        updated, published = dates.of(m)
+        entries.append({
+            "id": absolute(urls.item(m, item.number)),
+            "title": f"{meeting_title(m)}: {item.number}. {item.title}" + (" (draft)" if m.status == "draft" else ""),
+            "url": absolute(urls.item(m, item.number)),
+            "updated": updated,
+            "published": published,
+            "html": item_entry_html(linked, m, item),
+        })
     return build_feed(feed_id=absolute(urls.issue_feed(slug)), title=f"{title}: meetings and decisions",
                       self_url=absolute(urls.issue_feed(slug)), alternate_url=absolute(urls.issue(slug)),
-                      author=site.organisation, language=site.language, entries=entries)
+                      author=site.organisation, language=site.language, entries=newest(entries),
+                      empty_updated=dates.empty)
 
 
 # -- per indicator (issue 5) ---------------------------------------------------
 
-def indicator_feed(linked, code: str, meeting_title) -> bytes:
+def indicator_feed(linked, code: str, meeting_title, dates: Dates | None = None) -> bytes:
     """The meetings that mention one indicator (defined or not): one entry per meeting, newest
     first, quoting each sentence that mentions it, linked to its item."""
     from markupsafe import escape
     site = linked.archive.site
     indicator = linked.archive.indicators.get(code)
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
+    dates = dates or Dates()
     by_meeting: dict[str, list] = {}
     for mention in linked.mentions.get(code, []):  # newest first
         by_meeting.setdefault(mention.meeting.slug, []).append(mention)
     entries = []
-    for refs in list(by_meeting.values())[:FEED_ENTRIES]:
+    for refs in by_meeting.values():
         meeting = refs[0].meeting
         parts = []
         for ref in refs:
@@ -157,14 +250,17 @@ def indicator_feed(linked, code: str, meeting_title) -> bytes:
             parts.append(f'<p><a href="{escape(absolute(where))}">{escape(label)}</a></p>'
                          f"<blockquote><p>{escape(ref.sentence)}</p></blockquote>")
         first = refs[0]  # mentions within a meeting are in the order of its items
+        updated, published = dates.of(meeting)
         entries.append({
             "id": f"{absolute(urls.indicator(code))}#{meeting.slug}",
             "title": f"{code} in {meeting_title(meeting)}" + (" (draft)" if meeting.status == "draft" else ""),
             "url": absolute(urls.mention(meeting, first.item)),
-            "updated": timestamp(meeting.date, meeting.time),
+            "updated": updated,
+            "published": published,
             "html": "".join(parts),
         })
     title = f"{code}: {indicator.title}" if indicator else f"{code} (not yet defined)"
     return build_feed(feed_id=absolute(urls.indicator_feed(code)), title=f"{title} – mentions in the minutes",
                       self_url=absolute(urls.indicator_feed(code)), alternate_url=absolute(urls.indicator(code)),
-                      author=site.organisation, language=site.language, entries=entries)
+                      author=site.organisation, language=site.language, entries=newest(entries),
+                      empty_updated=dates.empty)

@@ -12,8 +12,13 @@ has a start time but no finish time:
   the DESCRIPTION says the finish time is not recorded.
 - A meeting without a `time` is an all-day event (DTSTART;VALUE=DATE), and the
   DESCRIPTION says the start time is not recorded.
-- DTSTAMP is derived from the content (midnight UTC of the meeting date), never
-  from the clock, so the same content builds to the same bytes.
+- DTSTAMP and LAST-MODIFIED are the date of the meeting's latest public change
+  in the history of the record (git), CREATED its first publication, and
+  SEQUENCE the number of public changes since then, so a subscriber's calendar
+  takes an amended or approved meeting as a new version of the event. Without
+  that history (no git, not committed yet) DTSTAMP is derived from the content
+  (midnight UTC of the meeting date) and the others are left out. Never the
+  clock: the same content and commits build to the same bytes.
 
 The library folds lines at 75 octets (never inside a UTF-8 character) and ends
 them with CRLF.
@@ -82,15 +87,24 @@ def description(linked, meeting, title: str, page_url: str) -> str:
     return "\n".join(lines)
 
 
-def event(linked, meeting, meeting_title) -> icalendar.Event:
+def event(linked, meeting, meeting_title, stamps=None) -> icalendar.Event:
+    """`stamps`: (first published, last changed, changes since) from the history, or None."""
     site = linked.archive.site
     committee = linked.archive.committees[meeting.committee]
     page_url = urls.absolute(site.base_url, urls.meeting(meeting))
     title = meeting_title(meeting)
     ev = icalendar.Event()
     ev.add("uid", uid(meeting, site.base_url))
-    ev.add("dtstamp", datetime.datetime(meeting.date.year, meeting.date.month, meeting.date.day,
-                                        tzinfo=datetime.timezone.utc))
+    if stamps is None:
+        ev.add("dtstamp", datetime.datetime(meeting.date.year, meeting.date.month, meeting.date.day,
+                                            tzinfo=datetime.timezone.utc))
+    else:
+        first, last, sequence = stamps
+        utc = datetime.timezone.utc
+        ev.add("dtstamp", last.astimezone(utc))
+        ev.add("created", first.astimezone(utc))
+        ev.add("last-modified", last.astimezone(utc))
+        ev.add("sequence", sequence)
     ev.add("dtstart", start(meeting))
     ev.add("dtend", end(meeting))
     ev.add("summary", committee.name + (" (draft)" if meeting.status == "draft" else ""))
@@ -174,9 +188,10 @@ class Calendars:
     however many calendars it is in (the site's and its committee's)."""
 
     def __init__(self, linked, meeting_title, made_before: dict[str, bytes] | None = None,
-                 made_now: dict[str, bytes] | None = None, key=None):
+                 made_now: dict[str, bytes] | None = None, key=None, stamps=None):
         """`key(meeting)`: a digest of what its event is made from; `made_before` holds the events
-        of the previous build by key (the build cache), `made_now` receives this build's."""
+        of the previous build by key (the build cache), `made_now` receives this build's.
+        `stamps(meeting)`: its dates in the history of the record, or None."""
         self.linked = linked
         self.meeting_title = meeting_title
         self.site = linked.archive.site
@@ -184,13 +199,14 @@ class Calendars:
         self.made_before = made_before or {}
         self.made_now = made_now if made_now is not None else {}
         self.key = key
+        self.stamps = stamps or (lambda meeting: None)
 
     def event_bytes(self, meeting) -> bytes:
         if meeting.slug not in self._events:
             key = self.key(meeting) if self.key else None
             made = self.made_before.get(key) if key else None
             if made is None:
-                made = event(self.linked, meeting, self.meeting_title).to_ical()
+                made = event(self.linked, meeting, self.meeting_title, self.stamps(meeting)).to_ical()
             if key:
                 self.made_now[key] = made
             self._events[meeting.slug] = made

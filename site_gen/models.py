@@ -191,22 +191,24 @@ class Archive:
 
 # -- the history of the record, from git (history.py) -------------------------
 
-CHANGE_KINDS = ("draft", "published", "amended", "approved", "amended-after-approval", "renamed")
+CHANGE_KINDS = ("draft", "published", "amended", "approved", "amended-after-approval", "renamed", "withdrawn")
 
 
 @dataclass(frozen=True)
 class Change:
-    """One commit that changed a meeting's file."""
+    """One commit of the published branch's first-parent history that changed a meeting's file
+    (a merged pull request is its merge commit)."""
 
     commit: str  # the full commit id
-    date: datetime.datetime  # the committer date, with its UTC offset
-    subject: str  # the first line of the commit message
+    date: datetime.datetime  # the committer date (for a merge: when it was merged), with its UTC offset
+    subject: str  # what the commit says, on one line (a merge: its pull request's title)
     path: str  # content-relative path of the file in that commit
     kind: str  # one of CHANGE_KINDS
     status: str  # the meeting's status in that version of the file
     # position in the log walked by git, 0 = newest: orders changes across files. Every new
     # commit shifts it, and no page shows it: out of the repr, which the incremental build hashes
     order: int = field(repr=False)
+    moved_from: str | None = None  # the file's previous path, when this commit renamed it
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,10 @@ class MeetingHistory:
     def amendments_after_approval(self) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.kind == "amended-after-approval")
 
+    @property
+    def withdrawal(self) -> Change | None:
+        return self.changes[0] if self.changes and self.changes[0].kind == "withdrawn" else None
+
 
 @dataclass(frozen=True)
 class History:
@@ -247,6 +253,11 @@ class History:
     meetings: dict[str, MeetingHistory] = field(default_factory=dict)  # by content-relative path now
     prefix: str | None = None  # the content folder's path inside the repository, e.g. "content/"
     notice: str | None = None  # why there is no history (printed once by the build)
+    # published meeting files deleted since, by their path when deleted; their newest change is the withdrawal
+    withdrawn: dict[str, MeetingHistory] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)  # a published file's earlier path -> its path now (or when withdrawn)
+    latest: datetime.datetime | None = None  # the newest commit that changed the content folder
+    skipped: tuple[str, ...] = ()  # commits that could not be read, each said why (the build notes them once)
 
     def of(self, path: str) -> MeetingHistory | None:
         return self.meetings.get(path) if self.available else None

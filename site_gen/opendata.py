@@ -374,10 +374,14 @@ def render(renderer) -> None:
     for slug in sorted(linked.archive.committees):
         inputs = renderer.committee_inputs(slug)
         renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))
-        renderer.made(urls.committee_feed(slug), inputs, lambda: feeds.committee_feed(linked, slug, renderer.meeting_title))
+        renderer.made(urls.committee_feed(slug), inputs,
+                      lambda: feeds.committee_feed(linked, slug, renderer.meeting_title, renderer.feed_dates))
     for slug, title in linked.issue_titles.items():
-        renderer.made(urls.issue_feed(slug), renderer.items_inputs("issue", slug, linked.issues[slug]),
-                      lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title))
+        entries = linked.issues[slug]
+        inputs = renderer.inputs("issue feed", renderer.items_inputs("issue", slug, entries),
+                                 renderer.history_inputs(list({m.slug: m for m, _ in entries}.values())))
+        renderer.made(urls.issue_feed(slug), inputs,
+                      lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title, renderer.feed_dates))
 
     renderer.page(urls.data(), "data.html", title="Open data, calendars and feeds",
                   breadcrumbs=[Crumb("Home", urls.home())],

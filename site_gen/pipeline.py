@@ -151,9 +151,16 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     lap("link")
     if report.errors:
         return result
-    history = read_history(content_dir, cache.previous.blob_statuses, cache.current.blob_statuses)
-    if history.notice:  # from git; a build without it says so once
+    history = read_history(content_dir, cache.previous.blob_statuses, cache.current.blob_statuses,
+                           branch=archive.site.repository_branch)
+    if history.notice and not history.available:  # from git; a build without it says so once
         result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
+    elif history.notice:
+        result.notices.append(f"note: {history.notice}.")
+    if history.skipped:
+        result.notices.append(f"note: the history leaves out {len(history.skipped)} commit"
+                              f"{'' if len(history.skipped) == 1 else 's'} git could not read: "
+                              + "; ".join(history.skipped[:5]) + ("; …" if len(history.skipped) > 5 else "") + ".")
     lap("history")
     writer = Writer(out_dir, cache)
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages,

@@ -135,9 +135,16 @@ class SiteRenderer:
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.open_data = opendata.OpenData(linked, self.meeting_title)
         self.events = self.cache.current.events  # calendar events made by this build, by their inputs
-        self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
-                                        self.events, key=lambda m: self.inputs("event", linked.fingerprints[m.slug]))
         self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
+        self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
+                                        self.events, key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
+                                                                               self.history_pages.stamps(m)),
+                                        stamps=self.history_pages.stamps)
+        self.tombstones = self.history_pages.tombstones(self.archive)  # withdrawn minutes that keep a page
+        self.unlisted: set[str] = set()  # pages left out of the sitemap: tombstones, moved minutes' old addresses
+        found = self.history_pages.history
+        self.feed_dates = feeds.Dates(self.history_pages.stamps, found.latest if found.available else None,
+                                      self.tombstones, linked.meetings)
 
     # -- helpers for templates ------------------------------------------------
 
@@ -163,8 +170,17 @@ class SiteRenderer:
         return self.inputs(kind, key, [(self.linked.fingerprints[m.slug], item.number) for m, item in entries])
 
     def committee_inputs(self, slug: str) -> str:
-        """For a committee's page, calendar and feed."""
-        return self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in self.linked.by_committee.get(slug, [])])
+        """For a committee's page, calendar and feed (whose dates come from the history, and which
+        lists the committee's withdrawn minutes)."""
+        meetings = self.linked.by_committee.get(slug, [])
+        return self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in meetings],
+                           self.history_inputs(meetings, [t for t in self.tombstones if t.committee == slug]))
+
+    def history_inputs(self, meetings, tombstones=()) -> tuple:
+        """What a feed or calendar takes from the history: each meeting's dates and number of changes,
+        the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
+        return ([self.history_pages.stamps(m) for m in meetings], [(t.url, t.history) for t in tombstones],
+                None if meetings or tombstones else self.feed_dates.empty)
 
     def made(self, url: str, inputs: str | None, make, search_inputs: str | None = None) -> None:
         """Add the file at `url`: kept from the previous build when made from the same `inputs`,
@@ -188,6 +204,8 @@ class SiteRenderer:
         context.setdefault("search_sort", None)
         context.setdefault("feeds", [])
         context.setdefault("structured_data", None)  # schema.org JSON-LD, already made safe by opendata.script_json
+        context.setdefault("canonical", url)  # a moved meeting's old address names the new one
+        context.setdefault("noindex", False)  # a page search engines should drop (a tombstone, a moved address)
         try:
             text = self.env.get_template(template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
@@ -207,7 +225,7 @@ class SiteRenderer:
         self.render_issues()
         self.render_decisions()
         self.render_static_pages()
-        self.writer.add(urls.output_path(urls.feed()), feeds.site_feed(self.linked, self.meeting_title))
+        self.writer.add(urls.output_path(urls.feed()), feeds.site_feed(self.linked, self.meeting_title, self.feed_dates))
         opendata.render(self)  # calendars, committee and issue feeds, JSON, the /data/ page
         changes.render(self)  # /changes/ and its feed
         for asset in sorted(ASSETS.iterdir()):
@@ -344,8 +362,12 @@ class SiteRenderer:
                 if not self.writer.reuse(urls.output_path(urls.indicator(code)), self.mention_inputs(code))]
         mentions = sum(len(self.linked.mentions.get(code, [])) for code, in todo)
         self.in_workers("render_indicator", todo, mentions >= PARALLEL_MENTIONS)
-        for url, code, make in downloads.indicator_files(self.linked, self.indicators, self.meeting_title):
-            self.made(url, self.mention_inputs(code) if code else None, make)
+        for url, code, make in downloads.indicator_files(self.linked, self.indicators, self.meeting_title, self.feed_dates):
+            inputs = self.mention_inputs(code) if code else None
+            if inputs and url == urls.indicator_feed(code):  # its entries are dated by the history
+                meetings = list({r.meeting.slug: r.meeting for r in self.linked.mentions.get(code, [])}.values())
+                inputs = self.inputs("indicator feed", inputs, self.history_inputs(meetings))
+            self.made(url, inputs, make)
 
     def render_indicator(self, code: str) -> None:
         """An indicator's page; a code mentioned but not defined has one too."""

@@ -1,13 +1,16 @@
 """sitemap.xml (sitemaps.org 0.9) and robots.txt.
 
 The sitemap lists every HTML page the build renders and nothing else: not
-404.html (an error page, not a page to index), not feeds, calendars, JSON or
-documents. It is made from the rendered files themselves, so a page added
-later is listed without touching this module.
+404.html (an error page, not a page to index), not the pages left at the address
+of withdrawn or moved minutes, not feeds, calendars, JSON or documents. It is made
+from the rendered files themselves, so a page added later is listed without
+touching this module.
 
-`lastmod` comes from the content, never from git or the clock:
-- a meeting page: the meeting's date, or the date its minutes were approved when
-  that is later (approving them changes the page);
+`lastmod` comes from the history of the record (git) and the content, never from
+the clock:
+- a meeting page: the day (UK time) of its latest public change in the history;
+  without that history, the meeting's date, or the date its minutes were approved
+  when that is later (approving them changes the page);
 - a page that lists meetings (home, meetings index, a year, committees index, a
   committee, issues index, an issue, a page of the decisions register): the newest
   `lastmod` among the meetings it lists;
@@ -20,34 +23,43 @@ import datetime
 import xml.etree.ElementTree as ET
 
 from . import urls
+from .feeds import LONDON
 from .opendata import OpenData
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_LISTED = {urls.output_path(urls.not_found())}
 
 
-def page_url(path: str) -> str | None:
+def page_url(path: str, unlisted: frozenset = frozenset()) -> str | None:
     """The URL of an output file when it is a page the sitemap lists, else None."""
-    if not path.endswith(".html") or path in NOT_LISTED:
+    if not path.endswith(".html") or path in NOT_LISTED or path in unlisted:
         return None
     if path == "index.html" or path.endswith("/index.html"):
         return "/" + path[: -len("index.html")]
     return "/" + path
 
 
-def lastmods(linked) -> dict[str, datetime.date]:
-    """URL -> the date its content last changed, for the pages where the content says."""
+def lastmods(linked, stamps=None) -> dict[str, datetime.date]:
+    """URL -> the date its content last changed, for the pages where the content says.
+    `stamps(meeting)`: its (first published, last changed, changes) in the history, or None."""
     result: dict[str, datetime.date] = {}
+    known: dict[str, datetime.date] = {}
+
+    def lastmod(meeting) -> datetime.date:
+        if meeting.slug not in known:
+            found = stamps(meeting) if stamps else None
+            known[meeting.slug] = found[1].astimezone(LONDON).date() if found else OpenData.lastmod(meeting)
+        return known[meeting.slug]
 
     def newest(meetings) -> datetime.date | None:
-        return max((OpenData.lastmod(m) for m in meetings), default=None)
+        return max((lastmod(m) for m in meetings), default=None)
 
     def put(url: str, date: datetime.date | None) -> None:
         if date is not None:
             result[url] = date
 
     for meeting in linked.meetings:
-        put(urls.meeting(meeting), OpenData.lastmod(meeting))
+        put(urls.meeting(meeting), lastmod(meeting))
     for year, meetings in linked.by_year.items():
         put(urls.year(year), newest(meetings))
     for slug, meetings in linked.by_committee.items():
@@ -63,10 +75,10 @@ def lastmods(linked) -> dict[str, datetime.date]:
     return result
 
 
-def build_sitemap(paths, base_url: str, dates: dict[str, datetime.date]) -> bytes:
+def build_sitemap(paths, base_url: str, dates: dict[str, datetime.date], unlisted: frozenset = frozenset()) -> bytes:
     ET.register_namespace("", SITEMAP)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
-    for url in sorted(u for u in (page_url(p) for p in paths) if u is not None):
+    for url in sorted(u for u in (page_url(p, unlisted) for p in paths) if u is not None):
         entry = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
         ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = urls.absolute(base_url, url)
         if url in dates:
@@ -90,6 +102,9 @@ def render(renderer) -> None:
     """Add sitemap.xml and robots.txt; run after every page has been rendered."""
     linked = renderer.linked
     base_url = linked.archive.site.base_url
-    renderer.writer.add(urls.output_path(urls.sitemap()), build_sitemap(renderer.writer.paths(), base_url, lastmods(linked)))
+    unlisted = frozenset(urls.output_path(url) for url in renderer.unlisted)
+    renderer.writer.add(urls.output_path(urls.sitemap()),
+                        build_sitemap(renderer.writer.paths(), base_url,
+                                      lastmods(linked, renderer.history_pages.stamps), unlisted))
     preview = any(m.status == "draft" for m in linked.meetings)
     renderer.writer.add(urls.output_path(urls.robots()), build_robots(base_url, preview))

@@ -218,6 +218,18 @@ def change_anchor(commit: str) -> str:
     return f"change-{commit[:12]}"
 
 
+def meeting_file(path: str) -> str:
+    """The address of the meeting a content-relative file path names
+    (meetings/<YYYY>/<YYYY-MM-DD>-<committee>.md): its date decides, as for `meeting`."""
+    name = path.rsplit("/", 1)[-1].removesuffix(".md")
+    return f"/meetings/{name[:4]}/{name}/"
+
+
+def netlify_redirects() -> str:
+    """Netlify's redirect rules (the moved minutes' old addresses)."""
+    return "/_redirects"
+
+
 def change(m, commit: str) -> str:
     return f"{meeting(m)}#{change_anchor(commit)}"
 

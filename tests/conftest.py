@@ -1,6 +1,7 @@
 """Shared fixtures: each site is built once per test session (Lektor style)."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,14 @@ def sample_site(tmp_path_factory) -> Path:
 def fixture_site(tmp_path_factory) -> Path:
     """A small archive made to exercise every feature (tests/fixtures/site)."""
     return build_into(FIXTURE_CONTENT, tmp_path_factory.mktemp("fixture") / "_site")
+
+
+def without_history(content: Path, folder: Path) -> Path:
+    """A copy of a content folder outside git (as from a downloaded zip): the pages' dates then come
+    from the content alone, not from this repository's commits (tests/test_history*.py test those)."""
+    copy = folder / "content"
+    shutil.copytree(content, copy)
+    return copy
 
 
 def read_page(site: Path, url: str) -> BeautifulSoup:

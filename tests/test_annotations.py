@@ -125,14 +125,16 @@ def test_pull_requests_are_checked_strictly_and_tested():
     workflow = load_yaml(".github/workflows/pull-request.yml")
     assert "pull_request" in workflow["on"]
     runs = {name: commands_of(job) for name, job in workflow["jobs"].items()}
-    assert any("python build.py check --strict" in run for run in runs.values())
+    assert any("python build.py check --strict --require-history" in run for run in runs.values())
     assert any(".ci/run" in run or "pytest" in run for run in runs.values())
 
 
 def test_pushes_to_main_are_built():
     workflow = load_yaml(".github/workflows/build.yml")
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert any(re.search(r"^python build.py$", commands_of(job), re.MULTILINE) for job in workflow["jobs"].values())
+    # with --require-history: a checkout without the whole history fails rather than builds without it
+    assert any(re.search(r"^python build.py --require-history$", commands_of(job), re.MULTILINE)
+               for job in workflow["jobs"].values())
 
 
 def test_the_pre_commit_hook_runs_check_with_the_pinned_requirements():

@@ -292,13 +292,19 @@ def test_status_of_reads_only_the_front_matter():
 def test_classify_names_each_change_from_the_status_of_each_version():
     """Oldest first in the log's terms: versions are newest first, as follow() gives them."""
     when = datetime.datetime(2021, 1, 1, tzinfo=datetime.timezone.utc)
-    commits = [(f"{n:040x}", when, f"commit {n}", []) for n in range(5)]  # 0 = newest
+    commits = [history.Commit(f"{n:040x}", (), when, [], f"commit {n}") for n in range(5)]  # 0 = newest
     statuses = {"d": "draft", "a": "approved", "a2": "approved", "u": "unconfirmed"}
+    V = history.Version  # noqa: N806
     # a draft, published straight as approved, moved, then amended
-    versions = [(0, "p", "a2", True), (1, "p", "a", False), (2, "p", "a", True), (3, "p", "d", True)]
-    kinds = [c.kind for c in history.classify(versions, commits, statuses)]
-    assert kinds == ["amended-after-approval", "renamed", "published", "draft"]
-    # only ever a draft: nothing published
-    only_draft = history.classify([(0, "p", "d", True)], commits, statuses)
+    versions = [V(0, "p", "a2", True), V(1, "p", "a", False, "o"), V(2, "o", "a", True), V(3, "o", "d", True)]
+    kinds = [(c.kind, c.moved_from) for c in history.classify(versions, commits, statuses)]
+    assert kinds == [("amended-after-approval", None), ("renamed", "o"), ("published", None), ("draft", None)]
+    # then deleted: withdrawn
+    withdrawn = history.classify([V(0, "p", "a2", True, deleted=True)] + versions, commits, statuses)
+    assert withdrawn[0].kind == "withdrawn" and withdrawn[0].status == "approved"
+    # only ever a draft: nothing published, and its deletion is no withdrawal
+    only_draft = history.classify([V(0, "p", "d", True)], commits, statuses)
+    assert [c.kind for c in history.classify([V(0, "p", "d", True, deleted=True), V(1, "p", "d", True)],
+                                             commits, statuses)] == ["draft", "draft"]
     found = MeetingHistory("p", only_draft)
     assert found.first_published is None and found.published_changes == ()

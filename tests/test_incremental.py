@@ -304,3 +304,53 @@ def test_check_reports_the_same_problems_from_its_cache(tmp_path):
     broken = run_cli("check", "--content", str(content))
     assert broken.returncode == 1
     assert broken.stdout == run_cli("check", "--content", str(content), "--no-cache").stdout
+
+
+def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
+    """Tombstones, the pages at moved minutes' old addresses, _redirects, and the dates of feeds,
+    calendars and the sitemap all come from commits: each kind of commit, rebuilt incrementally,
+    gives exactly the cold build."""
+    from test_history import Repo, git_env
+
+    ws = fixture_workspace
+    repo = Repo(ws.tmp, git_env(ws.tmp))
+    repo.git("init", "-q", "-b", "main")
+    (ws.tmp / ".gitignore").write_text("site/\ncache/\ncold-*/\n", encoding="utf-8")
+    repo.commit("first", "Publish the archive", "2024-01-10T10:00:00+00:00")
+    ws.rebuild_and_compare()
+
+    # withdrawn: the file deleted and committed
+    withdrawn = ws.meeting("2020-02-12-scrutiny")
+    repo.git("rm", "-q", str(withdrawn.relative_to(ws.tmp)))
+    repo.commit("withdraw", "Withdraw the minutes of 12 February 2020", "2024-02-01T10:00:00+00:00")
+    ws.rebuild_and_compare()
+    assert (ws.site / "meetings" / "2020" / "2020-02-12-scrutiny" / "index.html").is_file()
+
+    # moved: renamed to another date, and committed
+    old = ws.meeting("2019-11-05-cabinet")
+    new = ws.meeting("2019-11-06-cabinet")
+    repo.git("mv", str(old.relative_to(ws.tmp)), str(new.relative_to(ws.tmp)))
+    ws.edit(new, "date: 2019-11-05", "date: 2019-11-06")
+    repo.commit("move", "Correct the date of the cabinet meeting of 6 November 2019", "2024-03-01T10:00:00+00:00")
+    ws.rebuild_and_compare()
+    assert (ws.site / "_redirects").is_file()
+
+    # a pull request merged with a merge commit: two commits on its branch, one change on main
+    repo.git("checkout", "-q", "-b", "correction")
+    ws.edit(new, "\n## ", "\nA first go.\n\n## ")
+    repo.commit("branch-1", "wip", "2024-03-05T10:00:00+00:00")
+    ws.edit(new, "A first go.", "A correction, as agreed.")
+    repo.commit("branch-2", "fix typo", "2024-03-06T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    env = {**repo.env, "GIT_COMMITTER_DATE": "2024-03-10T10:00:00+00:00", "GIT_AUTHOR_DATE": "2024-03-10T10:00:00+00:00"}
+    import subprocess
+    subprocess.run(["git", "merge", "-q", "--no-ff", "correction", "-m", "Merge pull request #7 from a/correction\n\n"
+                    "Correct the cabinet minutes of 6 November 2019"], cwd=ws.tmp, env=env, check=True)
+    ws.rebuild_and_compare()
+    page = (ws.site / "meetings" / "2019" / "2019-11-06-cabinet" / "index.html").read_text(encoding="utf-8")
+    assert "Correct the cabinet minutes of 6 November 2019" in page and "fix typo" not in page
+
+    # the withdrawn minutes restored: the tombstone gives way to the page again
+    repo.git("checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)))
+    repo.commit("restore", "Restore the minutes of 12 February 2020", "2024-04-01T10:00:00+00:00")
+    ws.rebuild_and_compare()

@@ -19,7 +19,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import ROOT, SAMPLE_CONTENT, build_into, read_page, run_cli
+from conftest import ROOT, SAMPLE_CONTENT, build_into, read_page, run_cli, without_history
 from site_gen import charts, downloads, pipeline
 from site_gen.indicators import direction, expected_rag
 from site_gen.models import Indicator, IndicatorValue, RagRule, Source
@@ -31,7 +31,8 @@ BASE = "https://indicators.example.org"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    return build_into(CONTENT, tmp_path_factory.mktemp("indicators") / "_site", with_search=False)
+    folder = tmp_path_factory.mktemp("indicators")
+    return build_into(without_history(CONTENT, folder), folder / "_site", with_search=False)
 
 
 @pytest.fixture(scope="module")
@@ -433,7 +434,7 @@ def test_downloads_are_linked_and_exist(site):
 
 
 def test_indicator_outputs_are_byte_identical_across_builds(site, tmp_path):
-    again = build_into(CONTENT, tmp_path / "_site", with_search=False)
+    again = build_into(without_history(CONTENT, tmp_path), tmp_path / "_site", with_search=False)
     for name in ("indicators/index.html", "indicators/asc-1/index.html", "indicators/asc-1.csv",
                  "indicators/asc-1.json", "indicators/indicators.csv", "indicators/asc-1/feed.xml"):
         assert (site / name).read_bytes() == (again / name).read_bytes(), name

@@ -56,6 +56,11 @@ def checkout(tmp_path_factory) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     assert not (target / "_site").exists()
+    # Netlify clones the repository with its history (the build requires it): one commit here
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@test.example",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@test.example", "GIT_CONFIG_NOSYSTEM": "1"}
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "The repository as committed"]):
+        subprocess.run(["git", *command], cwd=target, env=env, check=True, capture_output=True)
     return target
 
 
@@ -72,7 +77,9 @@ def run_netlify_command(command: str, checkout: Path) -> subprocess.CompletedPro
 def test_the_build_settings():
     build = CONFIG["build"]
     assert build["publish"] == "_site"
-    assert "python build.py" in build["command"] and "requirements.txt" in build["command"]
+    assert "python build.py --require-history" in build["command"] and "requirements.txt" in build["command"]
+    for context in ("deploy-preview", "branch-deploy"):
+        assert "python build.py --require-history" in CONFIG["context"][context]["command"]
     assert re.fullmatch(r"3\.1[1-9]", CONFIG["build"]["environment"]["PYTHON_VERSION"])  # tomllib needs 3.11
 
 
@@ -84,6 +91,7 @@ def test_the_production_build_command_builds_the_sample_archive_from_a_clean_che
                  "meetings/2020/2020-12-09-children-families-scrutiny/index.html"):
         assert (site / path).is_file(), f"{path} was not built"
     assert not (site / "_headers").exists()  # production is for search engines
+    assert not (site / "_redirects").exists()  # no minutes have moved in the sample's one commit
 
     # the pages that netlify.toml caches for a year are the hashed ones, and only those
     cached = [rule["for"] for rule in CONFIG["headers"]
