@@ -6,6 +6,7 @@ on past errors so that one run lists them all.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -57,6 +58,10 @@ class ContentLoader:
         self.broken: dict[str, set[str]] = {"committees": set(), "portfolios": set()}
         self.cache = cache or BuildCache.disabled()
         self.fingerprints: dict[str, str] = {}  # shown path -> hash of each file read
+        # checking what is being committed: the content folder on the clerk's computer, and its
+        # path in the repository ("content/"), so a file that is there but not committed is named
+        self.worktree: Path | None = None
+        self.worktree_prefix = ""
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
@@ -99,11 +104,17 @@ class ContentLoader:
             return None
         for problem in problems:
             self.report.error(shown, problem.line, problem.message, problem.hint)
+        self.report_dropped_comments(shown, text, first_line)
         if not isinstance(data, YamlMap):
             what = "nothing" if data is None else "a list" if isinstance(data, YamlList) else "a single value"
             self.report.error(shown, first_line, f"expected a block of `key: value` lines, found {what}")
             return None
         return data
+
+    def report_dropped_comments(self, shown: str, text: str, first_line: int) -> None:
+        """Nothing a clerk writes is dropped silently: a note after a value is named."""
+        for problem in yamlio.dropped_comments(text, first_line):
+            self.report.warning(shown, problem.line, problem.message, problem.hint)
 
     def yaml_files(self, folder: str) -> list[Path]:
         directory = self.root / folder
@@ -163,7 +174,7 @@ class ContentLoader:
             documents = sorted((p.name, p.stat().st_size) for p in folder.iterdir()) if folder.is_dir() else None
         except OSError:
             return self.load_meeting(path, archive)  # reports what cannot be read
-        key = digest(content_hash(data), context, documents)
+        key = digest(content_hash(data), context, documents, self.worktree_documents(folder))
         entry = self.cache.previous.meetings.get(shown)
         if entry is None or entry.key != key:
             report, document_files = self.report, archive.document_files
@@ -179,6 +190,14 @@ class ContentLoader:
         self.cache.current.meetings[shown] = entry
         archive.fingerprints[shown] = key
         return entry.meeting
+
+    def worktree_documents(self, folder: Path) -> list[str] | None:
+        """The meeting's documents on the clerk's computer, when checking what is being committed
+        (what is reported about a missing document depends on them)."""
+        if self.worktree is None:
+            return None
+        on_disk = self.worktree / folder.relative_to(self.root)
+        return sorted(p.name for p in on_disk.iterdir()) if on_disk.is_dir() else None
 
     def load_site(self) -> Site | None:
         path = self.root / "site.yml"
@@ -620,8 +639,7 @@ class ContentLoader:
                                       f"for example {slugify(Path(file).stem) or 'report'}{Path(file).suffix.lower()}; no folders, `..`, `/` or `\\`")
                     file = None
                 elif not (folder / file).is_file():
-                    self.report.error(shown, df.line("file"), f"the document `{file}` is not in {self.shown(folder)}/",
-                                      "put the file in that folder, or correct its name (names are case-sensitive)")
+                    self.missing_document(shown, df.line("file"), folder, file)
                     file = None
                 else:
                     archive.document_files[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)
@@ -633,6 +651,24 @@ class ContentLoader:
                 url = None
             if title:
                 yield Document(title=title, file=file, url=url, size=size)
+
+    def missing_document(self, shown: str, line: int, folder: Path, file: str) -> None:
+        """A `file:` that is not in the meeting's folder: not committed (when checking what is being
+        committed and the file is on the clerk's computer), misspelt, or missing."""
+        folder_shown = self.shown(folder)
+        on_disk = self.worktree / folder.relative_to(self.root) if self.worktree is not None else None
+        if on_disk is not None and (on_disk / file).is_file():
+            repo_folder = f"{self.worktree_prefix}{folder.relative_to(self.root).as_posix()}/"
+            self.report.error(shown, line, f"{folder_shown}/{file} is not committed: git add {repo_folder}",
+                              "the file is on your computer but not in this commit, so the published site "
+                              "(built from a fresh copy) would not have it")
+            return
+        present = sorted({p.name for where in (folder, on_disk) if where is not None and where.is_dir()
+                          for p in where.iterdir() if p.is_file()})
+        close = difflib.get_close_matches(file, present, n=1, cutoff=0.6)
+        self.report.error(shown, line, f"the document `{file}` is not in {folder_shown}/",
+                          f"did you mean `{close[0]}`?" if close else
+                          "put the file in that folder, or correct its name (names are case-sensitive)")
 
     def split_sections(self, shown: str, body: str, body_line: int, items: list[Item] | None):
         """Split the minutes into the preamble and one section per item number."""
@@ -716,5 +752,11 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def load_archive(content_dir, report: Report, cache: BuildCache | None = None) -> Archive | None:
-    return ContentLoader(content_dir, report, cache).load()
+def load_archive(content_dir, report: Report, cache: BuildCache | None = None,
+                 worktree: tuple[Path, str] | None = None) -> Archive | None:
+    """`worktree`: when `content_dir` is what is being committed, the working content folder and
+    its path in the repository (e.g. "content/")."""
+    loader = ContentLoader(content_dir, report, cache)
+    if worktree is not None:
+        loader.worktree, loader.worktree_prefix = worktree
+    return loader.load()
