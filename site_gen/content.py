@@ -14,7 +14,7 @@ from pathlib import Path
 from . import markdown, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_RE, Fields, describe, slugify
-from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
+from .models import (NOT_HELD, POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
@@ -34,7 +34,7 @@ PORTFOLIO_KEYS = ("name", "description", "priorities")
 PRIORITY_KEYS = ("number", "title")
 INDICATOR_KEYS = ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases", "description", "values")
 VALUE_KEYS = ("period", "actual", "target", "rag", "note")
-MEETING_KEYS = ("committee", "date", "time", "venue", "status", "approved_on", "attendees", "items")
+MEETING_KEYS = ("committee", "date", "time", "venue", "status", "note", "approved_on", "attendees", "items")
 ATTENDEE_KEYS = ("chair", "members", "apologies", "in_attendance")
 ITEM_KEYS = ("number", "title", "issue", "report_of", "summary", "recommendations", "contacts", "documents",
              "portfolio", "decision")
@@ -526,8 +526,11 @@ class ContentLoader:
             self.report.warning(shown, f.line("approved_on"), f"approved_on is set but the status is `{status}`",
                                 "set `status: approved` once the minutes are approved")
         attendees = self.load_attendees(f, shown)
-        items = self.load_items(f, shown, archive, path)
+        note = f.text("note")
+        # a meeting that did not take place may have had no agenda
+        items = self.load_items(f, shown, archive, path) if f.has("items") or status not in NOT_HELD else []
         sections = self.split_sections(shown, body, body_line, items)
+        self.check_not_yet_held(shown, f, status, attendees, items, sections[1])
         if not (committee and date and status and items is not None and name_ok):
             return None
         preamble, minutes = sections
@@ -537,7 +540,27 @@ class ContentLoader:
         documents_dir = path.parent / path.stem
         return Meeting(committee=committee, date=date, items=full_items, source=Source(shown, 1), time=time,
                        venue=venue, status=status, approved_on=approved_on, attendees=attendees, preamble=preamble,
+                       note=note, approved_on_line=f.line("approved_on"),
                        documents_dir=documents_dir.relative_to(self.root).as_posix() if documents_dir.is_dir() else None)
+
+    def check_not_yet_held(self, shown: str, f: Fields, status: str | None, attendees: Attendees,
+                           items: list[Item] | None, minutes: dict[int, Text]) -> None:
+        """An agenda is published before the meeting, and a cancelled or postponed meeting did not
+        take place: neither has attendance, decisions or minutes. Rather than leave them out of the
+        page unseen, they are errors: the status is probably out of date."""
+        if status != "agenda" and status not in NOT_HELD:
+            return
+        what = "an agenda" if status == "agenda" else f"a {status} meeting"
+        fix = ("once the meeting has taken place, change `status: agenda` to `status: draft` (or `unconfirmed`)"
+               if status == "agenda" else f"remove it, or correct `status: {status}`")
+        if attendees:
+            self.report.error(shown, f.line("attendees"), f"{what} has no attendance yet" if status == "agenda"
+                              else f"{what} has no attendance", fix)
+        for item in items or ():
+            if item.decision:
+                self.report.error(shown, item.decision.line, f"{what} has no decisions: item {item.number} has a `decision`", fix)
+        for number, text in sorted(minutes.items()):
+            self.report.error(shown, text.line, f"{what} has no minutes: item {number} has minutes under its heading", fix)
 
     def split_front_matter(self, shown: str, text: str) -> tuple[str | None, str, int]:
         try:

@@ -64,12 +64,15 @@ def meeting_entry_html(linked, meeting) -> str:
     return "".join(parts)
 
 
+FEED_NOTES = {"draft": " (draft)", "agenda": " (agenda)", "cancelled": " (cancelled)", "postponed": " (postponed)"}
+
+
 def meeting_entries(linked, meetings, meeting_title) -> list[dict]:
     """One feed entry per meeting: its items and decisions."""
     absolute = lambda url: urls.absolute(linked.archive.site.base_url, url)  # noqa: E731
     return [{
         "id": absolute(urls.meeting(m)),
-        "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
+        "title": meeting_title(m) + FEED_NOTES.get(m.status, ""),
         "url": absolute(urls.meeting(m)),
         "updated": timestamp(m.date, m.time),
         "html": meeting_entry_html(linked, m),

@@ -121,12 +121,16 @@ def commands_of(job: dict) -> str:
     return "\n".join(step.get("run", "") for step in job["steps"])
 
 
-def test_pull_requests_are_checked_strictly_and_tested():
+def test_pull_requests_are_checked_with_the_hooks_rule_and_tested():
     workflow = load_yaml(".github/workflows/pull-request.yml")
     assert "pull_request" in workflow["on"]
     runs = {name: commands_of(job) for name, job in workflow["jobs"].items()}
-    assert any("python build.py check --strict" in run for run in runs.values())
-    assert any(".ci/run" in run or "pytest" in run for run in runs.values())
+    assert any('python build.py check --since "origin/$BASE_REF"' in run for run in runs.values())
+    # the test suite: on every pull request except a content-only one
+    tests = load_yaml(".github/workflows/tests.yml")
+    assert tests["on"]["pull_request"]["paths-ignore"] == ["content/**"]
+    assert any(".ci/run" in commands_of(job) for job in tests["jobs"].values())
+    assert not any(".ci/run" in run or "pytest" in run for run in runs.values())
 
 
 def test_pushes_to_main_are_built():
