@@ -169,6 +169,11 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     for meeting, rendered in zip(checked, render_meetings_cached(checked, renderer, keys, cache or BuildCache.disabled())):
         path = meeting.source.path
         for miss, line in rendered.near_misses:
+            if miss.letter_for_digit:
+                report.warning(path, line, f"`{miss.written}` looks like the indicator code {miss.suggestion} "
+                                           f"with the letter O for a zero",
+                               f"did you mean {miss.suggestion}? write it with the digit 0")
+                continue
             report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
                            f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
                            f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
@@ -263,12 +268,22 @@ def check_meeting_references(archive: Archive, report: Report) -> None:
         if not any(any(part[2:]) for part in key):  # titles alone (an agenda skeleton) repeat by design
             continue
         first = seen_items.setdefault(key, meeting)
-        if first is not meeting:
+        if first is not meeting and _one_slip_apart(first, meeting):
             report.error(meeting.source.path, 1,
                          f"this meeting has the same items as {first.source.path}: one of them looks left over "
                          f"from a rename",
                          f"if the meeting moved, delete the old file (git rm {first.source.path} or "
                          f"git rm {meeting.source.path}); if both meetings are real, correct the items")
+
+
+def _one_slip_apart(a: Meeting, b: Meeting) -> bool:
+    """Whether two files with the same items look like one meeting renamed, not a copy made on
+    purpose: the date corrected by up to a month or in its year alone, or the committee corrected."""
+    if a.date == b.date:
+        return True
+    if a.committee != b.committee:
+        return False
+    return abs((a.date - b.date).days) <= 31 or (a.date.month, a.date.day) == (b.date.month, b.date.day)
 
 
 def approving_meeting(meeting: Meeting, same_day: list[Meeting]) -> Meeting | None:

@@ -264,11 +264,11 @@ def dropped_comments(text: str, first_line: int = 1) -> list[YamlProblem]:
         note = "#" + match.group(1).rstrip()
         start = token.start_mark
         written = token.value + " " + note
-        name = f"`{key}`" if key else "the value"
+        name = _named(key) if key else "the value"
         problems.append(YamlProblem(
             end.line + first_line,
             f"{name} stops before ` #`: YAML reads `{note}` as a note and leaves it out",
-            f"if it belongs to {name}, put the value in quotes: {key + ': ' if key else ''}{_quoted(written)}; "
+            f"if it belongs to {name}, put {name} in quotes: {key + ': ' if key else ''}{_quoted(written)}; "
             "if it is a note, put it on a line of its own",
         ))
     return problems
