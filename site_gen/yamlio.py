@@ -226,13 +226,23 @@ def _explain_slip(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> Yaml
                            f"{key}: {value}{value[0]}")
     if "mapping values are not allowed" in problem and mark.line < len(lines):
         match = _KEY_LINE_RE.match(lines[mark.line])
-        if match and match.group(3)[:1] not in ('"', "'"):
+        # the `:` YAML stopped at is inside the value, not the key's own (an over-indented key)
+        if match and match.group(3)[:1] not in ('"', "'") and mark.column > match.end(2):
             key, value = match.group(2), match.group(3)
             return YamlProblem(mark.line + first_line,
                                f"{_named(key)} contains `: `, which YAML reads as the start of another key: "
                                f"put {_named(key)} in quotes",
                                f"{key}: {_quoted(value)}")
+        above = next((line for line in reversed(lines[:mark.line]) if line.strip() and not line.lstrip().startswith("#")), "")
+        if match and _indent(match.group(1)) > _indent(above) and _KEY_LINE_RE.match(above):
+            return YamlProblem(mark.line + first_line,
+                               f"the indentation is inconsistent (`{match.group(2)}` is indented more than the key above it)",
+                               "line up keys of the same block under each other, using spaces")
     return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" -"))
 
 
 def dropped_comments(text: str, first_line: int = 1) -> list[YamlProblem]:
