@@ -178,8 +178,9 @@ def run_check(args) -> int:
     result = pipeline.check(content, include_drafts=True, cache_dir=cache_dir, use_cache=args.use_cache,
                             worktree=worktree)
     changed = args.staged or args.since
-    # a plain check with nothing changed lists everything: there is nothing to put first
-    show_all = args.all or scope is None or (not changed and not scope.files)
+    # a plain check puts first what the clerk changed in the archive's own content folder (at the
+    # top of its repository); with nothing changed there is nothing to put first
+    show_all = args.all or scope is None or (not changed and (not scope.files or repository.prefix.count("/")))
     print_problems(result.report, sys.stdout, args.strict, scope=scope, show_all=show_all,
                    more="`python build.py check --all` lists them")
     warnings = result.report.warnings

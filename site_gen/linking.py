@@ -239,13 +239,18 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
 
 def check_meeting_references(archive: Archive, report: Report) -> None:
     """References between meeting files stay whole: `approved_on` names a meeting of the same
-    committee (a draft counts: its page links once it is published), and no two published files
+    committee, or the only meeting of that day (a draft counts: its page links once it is
+    published), and no two published files
     are one meeting (two of a committee on one day, or the same items: a rename half done)."""
     dates: dict[str, set[datetime.date]] = defaultdict(set)
+    on_day: dict[datetime.date, list[Meeting]] = defaultdict(list)
     for meeting in archive.meetings:
         dates[meeting.committee].add(meeting.date)
+        on_day[meeting.date].append(meeting)
     for meeting in archive.meetings:
-        if meeting.approved_on and meeting.approved_on not in dates[meeting.committee]:
+        # minutes approved at another body's meeting (a sub-committee's, by its parent) name the
+        # only meeting of that day, as the page's link does
+        if meeting.approved_on and approving_meeting(meeting, on_day.get(meeting.approved_on, [])) is None:
             later = sorted(d for d in dates[meeting.committee] if d > meeting.date)
             report.error(meeting.source.path, meeting.approved_on_line,
                          f"approved_on {meeting.approved_on.isoformat()} names no meeting of `{meeting.committee}`: "

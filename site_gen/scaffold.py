@@ -261,6 +261,9 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("# cancelled or postponed: the meeting did not take place; say why in `note:`.")
     add(f"status: {'agenda' if agenda else 'draft'}")
     add("")
+    add("# A sentence shown at the top of the page, e.g. why the meeting was cancelled or postponed.")
+    add("note:")
+    add("")
     if agenda:
         add("# The items below are the agenda. After the meeting: who attended goes under `attendees:`")
         add("# and each item's decision under `decision:` (see docs/clerks-guide.md).")
