@@ -101,10 +101,7 @@ def print_problems(report: Report, stream, strict: bool = False, scope=None, sho
         print(problem.format(), file=stream)
     if rest:
         files = len({p.path for p in rest})
-        where = (f"in {_plural(files, 'file')} {scope.what.replace('you changed', 'you have not changed')}"
-                 if scope is not None and limit is None else "")
-        where = where.replace("this commit changes", "this commit does not change").replace(
-            "this change touches", "this change does not touch")
+        where = f"in {_plural(files, 'file')} {scope.other}" if scope is not None and limit is None else ""
         print(f"… and {_plural(len(rest), 'more warning')}{' ' + where if where else ''} ({more})", file=stream)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         print_annotations(problems, stream, scope)
@@ -191,9 +188,9 @@ def run_check(args) -> int:
     if changed and scope is not None and not args.strict:
         failing = [w for w in warnings if scope.touches(w.path, w.line)]
         if failing and not result.report.errors:
-            print(f"{_plural(len(failing), 'warning')} on lines {scope.what} "
-                  f"{'counts' if len(failing) == 1 else 'count'} as {'an error' if len(failing) == 1 else 'errors'} "
-                  "here: fix {0}, or ask for help".format("it" if len(failing) == 1 else "them"))
+            one = len(failing) == 1
+            print(f"{_plural(len(failing), 'warning')} on lines {scope.what} {'counts' if one else 'count'} as "
+                  f"{'an error' if one else 'errors'} here: fix {'it' if one else 'them'}, or ask for help")
     if result.report.errors or failing:
         return 1
     if not result.report.problems:

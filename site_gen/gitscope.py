@@ -31,6 +31,7 @@ class Scope:
     files: set[str] = field(default_factory=set)
     lines: dict[str, set[int] | None] = field(default_factory=dict)
     what: str = "you changed"  # how the output names the change: "you changed", "this commit changes", …
+    other: str = "you have not changed"  # and the files outside it
 
     def touches_file(self, path: str) -> bool:
         return path in self.files
@@ -99,9 +100,9 @@ class Repository:
             self._add(scope, path, None)
         return scope
 
-    def diff_scope(self, *diff_args: str, what: str) -> Scope:
+    def diff_scope(self, *diff_args: str, what: str, other: str) -> Scope:
         """The files and lines a diff adds or changes (`git diff -U0 …`)."""
-        scope = Scope(self.shown_root, what=what)
+        scope = Scope(self.shown_root, what=what, other=other)
         out = self.git("-c", "core.quotepath=off", "diff", "-U0", "--no-color", "--no-ext-diff", "-M",
                        *diff_args, "--", self.pathspec()).decode("utf-8", "replace")
         current: str | None = None
@@ -125,10 +126,10 @@ class Repository:
         return scope
 
     def staged_scope(self) -> Scope:
-        return self.diff_scope("--cached", what="this commit changes")
+        return self.diff_scope("--cached", what="this commit changes", other="this commit does not change")
 
     def since_scope(self, ref: str) -> Scope:
-        return self.diff_scope(f"{ref}...HEAD", what="this change touches")
+        return self.diff_scope(f"{ref}...HEAD", what="this change touches", other="this change does not touch")
 
     def _add(self, scope: Scope, repo_path: str, lines: set[int] | None) -> None:
         shown = self.shown(repo_path)
