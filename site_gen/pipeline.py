@@ -152,6 +152,8 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         return result
     linked = link(archive, report, include_drafts=include_drafts, cache=cache)
     result.linked = linked
+    if not include_drafts:  # what linking found wrong in a draft (its approved_on) does not stop the rest
+        leave_out_broken_drafts(content_dir, archive, report)
     lap("link")
     if report.errors:
         return result
