@@ -551,7 +551,7 @@ class ContentLoader:
         if status != "agenda" and status not in NOT_HELD:
             return
         what = "an agenda" if status == "agenda" else f"a {status} meeting"
-        fix = ("once the meeting has taken place, change `status: agenda` to `status: draft` (or `unconfirmed`)"
+        fix = ("once the minutes are ready to publish, change `status: agenda` to `status: unconfirmed`"
                if status == "agenda" else f"remove it, or correct `status: {status}`")
         if attendees:
             self.report.error(shown, f.line("attendees"), f"{what} has no attendance yet" if status == "agenda"

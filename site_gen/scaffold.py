@@ -228,8 +228,9 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("#   3. Preview the page with `python build.py serve`.")
     if agenda:
         add("#   4. This is the agenda (the meeting has not taken place yet): it is published when you")
-        add("#      commit it. After the meeting, change `status: agenda` to `status: draft`, add who")
-        add("#      attended, the decisions and the minutes (see docs/clerks-guide.md, section 5).")
+        add("#      commit it. After the meeting, add who attended, the decisions and the minutes, and")
+        add("#      change `status: agenda` to `status: unconfirmed` when they are ready to publish")
+        add("#      (see docs/clerks-guide.md, section 5).")
         add("# Anything written below the closing `---` line is shown at the top of the page.")
     else:
         add("#   4. To publish, change `status: draft` to `status: unconfirmed`, and commit.")

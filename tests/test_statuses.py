@@ -157,3 +157,14 @@ def test_new_for_a_date_to_come_starts_an_agenda(tmp_path):
     past = run_cli("new", "--content", str(content), "--committee", "children-families-scrutiny",
                    "--date", "2022-11-02", cwd=tmp_path)
     assert "Started a draft meeting" in past.stdout
+
+
+def test_the_history_names_what_was_first_published():
+    from site_gen.changes import change_words
+    from site_gen.models import Change
+    when = datetime.datetime(2021, 4, 1, tzinfo=datetime.timezone.utc)
+    words = {status: change_words(Change("c" * 40, when, "s", "meetings/x.md", "published", status, 0))
+             for status in ("agenda", "unconfirmed", "approved", "cancelled")}
+    assert words == {"agenda": "First published (the agenda)", "unconfirmed": "First published (unconfirmed minutes)",
+                     "approved": "First published (approved minutes)",
+                     "cancelled": "First published (cancelled meeting)"}
