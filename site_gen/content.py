@@ -157,7 +157,9 @@ class ContentLoader:
         archive.settings_key = digest(sorted(self.fingerprints.items()), self.shown_root)
         # what loading a meeting depends on besides its own file
         context = digest(str(self.root), self.shown_root, sorted(archive.committees), sorted(self.broken["committees"]),
-                         sorted(archive.portfolios), sorted(self.broken["portfolios"]))
+                         sorted(archive.portfolios), sorted(self.broken["portfolios"]),
+                         self.worktree and [sorted(p.name for p in (self.worktree / folder).glob("*.yml"))
+                                            for folder in ("committees", "portfolios")])
         for path in self.meeting_files(archive):
             meeting = self.load_meeting_cached(path, archive, context)
             if meeting:
@@ -287,7 +289,11 @@ class ContentLoader:
         slug = f.slug(key, required=required, example=example)
         if slug is None or slug in known:
             return slug
-        if slug not in self.broken[folder]:  # a broken file has been reported already
+        if self.worktree is not None and (self.worktree / folder / f"{slug}.yml").is_file():
+            self.report.error(f.path, f.line(key), f"{self.shown_root}/{folder}/{slug}.yml is not committed: "
+                              f"git add {self.worktree_prefix}{folder}/{slug}.yml",
+                              "the file is on your computer but not in this commit")
+        elif slug not in self.broken[folder]:  # a broken file has been reported already
             self.report.error(f.path, f.line(key), f"unknown {key} `{slug}`",
                               did_you_mean(slug, known, folder) or f"add a file for it in content/{folder}/")
         return None

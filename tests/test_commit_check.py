@@ -248,3 +248,15 @@ def test_a_build_prints_a_screenful_of_warnings(repo):
     assert "0 errors, 18 warnings in 2 files" in result.stderr
     verbose = cli(repo, "--out", "_site", "--verbose")
     assert verbose.stderr.count(": warning: ") == 18
+
+
+def test_a_new_committee_file_left_out_of_the_commit_is_named(repo):
+    (repo / "content/committees/audit.yml").write_text('name: "Audit Committee"\n', encoding="utf-8")
+    meeting = repo / "content/meetings/2022/2022-10-05-audit.md"
+    meeting.write_text("---\ncommittee: audit\ndate: 2022-10-05\nitems:\n  - number: 1\n    title: Apologies\n---\n",
+                       encoding="utf-8")
+    git(repo, "add", "content/meetings/2022/2022-10-05-audit.md")
+    result = cli(repo, "check", "--staged")
+    assert result.returncode == 1
+    assert ("content/meetings/2022/2022-10-05-audit.md:2: content/committees/audit.yml is not committed: "
+            "git add content/committees/audit.yml") in result.stdout.splitlines()
