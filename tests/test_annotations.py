@@ -147,6 +147,8 @@ def test_the_pre_commit_hook_runs_check_with_the_pinned_requirements():
     assert hook.get("pass_filenames") is False
     # every commit, a deletion-only one too (pre-commit gives a hook no deleted files)
     assert hook.get("always_run") is True and "files" not in hook
+    # pre-commit hides a passing hook's output unless told: the warnings it lets pass are printed
+    assert hook.get("verbose") is True
     # its own environment: the runtime pins, but for what only `build` and `serve` need
     pins = [line.strip() for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
