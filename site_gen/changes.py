@@ -34,12 +34,14 @@ KIND_WORDS = {
     "renamed": "File renamed (the minutes did not change)",
     "withdrawn": "Withdrawn",
 }
+PUBLISHED_AS = {"approved": "approved minutes", "agenda": "the agenda", "cancelled": "cancelled meeting",
+                "postponed": "postponed meeting"}
 FORGE_NAMES = {"github": "GitHub", "gitlab": "GitLab"}
 
 
 def change_words(change: Change) -> str:
     if change.kind == "published":
-        return f"First published ({'approved' if change.status == 'approved' else 'unconfirmed'} minutes)"
+        return f"First published ({PUBLISHED_AS.get(change.status, 'unconfirmed minutes')})"
     return KIND_WORDS[change.kind]
 
 

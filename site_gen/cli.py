@@ -10,9 +10,10 @@ import sys
 import time
 
 from . import pipeline
-from .problems import Report
+from .problems import ERROR, Report
 
 COMMANDS = ("build", "check", "serve", "new", "init")
+BUILD_WARNINGS = 10  # a build prints at most this many warnings (a screenful, with their hints)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,11 +31,21 @@ def parser() -> argparse.ArgumentParser:
                        help="keep search engines out of this build (Netlify deploy previews): writes _headers")
     _cache_options(build)
     build.add_argument("--timings", action="store_true", help="print how long each stage took")
+    build.add_argument("--verbose", action="store_true",
+                       help=f"print every warning (by default: the first {BUILD_WARNINGS}, then a count)")
     check = commands.add_parser("check", help="validate the content only; print every problem")
     _common(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     _require_history(check)
     _cache_options(check)
+    check.add_argument("--all", action="store_true",
+                       help="print every problem (by default: those of the files you changed, then a count)")
+    scope = check.add_mutually_exclusive_group()
+    scope.add_argument("--staged", action="store_true",
+                       help="check what is being committed (the pre-commit hook): warnings fail only on the "
+                            "lines the commit changes")
+    scope.add_argument("--since", metavar="REF",
+                       help="check a branch (a pull request): warnings fail only on the lines changed since REF")
     check.add_argument("--strict-for", nargs="*", metavar="FILE", default=None,
                        help="with --strict: only warnings in these files fail (e.g. the files a pull request "
                             "changes), so old warnings elsewhere do not block new work")
@@ -90,13 +101,35 @@ def _cache_options(command: argparse.ArgumentParser) -> None:
                          help="do everything from scratch, without reading or writing the cache")
 
 
-def print_problems(report: Report, stream, strict: bool = False) -> None:
+def print_problems(report: Report, stream, strict: bool = False, scope=None, show_all: bool = True,
+                   limit: int | None = None, more: str = "") -> None:
+    """Every problem as FILE:LINE: message, then the counts.
+
+    With a `scope` (the files and lines a change touched) and not `show_all`: the problems of the
+    changed files first, then the errors elsewhere (they fail whatever changed), then one line
+    counting the warnings in the other files. `limit`: at most that many warnings (a build's
+    screenful), then one line counting the rest; `more` says how to see them all."""
     problems = report.sorted()
-    for problem in problems:
+    shown, rest = problems, []
+    if scope is not None and not show_all:
+        mine = [p for p in problems if scope.touches_file(p.path)]
+        elsewhere = [p for p in problems if not scope.touches_file(p.path)]
+        shown = mine + [p for p in elsewhere if p.severity == ERROR]
+        rest = [p for p in elsewhere if p.severity != ERROR]
+    if limit is not None:
+        warnings = [p for p in shown if p.severity != ERROR]
+        if len(warnings) > limit:
+            cut = set(warnings[limit:])
+            rest = rest + [p for p in shown if p in cut]
+            shown = [p for p in shown if p not in cut]
+    for problem in shown:
         print(problem.format(), file=stream)
+    if rest:
+        files = len({p.path for p in rest})
+        where = f"in {_plural(files, 'file')} {scope.other}" if scope is not None and limit is None else ""
+        print(f"… and {_plural(len(rest), 'more warning')}{' ' + where if where else ''} ({more})", file=stream)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        for problem in problems:
-            print(problem.github_annotation(), file=stream)
+        print_annotations(problems, stream, scope)
     errors = len(report.errors)
     warnings = len(report.warnings)
     if errors or warnings:
@@ -107,23 +140,88 @@ def print_problems(report: Report, stream, strict: bool = False) -> None:
         print(summary, file=stream)
 
 
+def print_annotations(problems, stream, scope=None) -> None:
+    """GitHub shows only ten annotations of a kind per step: the change's own problems first, then
+    errors elsewhere (they fail too), and the rest summed up in one notice."""
+    if scope is None:
+        own, others = problems, []
+    else:
+        own = [p for p in problems if scope.touches(p.path, p.line)]
+        others = [p for p in problems if not scope.touches(p.path, p.line)]
+    for problem in own + [p for p in others if p.severity == ERROR]:
+        print(problem.github_annotation(), file=stream)
+    rest = [p for p in others if p.severity != ERROR]
+    if rest:
+        files = len({p.path for p in rest})
+        print(f"::notice::{_plural(len(rest), 'more warning')} in {_plural(files, 'file')}, on lines this change "
+              "did not touch (they do not fail this check; `python build.py check --all` lists them)", file=stream)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _scope(args, repository):
+    """The change to report on: what is being committed (--staged), what a branch changes (--since),
+    or what the clerk has changed and not yet committed (git status). None outside git."""
+    from .gitscope import GitUnavailable
+    if repository is None:
+        return None
+    try:
+        if args.staged:
+            return repository.staged_scope()
+        if args.since:
+            return repository.since_scope(args.since)
+        return repository.worktree_scope()
+    except GitUnavailable:
+        return None
 
 
 def run_check(args) -> int:
     if history_missing(args):
         return 1
-    result = pipeline.check(args.content, include_drafts=True, cache_dir=args.cache, use_cache=args.use_cache)
+    from .gitscope import GitUnavailable, Repository, staged_folder
+    try:
+        repository = Repository(args.content)
+    except GitUnavailable as exc:
+        repository = None
+        if args.staged or args.since:
+            print(f"error: {'--staged' if args.staged else '--since'} needs the content folder to be in a git "
+                  f"repository ({exc})", file=sys.stderr)
+            return 2
+    content, worktree, cache_dir = args.content, None, args.cache
+    if args.staged:
+        try:
+            content = repository.export_index(staged_folder(repository))
+        except GitUnavailable as exc:
+            print(f"error: cannot read what is being committed: {exc}", file=sys.stderr)
+            return 2
+        worktree = (repository.content, f"{repository.prefix}/" if repository.prefix else "")
+        cache_dir = cache_dir or str(staged_folder(repository).parent / "staged-cache")
+    scope = _scope(args, repository)
+    result = pipeline.check(content, include_drafts=True, cache_dir=cache_dir, use_cache=args.use_cache,
+                            worktree=worktree)
     if args.strict:
         from .initialise import warn_placeholder
         warn_placeholder(args.content, result)
-    print_problems(result.report, sys.stdout, args.strict)
+    changed = args.staged or args.since
+    # a plain check puts first what the clerk changed in the archive's own content folder (at the
+    # top of its repository); with nothing changed there is nothing to put first
+    show_all = args.all or scope is None or (not changed and (not scope.files or repository.prefix.count("/")))
+    print_problems(result.report, sys.stdout, args.strict, scope=scope, show_all=show_all,
+                   more="`python build.py check --all` lists them")
     warnings = result.report.warnings
     if args.strict_for is not None:
-        scope = {path.replace("\\", "/") for path in args.strict_for}
-        warnings = [w for w in warnings if w.path in scope]
-    if result.report.errors or (args.strict and warnings):
+        scope_files = {path.replace("\\", "/") for path in args.strict_for}
+        warnings = [w for w in warnings if w.path in scope_files]
+    failing = warnings if args.strict else []
+    if changed and scope is not None and not args.strict:
+        failing = [w for w in warnings if scope.touches(w.path, w.line)]
+        if failing and not result.report.errors:
+            one = len(failing) == 1
+            print(f"{_plural(len(failing), 'warning')} on lines {scope.what} {'counts' if one else 'count'} as "
+                  f"{'an error' if one else 'errors'} here: fix {'it' if one else 'them'}, or ask for help")
+    if result.report.errors or failing:
         return 1
     if not result.report.problems:
         meetings = len(result.linked.archive.meetings) if result.linked else 0
@@ -145,7 +243,8 @@ def run_build(args) -> int:
                             cache_dir=args.cache, use_cache=args.use_cache, timings=timings)
     if result.cache_notice:
         print(f"note: the build cache was not used: {result.cache_notice}; building everything", file=sys.stderr)
-    print_problems(result.report, sys.stderr)
+    print_problems(result.report, sys.stderr, limit=None if args.verbose else BUILD_WARNINGS,
+                   more="`python build.py --verbose` lists them all")
     for notice in result.notices:
         print(notice, file=sys.stderr)
     if result.report.errors:

@@ -17,6 +17,9 @@ _PARTS_RE = re.compile(r"^([A-Za-z]+)[. \-]?([0-9]+(?:\.[0-9]+)*)$")
 _SEPARATORS = ". -\u00a0"
 # any upper-case word of 3+ letters glued to a number: a candidate misspelling
 _CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,8})[. \-\u00a0]?([0-9]{1,4})(?![A-Za-z0-9])")
+# a number with the letter O typed for a zero (CFSE.2O, CFSE.O5): at least one digit and one O
+_LETTER_O_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,8})([. \-\u00a0]?)(?=[0-9Oo]*[0-9])(?=[0-9]*[Oo])([0-9Oo]{2,5})"
+                          r"(?![A-Za-z0-9])")
 
 
 def _parts(code: str) -> tuple[str, str] | None:
@@ -50,6 +53,7 @@ class CodeMatch:
 class NearMiss:
     written: str
     suggestion: str  # the code it probably means
+    letter_for_digit: bool = False  # the letter O written for a zero (CFSE.2O), not a misspelt prefix
 
 
 class CodeIndex:
@@ -110,6 +114,19 @@ class CodeIndex:
                 if _one_slip(prefix, known):
                     found.append(NearMiss(match.group(0), f"{known}{separator}{match.group(2)}"))
                     break
+        found.extend(self.letter_o_misses(text))
+        return found
+
+    def letter_o_misses(self, text: str) -> list[NearMiss]:
+        """A known prefix with the letter O typed for a zero: `CFSE.2O` is not read as a code at all,
+        so without this it would be dropped silently."""
+        found = []
+        for match in _LETTER_O_RE.finditer(text):
+            prefix = match.group(1).upper()
+            if prefix not in self.code_prefixes:
+                continue
+            number = match.group(3).replace("O", "0").replace("o", "0")
+            found.append(NearMiss(match.group(0), f"{prefix}{self.code_prefixes[prefix]}{number}", True))
         return found
 
 

@@ -6,6 +6,7 @@ on past errors so that one run lists them all.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
@@ -14,7 +15,7 @@ from pathlib import Path
 from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
-from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
+from .models import (NOT_HELD, POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
@@ -37,7 +38,7 @@ PORTFOLIO_KEYS = ("name", "description", "priorities")
 PRIORITY_KEYS = ("number", "title")
 INDICATOR_KEYS = ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases", "description", "values")
 VALUE_KEYS = ("period", "actual", "target", "rag", "note")
-MEETING_KEYS = ("committee", "date", "time", "venue", "status", "approved_on", "attendees", "items")
+MEETING_KEYS = ("committee", "date", "time", "venue", "status", "note", "approved_on", "attendees", "items")
 ATTENDEE_KEYS = ("chair", "members", "apologies", "in_attendance")
 ITEM_KEYS = ("number", "title", "issue", "report_of", "summary", "recommendations", "contacts", "documents",
              "portfolio", "decision")
@@ -62,6 +63,10 @@ class ContentLoader:
         self.cache = cache or BuildCache.disabled()
         self.fingerprints: dict[str, str] = {}  # shown path -> hash of each file read
         self.unsafe: set[Path] = set()  # links, devices, FIFOs: reported once, never read
+        # checking what is being committed: the content folder on the clerk's computer, and its
+        # path in the repository ("content/"), so a file that is there but not committed is named
+        self.worktree: Path | None = None
+        self.worktree_prefix = ""
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
@@ -144,11 +149,17 @@ class ContentLoader:
             return None
         for problem in problems:
             self.report.error(shown, problem.line, problem.message, problem.hint)
+        self.report_dropped_comments(shown, text, first_line)
         if not isinstance(data, YamlMap):
             what = "nothing" if data is None else "a list" if isinstance(data, YamlList) else "a single value"
             self.report.error(shown, first_line, f"expected a block of `key: value` lines, found {what}")
             return None
         return data
+
+    def report_dropped_comments(self, shown: str, text: str, first_line: int) -> None:
+        """Nothing a clerk writes is dropped silently: a note after a value is named."""
+        for problem in yamlio.dropped_comments(text, first_line):
+            self.report.warning(shown, problem.line, problem.message, problem.hint)
 
     def yaml_files(self, folder: str) -> list[Path]:
         directory = self.root / folder
@@ -192,7 +203,9 @@ class ContentLoader:
         archive.settings_key = digest(sorted(self.fingerprints.items()), self.shown_root)
         # what loading a meeting depends on besides its own file
         context = digest(str(self.root), self.shown_root, sorted(archive.committees), sorted(self.broken["committees"]),
-                         sorted(archive.portfolios), sorted(self.broken["portfolios"]))
+                         sorted(archive.portfolios), sorted(self.broken["portfolios"]),
+                         self.worktree and [sorted(p.name for p in (self.worktree / folder).glob("*.yml"))
+                                            for folder in ("committees", "portfolios")])
         for path in self.meeting_files(archive):
             meeting = self.load_meeting_cached(path, archive, context)
             if meeting:
@@ -209,7 +222,7 @@ class ContentLoader:
             documents = self.document_listing(folder)
         except (OSError, safefiles.UnsafeFile):
             return self.load_meeting(path, archive)  # reports what cannot be read
-        key = digest(content_hash(data), context, documents)
+        key = digest(content_hash(data), context, documents, self.worktree_documents(folder))
         entry = self.cache.previous.meetings.get(shown)
         if entry is None or entry.key != key:
             report, document_files = self.report, archive.document_files
@@ -237,6 +250,14 @@ class ContentLoader:
             info = path.lstat()
             listing.append((path.name, stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns))
         return sorted(listing)
+
+    def worktree_documents(self, folder: Path) -> list[str] | None:
+        """The meeting's documents on the clerk's computer, when checking what is being committed
+        (what is reported about a missing document depends on them)."""
+        if self.worktree is None:
+            return None
+        on_disk = self.worktree / folder.relative_to(self.root)
+        return sorted(p.name for p in on_disk.iterdir()) if on_disk.is_dir() else None
 
     def load_site(self) -> Site | None:
         path = self.root / "site.yml"
@@ -328,7 +349,11 @@ class ContentLoader:
         slug = f.slug(key, required=required, example=example)
         if slug is None or slug in known:
             return slug
-        if slug not in self.broken[folder]:  # a broken file has been reported already
+        if self.worktree is not None and (self.worktree / folder / f"{slug}.yml").is_file():
+            self.report.error(f.path, f.line(key), f"{self.shown_root}/{folder}/{slug}.yml is not committed: "
+                              f"git add {self.worktree_prefix}{folder}/{slug}.yml",
+                              "the file is on your computer but not in this commit")
+        elif slug not in self.broken[folder]:  # a broken file has been reported already
             self.report.error(f.path, f.line(key), f"unknown {key} `{slug}`",
                               did_you_mean(slug, known, folder) or f"add a file for it in content/{folder}/")
         return None
@@ -574,8 +599,11 @@ class ContentLoader:
             self.report.warning(shown, f.line("approved_on"), f"approved_on is set but the status is `{status}`",
                                 "set `status: approved` once the minutes are approved")
         attendees = self.load_attendees(f, shown)
-        items = self.load_items(f, shown, archive, path)
+        note = f.text("note")
+        # a meeting that did not take place may have had no agenda
+        items = self.load_items(f, shown, archive, path) if f.has("items") or status not in NOT_HELD else []
         sections = self.split_sections(shown, body, body_line, items)
+        self.check_not_yet_held(shown, f, status, attendees, items, sections[1])
         if not (committee and date and status and items is not None and name_ok):
             return None
         preamble, minutes = sections
@@ -585,7 +613,27 @@ class ContentLoader:
         documents_dir = path.parent / path.stem
         return Meeting(committee=committee, date=date, items=full_items, source=Source(shown, 1), time=time,
                        venue=venue, status=status, approved_on=approved_on, attendees=attendees, preamble=preamble,
+                       note=note, approved_on_line=f.line("approved_on"),
                        documents_dir=documents_dir.relative_to(self.root).as_posix() if self.regular_folder(documents_dir) else None)
+
+    def check_not_yet_held(self, shown: str, f: Fields, status: str | None, attendees: Attendees,
+                           items: list[Item] | None, minutes: dict[int, Text]) -> None:
+        """An agenda is published before the meeting, and a cancelled or postponed meeting did not
+        take place: neither has attendance, decisions or minutes. Rather than leave them out of the
+        page unseen, they are errors: the status is probably out of date."""
+        if status != "agenda" and status not in NOT_HELD:
+            return
+        what = "an agenda" if status == "agenda" else f"a {status} meeting"
+        fix = ("once the minutes are ready to publish, change `status: agenda` to `status: unconfirmed`"
+               if status == "agenda" else f"remove it, or correct `status: {status}`")
+        if attendees:
+            self.report.error(shown, f.line("attendees"), f"{what} has no attendance yet" if status == "agenda"
+                              else f"{what} has no attendance", fix)
+        for item in items or ():
+            if item.decision:
+                self.report.error(shown, item.decision.line, f"{what} has no decisions: item {item.number} has a `decision`", fix)
+        for number, text in sorted(minutes.items()):
+            self.report.error(shown, text.line, f"{what} has no minutes: item {number} has minutes under its heading", fix)
 
     def split_front_matter(self, shown: str, text: str) -> tuple[str | None, str, int]:
         try:
@@ -693,8 +741,7 @@ class ContentLoader:
                 elif folder in self.unsafe or folder / file in self.unsafe:
                     file = None  # a link or device, reported at the file itself
                 elif not self.regular_file(folder / file):
-                    self.report.error(shown, df.line("file"), f"the document `{file}` is not in {self.shown(folder)}/",
-                                      "put the file in that folder, or correct its name (names are case-sensitive)")
+                    self.missing_document(shown, df.line("file"), folder, file)
                     file = None
                 elif problem := safefiles.document_problem(folder / file, self.root):
                     self.report.error(shown, df.line("file"), *problem)
@@ -709,6 +756,24 @@ class ContentLoader:
                 url = None
             if title:
                 yield Document(title=title, file=file, url=url, size=size)
+
+    def missing_document(self, shown: str, line: int, folder: Path, file: str) -> None:
+        """A `file:` that is not in the meeting's folder: not committed (when checking what is being
+        committed and the file is on the clerk's computer), misspelt, or missing."""
+        folder_shown = self.shown(folder)
+        on_disk = self.worktree / folder.relative_to(self.root) if self.worktree is not None else None
+        if on_disk is not None and (on_disk / file).is_file():
+            repo_folder = f"{self.worktree_prefix}{folder.relative_to(self.root).as_posix()}/"
+            self.report.error(shown, line, f"{folder_shown}/{file} is not committed: git add {repo_folder}",
+                              "the file is on your computer but not in this commit, so the published site "
+                              "(built from a fresh copy) would not have it")
+            return
+        present = sorted({p.name for where in (folder, on_disk) if where is not None and where.is_dir()
+                          for p in where.iterdir() if p.is_file()})
+        close = difflib.get_close_matches(file, present, n=1, cutoff=0.6)
+        self.report.error(shown, line, f"the document `{file}` is not in {folder_shown}/",
+                          f"did you mean `{close[0]}`?" if close else
+                          "put the file in that folder, or correct its name (names are case-sensitive)")
 
     def report_lookalike_headings(self, shown: str, body: str, body_line: int, numbers: dict[int, Item]) -> None:
         for start, number, line in markdown.lookalike_headings(body):
@@ -833,5 +898,11 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def load_archive(content_dir, report: Report, cache: BuildCache | None = None) -> Archive | None:
-    return ContentLoader(content_dir, report, cache).load()
+def load_archive(content_dir, report: Report, cache: BuildCache | None = None,
+                 worktree: tuple[Path, str] | None = None) -> Archive | None:
+    """`worktree`: when `content_dir` is what is being committed, the working content folder and
+    its path in the repository (e.g. "content/")."""
+    loader = ContentLoader(content_dir, report, cache)
+    if worktree is not None:
+        loader.worktree, loader.worktree_prefix = worktree
+    return loader.load()

@@ -139,6 +139,9 @@ def meeting_entry_html(linked, meeting) -> str:
     return "".join(parts)
 
 
+FEED_NOTES = {"draft": " (draft)", "agenda": " (agenda)", "cancelled": " (cancelled)", "postponed": " (postponed)"}
+
+
 def meeting_entries(linked, meetings, meeting_title, dates: Dates | None = None) -> list[dict]:
     """One feed entry per meeting: its items and decisions."""
     absolute = lambda url: urls.absolute(linked.archive.site.base_url, url)  # noqa: E731
@@ -148,7 +151,7 @@ def meeting_entries(linked, meetings, meeting_title, dates: Dates | None = None)
         updated, published = dates.of(m)
         entries.append({
             "id": absolute(urls.meeting(m)),
-            "title": meeting_title(m) + (" (draft)" if m.status == "draft" else ""),
+            "title": meeting_title(m) + FEED_NOTES.get(m.status, ""),
             "url": absolute(urls.meeting(m)),
             "updated": updated,
             "published": published,

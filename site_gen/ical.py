@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from . import urls
+from .models import NOT_HELD
 
 TZID = "Europe/London"
 LONDON = ZoneInfo(TZID)
@@ -66,6 +67,11 @@ def end(meeting) -> datetime.datetime | datetime.date:
     return begins + datetime.timedelta(days=1)
 
 
+STATUS_NOTES = {"draft": " (draft minutes)", "agenda": " (agenda: the minutes will follow)",
+                "cancelled": " (cancelled)", "postponed": " (postponed)"}
+SUMMARY_NOTES = {"draft": " (draft)", "cancelled": " (cancelled)", "postponed": " (postponed)"}
+
+
 def timing_note(meeting) -> str:
     if meeting.time:
         return (f"Starts at {meeting.time} (UK time). The finish time is not recorded, "
@@ -74,7 +80,9 @@ def timing_note(meeting) -> str:
 
 
 def description(linked, meeting, title: str, page_url: str) -> str:
-    lines = [title + ("" if meeting.status != "draft" else " (draft minutes)"), ""]
+    lines = [title + STATUS_NOTES.get(meeting.status, ""), ""]
+    if meeting.note:
+        lines += [meeting.note, ""]
     if meeting.venue:
         lines.append(f"Venue: {meeting.venue}")
     lines.append(timing_note(meeting))
@@ -107,13 +115,14 @@ def event(linked, meeting, meeting_title, stamps=None) -> icalendar.Event:
         ev.add("sequence", sequence)
     ev.add("dtstart", start(meeting))
     ev.add("dtend", end(meeting))
-    ev.add("summary", committee.name + (" (draft)" if meeting.status == "draft" else ""))
+    ev.add("summary", committee.name + SUMMARY_NOTES.get(meeting.status, ""))
     if meeting.venue:
         ev.add("location", meeting.venue)
     ev.add("description", description(linked, meeting, title, page_url))
     ev.add("url", page_url)
     ev.add("categories", [committee.name])
-    ev.add("status", "CONFIRMED")
+    # a postponed meeting does not take place on this date either (RFC 5545 has no "postponed")
+    ev.add("status", "CANCELLED" if meeting.status in NOT_HELD else "CONFIRMED")
     ev.add("class", "PUBLIC")
     return ev
 

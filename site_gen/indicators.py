@@ -154,6 +154,11 @@ class View:
     checks: dict[int, RagCheck]  # index in indicator.values -> disagreement with the rule
     numeric: int  # how many values have an actual
 
+    @property
+    def latest_check(self) -> RagCheck | None:
+        """The rule's disagreement with the latest rating, which the page's headline shows beside it."""
+        return next((check for check in self.checks.values() if check.value is self.latest), None)
+
 
 def view(indicator: Indicator, rule: RagRule | None) -> View:
     return View(latest=latest_rated(indicator.values), direction=direction(indicator.values, indicator.polarity),

@@ -169,6 +169,11 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     for meeting, rendered in zip(checked, render_meetings_cached(checked, renderer, keys, cache or BuildCache.disabled())):
         path = meeting.source.path
         for miss, line in rendered.near_misses:
+            if miss.letter_for_digit:
+                report.warning(path, line, f"`{miss.written}` looks like the indicator code {miss.suggestion} "
+                                           f"with the letter O for a zero",
+                               f"did you mean {miss.suggestion}? write it with the digit 0")
+                continue
             report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
                            f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
                            f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
@@ -192,6 +197,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
                 linked.descriptions[(kind, key)] = renderer.render(thing.description.markdown, min_heading=3).html
 
     check_rag(archive, report)  # every stated rating that the site.yml rag_rule disagrees with
+    check_meeting_references(archive, report)
 
     def newest_first(refs: list[MentionRef]) -> list[MentionRef]:
         return sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee, -(r.item.number if r.item else -1)),
@@ -229,6 +235,60 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
             if approving:
                 linked.approved_by[meeting.slug] = approving
     return linked
+
+
+def check_meeting_references(archive: Archive, report: Report) -> None:
+    """References between meeting files stay whole: `approved_on` names a meeting of the same
+    committee, or the only meeting of that day (a draft counts: its page links once it is
+    published), and no two published files
+    are one meeting (two of a committee on one day, or the same items: a rename half done)."""
+    dates: dict[str, set[datetime.date]] = defaultdict(set)
+    on_day: dict[datetime.date, list[Meeting]] = defaultdict(list)
+    for meeting in archive.meetings:
+        dates[meeting.committee].add(meeting.date)
+        on_day[meeting.date].append(meeting)
+    for meeting in archive.meetings:
+        # minutes approved at another body's meeting (a sub-committee's, by its parent) name the
+        # only meeting of that day, as the page's link does
+        if meeting.approved_on and approving_meeting(meeting, on_day.get(meeting.approved_on, [])) is None:
+            later = sorted(d for d in dates[meeting.committee] if d > meeting.date)
+            report.error(meeting.source.path, meeting.approved_on_line,
+                         f"approved_on {meeting.approved_on.isoformat()} names no meeting of `{meeting.committee}`: "
+                         f"there is no {meeting.source.path.split('/')[0]}/meetings/{meeting.approved_on.year}/"
+                         f"{meeting.approved_on.isoformat()}-{meeting.committee}.md",
+                         (f"write the date of the meeting that approved these minutes (the committee's next meetings: "
+                          f"{', '.join(d.isoformat() for d in later[:3])})") if later else
+                         "start that meeting's file first (`python build.py new`), or leave approved_on out")
+    seen_day: dict[tuple[str, datetime.date], Meeting] = {}
+    seen_items: dict[tuple, Meeting] = {}
+    for meeting in sorted((m for m in archive.meetings if m.status != "draft"), key=lambda m: m.source.path):
+        first = seen_day.setdefault((meeting.committee, meeting.date), meeting)
+        if first is not meeting:
+            report.error(meeting.source.path, 1,
+                         f"{first.source.path} is a meeting of the same committee on the same day",
+                         "a committee meets once a day: keep one file, and delete the other")
+            continue
+        key = tuple((i.number, i.title, i.summary and i.summary.markdown, i.decision and i.decision.markdown,
+                     i.minutes and i.minutes.markdown) for i in meeting.items)
+        if not any(any(part[2:]) for part in key):  # titles alone (an agenda skeleton) repeat by design
+            continue
+        first = seen_items.setdefault(key, meeting)
+        if first is not meeting and _one_slip_apart(first, meeting):
+            report.error(meeting.source.path, 1,
+                         f"this meeting has the same items as {first.source.path}: one of them looks left over "
+                         f"from a rename",
+                         f"if the meeting moved, delete the old file (git rm {first.source.path} or "
+                         f"git rm {meeting.source.path}); if both meetings are real, correct the items")
+
+
+def _one_slip_apart(a: Meeting, b: Meeting) -> bool:
+    """Whether two files with the same items look like one meeting renamed, not a copy made on
+    purpose: the date corrected by up to a month or in its year alone, or the committee corrected."""
+    if a.date == b.date:
+        return True
+    if a.committee != b.committee:
+        return False
+    return abs((a.date - b.date).days) <= 31 or (a.date.month, a.date.day) == (b.date.month, b.date.day)
 
 
 def approving_meeting(meeting: Meeting, same_day: list[Meeting]) -> Meeting | None:

@@ -5,7 +5,9 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 
-STATUSES = ("draft", "unconfirmed", "approved")
+STATUSES = ("agenda", "draft", "unconfirmed", "approved", "cancelled", "postponed")
+# meetings that did not take place (on that date): no attendance, decisions or minutes
+NOT_HELD = ("cancelled", "postponed")
 POLARITIES = ("higher-is-better", "lower-is-better", "none")
 RAGS = ("red", "amber", "green")
 
@@ -157,6 +159,8 @@ class Meeting:
     attendees: Attendees = Attendees()
     preamble: Text | None = None
     documents_dir: str | None = None  # content-relative folder of its PDFs
+    note: str | None = None  # e.g. why a meeting was cancelled or postponed; shown on its page
+    approved_on_line: int = 1  # where `approved_on` is written, for the check that it names a meeting
 
     @functools.cached_property  # asked for hundreds of thousands of times in a large build
     def slug(self) -> str:

@@ -94,9 +94,11 @@ class OpenData:
         """OCD status from the content alone (never today's date): a meeting with any minutes
         or decision, or approved minutes, took place ("passed"); one with only an agenda is
         "confirmed"."""
+        if meeting.status in ("cancelled", "postponed"):
+            return meeting.status
         has_minutes = meeting.status == "approved" or meeting.preamble is not None or any(
             item.minutes or item.decision for item in meeting.items)
-        return "passed" if has_minutes else "confirmed"
+        return "passed" if has_minutes and meeting.status != "agenda" else "confirmed"
 
     @staticmethod
     def lastmod(meeting) -> datetime.date:
@@ -208,6 +210,7 @@ class OpenData:
                 "date": meeting.date.isoformat(),
                 "time": meeting.time,
                 "minutes_status": meeting.status,
+                "note": meeting.note,
                 "approved_on": meeting.approved_on.isoformat() if meeting.approved_on else None,
                 "approved_at": self.absolute(urls.meeting(approved_by)) if approved_by else None,
                 "apologies": list(meeting.attendees.apologies),
@@ -305,7 +308,7 @@ class OpenData:
             "description": description,
             "url": self.absolute(urls.meeting(meeting)),
             "startDate": self.start_time(meeting),
-            "eventStatus": "https://schema.org/EventScheduled",
+            "eventStatus": "https://schema.org/" + EVENT_STATUS.get(meeting.status, "EventScheduled"),
             "inLanguage": self.site.language,
             "organizer": {
                 "@type": "GovernmentOrganization",
@@ -322,6 +325,9 @@ class OpenData:
             kind = "VirtualLocation" if mode == "OnlineEventAttendanceMode" else "Place"
             event["location"] = {"@type": kind, "name": meeting.venue}
         return script_json(event)
+
+
+EVENT_STATUS = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}
 
 
 def attendance_mode(venue: str | None) -> str | None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,7 @@ from .cache import BuildCache, State, code_signature
 from .history import read_history
 from .content import load_archive
 from .linking import Linked, link
-from .problems import Report
+from .problems import ERROR, WARNING, Problem, Report
 from .render import TEMPLATES, TemplateProblem, render_site
 from .writer import OutputConflict, UnsafeOutput, Writer, plain_os_error
 
@@ -36,7 +38,8 @@ class Result:
         return not self.report.errors and self.failure is None
 
 
-def check(content_dir, include_drafts: bool = True, cache_dir: Path | None = None, use_cache: bool = False) -> Result:
+def check(content_dir, include_drafts: bool = True, cache_dir: Path | None = None, use_cache: bool = False,
+          worktree: tuple[Path, str] | None = None) -> Result:
     """Load and link only. With `use_cache` (the command line's default), what loading and
     rendering each meeting gave is kept in `.cache/` beside the content folder, so checking a
     large archive again (the pre-commit hook, a pull request) redoes only the changed files."""
@@ -46,7 +49,7 @@ def check(content_dir, include_drafts: bool = True, cache_dir: Path | None = Non
         cache = (BuildCache.for_build(cache_dir or default_cache_dir(content_dir), content_dir)
                  if use_cache else BuildCache.disabled())
         result.cache_notice = cache.ignored
-        archive = load_archive(content_dir, report, cache)
+        archive = load_archive(content_dir, report, cache, worktree)
         if archive is not None:
             result.linked = link(archive, report, include_drafts=include_drafts, cache=cache)
             cache.save()
@@ -144,10 +147,14 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     result.cache_notice = cache.ignored
     archive = load_archive(content_dir, report, cache)
     lap("load")
+    if archive is not None and not include_drafts:
+        leave_out_broken_drafts(content_dir, archive, report)
     if archive is None or report.errors:
         return result
     linked = link(archive, report, include_drafts=include_drafts, cache=cache)
     result.linked = linked
+    if not include_drafts:  # what linking found wrong in a draft (its approved_on) does not stop the rest
+        leave_out_broken_drafts(content_dir, archive, report)
     lap("link")
     if report.errors:
         return result
@@ -194,3 +201,51 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     result.files_written, result.files_kept = writer.written, writer.kept
     result.writer = writer  # the previous site is being deleted: `build` waits for it
     return result
+
+
+DRAFT_STATUS_RE = re.compile(r"^status:[ \t]*(['\"]?)draft\1[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def declared_draft(data: bytes) -> bool:
+    """Whether a meeting file says `status: draft`, read from its text: a file with errors may not
+    have been read as a meeting at all."""
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    if not text.startswith("---"):
+        return False
+    end = text.find("\n---", 3)
+    return bool(DRAFT_STATUS_RE.search(text[:end if end >= 0 else len(text)]))
+
+
+def leave_out_broken_drafts(content_dir, archive, report: Report) -> None:
+    """A draft is not published, so its mistakes must not stop the rest of the archive publishing:
+    in a build without drafts, the errors of a draft meeting's file become warnings and the draft
+    is left out. `check`, `--drafts` builds and `serve` still treat them as errors."""
+    root = Path(content_dir)
+    shown_root = root.resolve().name or str(root)
+    broken: dict[str, int] = {}
+    for problem in report.errors:
+        parts = problem.path.split("/")
+        if len(parts) != 4 or parts[0] != shown_root or parts[1] != "meetings" or not parts[3].endswith(".md"):
+            continue
+        if problem.path not in broken:
+            try:
+                is_draft = declared_draft((root / "/".join(parts[1:])).read_bytes())
+            except OSError:
+                is_draft = False
+            broken[problem.path] = 0 if is_draft else -1
+        if broken[problem.path] >= 0:
+            broken[problem.path] += 1
+    drafts = {path: count for path, count in broken.items() if count > 0}
+    if not drafts:
+        return
+    kept = []
+    for problem in report.problems:
+        if problem.path in drafts and problem.severity == ERROR:
+            problem = dataclasses.replace(problem, severity=WARNING)
+        kept.append(problem)
+    for path, count in sorted(drafts.items()):
+        kept.append(Problem(path, 1, f"left out: draft with errors ({count} error{'' if count == 1 else 's'})",
+                            "the draft is not published, so the rest of the site is; `python build.py check` "
+                            "shows its errors", WARNING))
+    report.problems[:] = kept
+    archive.meetings[:] = [m for m in archive.meetings if m.source.path not in drafts]

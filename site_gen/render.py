@@ -28,7 +28,8 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 HOME_MEETINGS = 10
 
 RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off target", "green": "Green – on target"}
-STATUS_WORDS = {"draft": "Draft minutes", "unconfirmed": "Unconfirmed minutes", "approved": "Approved minutes"}
+STATUS_WORDS = {"draft": "Draft minutes", "unconfirmed": "Unconfirmed minutes", "approved": "Approved minutes",
+                "agenda": "Agenda", "cancelled": "Cancelled", "postponed": "Postponed"}
 POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
                   "none": "Neither higher nor lower is better"}
 

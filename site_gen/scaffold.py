@@ -219,7 +219,10 @@ def plan_items(previous: Previous | None) -> Plan:
     return Plan(opening, business, closing)
 
 
-def render(slug: str, name: str, date: datetime.date, previous: Previous | None, known_portfolios: list[str]) -> str:
+def render(slug: str, name: str, date: datetime.date, previous: Previous | None, known_portfolios: list[str],
+           agenda: bool = False) -> str:
+    """The new meeting's file. `agenda`: the meeting has not taken place yet (a date after today), so
+    the file starts as its agenda: no attendance is copied and no decision is filled in."""
     plan = plan_items(previous)
     since = f"the meeting of {long_date(previous.date)}" if previous else None
     out: list[str] = []
@@ -231,9 +234,16 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("#   1. Fill in every line marked TODO (search the file for TODO).")
     add("#   2. Run `python build.py check` and fix anything it reports.")
     add("#   3. Preview the page with `python build.py serve`.")
-    add("#   4. To publish, change `status: draft` to `status: unconfirmed`, and commit.")
-    add("# The minutes go below the closing `---` line: each item's under a heading `## NUMBER.`;")
-    add("# anything written before the first heading is shown at the top of the page.")
+    if agenda:
+        add("#   4. This is the agenda (the meeting has not taken place yet): it is published when you")
+        add("#      commit it. After the meeting, add who attended, the decisions and the minutes, and")
+        add("#      change `status: agenda` to `status: unconfirmed` when they are ready to publish")
+        add("#      (see docs/clerks-guide.md, section 5).")
+        add("# Anything written below the closing `---` line is shown at the top of the page.")
+    else:
+        add("#   4. To publish, change `status: draft` to `status: unconfirmed`, and commit.")
+        add("# The minutes go below the closing `---` line: each item's under a heading `## NUMBER.`;")
+        add("# anything written before the first heading is shown at the top of the page.")
     add("# Every field is explained in docs/clerks-guide.md.")
     add("")
     add("# The committee: the name of its file in content/committees/. Leave it as it is.")
@@ -253,11 +263,23 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
         else:
             add(f"{key}:")
         add("")
+    add("# agenda: published before the meeting; the page says the minutes will follow.")
     add("# draft: not published. You see it with `python build.py serve`, marked Draft.")
     add("# unconfirmed: published, with a note that the minutes await the committee's approval.")
     add("# approved: approved as a correct record (then fill in approved_on too).")
-    add("status: draft")
+    add("# cancelled or postponed: the meeting did not take place; say why in `note:`.")
+    add(f"status: {'agenda' if agenda else 'draft'}")
     add("")
+    add("# A sentence shown at the top of the page, e.g. why the meeting was cancelled or postponed.")
+    add("note:")
+    add("")
+    if agenda:
+        add("# The items below are the agenda. After the meeting: who attended goes under `attendees:`")
+        add("# and each item's decision under `decision:` (see docs/clerks-guide.md).")
+        add("")
+        items(add, plan, previous, since, date, slug, known_portfolios, agenda)
+        add("---")
+        return "\n".join(out).rstrip("\n") + "\n"
     add("# Once these minutes are approved: the date of the meeting that approved them, YYYY-MM-DD.")
     add("approved_on:")
     add("")
@@ -283,13 +305,31 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("  # Others who attended, e.g. a Cabinet Member or officers answering questions, one per line.")
     add("  in_attendance:")
     add("")
+    items(add, plan, previous, since, date, slug, known_portfolios, agenda)
+    add("---")
+    add("")
+    for number, title in plan.opening:
+        add(f"## {number}. {title}")
+        add("")
+    add(f"## {plan.business}.")
+    add("")
+    add(f"TODO: the minutes of item {plan.business}: paragraphs, `### ` sub-headings and `- ` bullet lists.")
+    add("")
+    for number, title in plan.closing:
+        add(f"## {number}. {title}")
+        add("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def items(add, plan: Plan, previous: Previous | None, since: str | None, date: datetime.date, slug: str,
+          known_portfolios: list[str], agenda: bool) -> None:
     add("# The agenda items, in agenda order. Each needs a `number` (unique in this meeting)")
     add("# and a `title`; every other key is optional: leave it empty or delete it.")
     add("items:")
     if plan.opening or plan.closing:
         add(f"  # The standing items below are copied from {since}: check them against the agenda.")
     for number, title in plan.opening:
-        standing_item(add, number, title, previous)
+        standing_item(add, number, title, None if agenda else previous)
     if plan.opening:
         add("")
     add("  # The item's number on the agenda; its minutes below go under a heading `## NUMBER.`")
@@ -320,23 +360,11 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("    #     file: report.pdf")
     add("    # The portfolio the report belongs to" + (f": one of {', '.join(known_portfolios)}." if known_portfolios else "."))
     add("    portfolio:")
-    add("    # What the committee resolved, without \"RESOLVED –\", e.g. That the report be noted.")
-    add("    decision:")
+    if not agenda:
+        add("    # What the committee resolved, without \"RESOLVED –\", e.g. That the report be noted.")
+        add("    decision:")
     for number, title in plan.closing:
-        standing_item(add, number, title, previous)
-    add("---")
-    add("")
-    for number, title in plan.opening:
-        add(f"## {number}. {title}")
-        add("")
-    add(f"## {plan.business}.")
-    add("")
-    add(f"TODO: the minutes of item {plan.business}: paragraphs, `### ` sub-headings and `- ` bullet lists.")
-    add("")
-    for number, title in plan.closing:
-        add(f"## {number}. {title}")
-        add("")
-    return "\n".join(out).rstrip("\n") + "\n"
+        standing_item(add, number, title, None if agenda else previous)
 
 
 def standing_item(add, number: int, title: str, previous: Previous | None) -> None:
@@ -385,7 +413,9 @@ def _run(args) -> int:
 
     previous_path = find_previous(content, slug, date)
     previous = read_previous(previous_path) if previous_path else None
-    text = render(slug, known[slug], date, previous if previous and not previous.note else None, portfolios(content))
+    agenda = date > datetime.date.today()  # a meeting still to come: its file starts as the agenda
+    text = render(slug, known[slug], date, previous if previous and not previous.note else None, portfolios(content),
+                  agenda)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
@@ -395,7 +425,8 @@ def _run(args) -> int:
         return 1
 
     print(target.as_posix())
-    print(f"Started a draft meeting of the {known[slug]} on {long_date(date)}.")
+    print(f"Started the agenda of the {known[slug]}'s meeting on {long_date(date)} (a date still to come)."
+          if agenda else f"Started a draft meeting of the {known[slug]} on {long_date(date)}.")
     if previous and previous.note:
         print(f"The previous meeting ({previous.path.as_posix()}) could not be read ({previous.note}), "
               f"so no standing items were copied.")

@@ -205,6 +205,9 @@ class _Unbuildable(Exception):
 
 
 def _explain(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> YamlProblem:
+    slip = _explain_slip(exc, first_line, text)
+    if slip is not None:
+        return slip
     mark = exc.problem_mark or exc.context_mark
     line = (mark.line if mark else 0) + first_line
     problem = (exc.problem or "").strip()
@@ -221,7 +224,7 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> YamlProbl
         hint = "add the closing quote mark at the end of the text"
         if exc.context_mark is not None:
             line = exc.context_mark.line + first_line
-    elif "mapping values are not allowed here" in problem:
+    elif "mapping values are not allowed" in problem:
         message = "unexpected `:`; a text containing `: ` must be in quotes"
         hint = 'put the whole value in double quotes, e.g. title: "Item: report"'
     elif "expected <block end>" in problem or "did not find expected key" in problem:
@@ -236,6 +239,112 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> YamlProbl
     else:
         message = f"not valid YAML: {problem or context or exc}"
     return YamlProblem(line, message, hint)
+
+
+# `key: value` on one line (a list entry's first key too): the two slips clerks make most
+_KEY_LINE_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(.*?)\s*$")
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _named(key: str) -> str:
+    return f"the {key}" if key.isalpha() else f"the `{key}`"
+
+
+def _unclosed_quote(lines: list[str], upto: int) -> tuple[int, str, str] | None:
+    """The last `key: "text` line before `upto` whose quote does not close on its line."""
+    for index in range(min(upto, len(lines) - 1), -1, -1):
+        match = _KEY_LINE_RE.match(lines[index])
+        if not match or not match.group(3)[:1] in ('"', "'"):
+            continue
+        value = match.group(3)
+        quote, rest = value[0], value[1:]
+        if quote == '"':
+            closed = re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+        else:
+            closed = re.search(r"'(?!')", rest.replace("''", "")) is not None
+        if not closed:
+            return index, match.group(2), value
+    return None
+
+
+def _explain_slip(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> YamlProblem | None:
+    """The two YAML slips clerks make, named in their words: a `: ` inside an unquoted value, and a
+    quote that is never closed (YAML often notices it lines later, with a message about indentation)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    problem = (exc.problem or "").strip()
+    if "\t" in (lines[mark.line] if mark.line < len(lines) else ""):
+        return None
+    unclosed = _unclosed_quote(lines, mark.line)
+    if unclosed is not None and ("quoted scalar" in (exc.context or "") or "expected" in problem
+                                 or "mapping values" in problem):
+        index, key, value = unclosed
+        return YamlProblem(index + first_line,
+                           f"the quotes around {_named(key)} are never closed: end {_named(key)} with a `{value[0]}`",
+                           f"{key}: {value}{value[0]}")
+    if "mapping values are not allowed" in problem and mark.line < len(lines):
+        match = _KEY_LINE_RE.match(lines[mark.line])
+        # the `:` YAML stopped at is inside the value, not the key's own (an over-indented key)
+        if match and match.group(3)[:1] not in ('"', "'") and mark.column > match.end(2):
+            key, value = match.group(2), match.group(3)
+            return YamlProblem(mark.line + first_line,
+                               f"{_named(key)} contains `: `, which YAML reads as the start of another key: "
+                               f"put {_named(key)} in quotes",
+                               f"{key}: {_quoted(value)}")
+        above = next((line for line in reversed(lines[:mark.line]) if line.strip() and not line.lstrip().startswith("#")), "")
+        if match and _indent(match.group(1)) > _indent(above) and _KEY_LINE_RE.match(above):
+            return YamlProblem(mark.line + first_line,
+                               f"the indentation is inconsistent (`{match.group(2)}` is indented more than the key above it)",
+                               "line up keys of the same block under each other, using spaces")
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" -"))
+
+
+def dropped_comments(text: str, first_line: int = 1) -> list[YamlProblem]:
+    """Warnings for notes (` #…`) written after an unquoted value on the same line: YAML leaves the
+    note out of the value, so `title: Report on item #4` is read as "Report on item"."""
+    if not re.search(r"\S[ \t]+#", text):
+        return []
+    try:
+        tokens = list(yaml.scan(text, Loader=_Loader))
+    except yaml.YAMLError:
+        return []  # reported by parse
+    lines = text.split("\n")
+    problems = []
+    key = None
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if not isinstance(token, yaml.ScalarToken):
+            continue
+        if isinstance(following, yaml.ValueToken):
+            key = token.value
+            continue
+        if not token.plain:
+            continue
+        end = token.end_mark
+        rest = lines[end.line][end.column:] if end.line < len(lines) else ""
+        match = re.match(r"^[ \t]+#(.*)$", rest)
+        if not match:
+            continue
+        note = "#" + match.group(1).rstrip()
+        start = token.start_mark
+        written = token.value + " " + note
+        name = _named(key) if key else "the value"
+        problems.append(YamlProblem(
+            end.line + first_line,
+            f"{name} stops before ` #`: YAML reads `{note}` as a note and leaves it out",
+            f"if it belongs to {name}, put {name} in quotes: {key + ': ' if key else ''}{_quoted(written)}; "
+            "if it is a note, put it on a line of its own",
+        ))
+    return problems
 
 
 def is_date(value) -> bool:

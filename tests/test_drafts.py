@@ -122,3 +122,63 @@ def test_with_drafts_feeds_calendars_and_search_say_draft(preview):
     for url in DRAFTS:
         fragment = next(f for f in fragments if f'"url":"{url}"' in f)
         assert re.search(r'"title":"[^"]*\(Draft\)"', fragment), fragment[:300]
+
+
+# -- a draft never stops publication ---------------------------------------------------------
+
+def broken_draft_site(tmp_path: Path) -> Path:
+    """The fixture with a slip in a draft: a misspelt key and an item heading with no item."""
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    draft = content / "meetings" / "2024" / "2024-05-01-scrutiny.md"
+    text = draft.read_text(encoding="utf-8")
+    assert "\nstatus: draft\n" in text
+    draft.write_text(text.replace("\nstatus: draft\n", "\nstatus: draft\nvenu: Town Hall\n", 1) + "\n## 77. Not an item\n",
+                     encoding="utf-8")
+    return content
+
+
+def test_a_draft_with_errors_is_left_out_and_the_rest_publishes(tmp_path):
+    from conftest import run_cli
+    content = broken_draft_site(tmp_path)
+    shown = "content/meetings/2024/2024-05-01-scrutiny.md"
+    built = run_cli("--content", str(content), "--out", str(tmp_path / "_site"), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    lines = built.stderr.splitlines()
+    assert f"{shown}:1: warning: left out: draft with errors (2 errors)" in lines
+    assert f"{shown}:5: warning: unknown key `venu` in a meeting" in lines
+    assert (tmp_path / "_site" / "meetings" / "2023" / "2023-03-14-cabinet" / "index.html").is_file()
+    assert not (tmp_path / "_site" / "meetings" / "2024").exists()
+    # the same errors are errors where drafts are shown: check, a --drafts build, serve
+    checked = run_cli("check", "--content", str(content), cwd=tmp_path)
+    assert checked.returncode == 1
+    assert f"{shown}:5: unknown key `venu` in a meeting" in checked.stdout.splitlines()
+    assert "left out" not in checked.stdout
+    with_drafts = run_cli("--drafts", "--content", str(content), "--out", str(tmp_path / "preview"), cwd=tmp_path)
+    assert with_drafts.returncode == 1
+    assert f"{shown}:5: unknown key `venu` in a meeting" in with_drafts.stderr.splitlines()
+
+
+def test_a_draft_whose_front_matter_cannot_be_read_is_left_out_too(tmp_path):
+    from conftest import run_cli
+    content = broken_draft_site(tmp_path)
+    draft = content / "meetings" / "2024" / "2024-05-01-scrutiny.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("\nstatus: draft\n", "\nstatus: draft\ntitle: a: b\n", 1),
+                     encoding="utf-8")
+    built = run_cli("--content", str(content), "--out", str(tmp_path / "_site"), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "warning: left out: draft with errors (1 error)" in built.stderr
+
+
+def test_a_draft_naming_no_approving_meeting_does_not_stop_publication(tmp_path):
+    from conftest import run_cli
+    content = broken_draft_site(tmp_path)
+    draft = content / "meetings" / "2024" / "2024-05-01-scrutiny.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("\nvenu: Town Hall\n", "\napproved_on: 2024-06-05\n")
+                     .replace("\n## 77. Not an item\n", ""), encoding="utf-8")
+    assert run_cli("check", "--content", str(content), cwd=tmp_path).returncode == 1
+    built = run_cli("--content", str(content), "--out", str(tmp_path / "_site"), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "content/meetings/2024/2024-05-01-scrutiny.md:1: warning: left out: draft with errors (1 error)" in built.stderr
+    assert "warning: approved_on 2024-06-05 names no meeting of `scrutiny`" in built.stderr

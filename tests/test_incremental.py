@@ -113,8 +113,11 @@ def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
     renamed.parent.mkdir()
     added.rename(renamed)
     ws.edit(renamed, "date: 2021-03-03", "date: 2022-04-06")
+    # approved_on must name a meeting of the committee: it follows the approving meeting
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "approved_on: 2021-03-03", "approved_on: 2022-04-06")
     ws.rebuild_and_compare()
     renamed.unlink()
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\napproved_on: 2022-04-06", "")
     ws.rebuild_and_compare()
 
     # an indicator's values changed, then an alias added (which changes how every text is linked)

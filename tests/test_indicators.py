@@ -471,3 +471,15 @@ def test_indicator_pages_link_their_feed(site):
         alternates = [link["href"] for link in page.find_all("link", rel="alternate", type="application/atom+xml")]
         assert f"{url}feed.xml" in alternates
         assert page.find("main").find("a", href=f"{url}feed.xml") is not None
+
+
+def test_the_headline_shows_the_stated_rating_and_the_rules_when_they_differ(site):
+    """ASC.2's latest rating (2021/22) is red; by the site's rule (1 over a target of 28, within
+    5%) it is amber: the headline shows both, not only the table."""
+    page = read_page(site, "/indicators/asc-2/")
+    headline = page.find("ul", class_="indicator-status").find("li")
+    assert " ".join(headline.get_text(" ").split()) == \
+        "Latest rating (2021/22): Stated: Red · by the council’s rule: Amber why"
+    # where they agree, the headline is the rating alone
+    agreed = read_page(site, "/indicators/asc-3/").find("ul", class_="indicator-status")
+    assert agreed is None or "by the council’s rule" not in agreed.get_text()
