@@ -133,7 +133,7 @@ def feed(pages: HistoryPages, site, entries, meeting_title) -> bytes:
         })
     return feeds.build_feed(feed_id=absolute(urls.changes_feed()), title=f"{site.title}: changes to the record",
                             self_url=absolute(urls.changes_feed()), alternate_url=absolute(urls.changes()),
-                            author=site.organisation, language=site.language, entries=items)
+                            author=site.organisation, language=site.language, entries=items, site=site)
 
 
 def render(renderer) -> None:

@@ -88,6 +88,12 @@ def _plural(count: int, word: str) -> str:
 
 def run_check(args) -> int:
     result = pipeline.check(args.content, include_drafts=True, cache_dir=args.cache, use_cache=args.use_cache)
+    if args.strict and result.linked is not None and not result.linked.archive.site.licence_stated:
+        site = result.linked.archive.site
+        result.report.warning(site.source.path, 1, f"`licence` is not set: the open data says it is published "
+                              f"under the {site.licence}",
+                              f"add `licence: {site.licence}` to site.yml, or the licence the council uses "
+                              f"(with `licence_url`)")
     print_problems(result.report, sys.stdout, args.strict)
     warnings = result.report.warnings
     if args.strict_for is not None:

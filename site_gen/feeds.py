@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
+
+from markupsafe import escape
 
 from . import urls
 from .wording import report_of
@@ -26,13 +29,37 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
     return element
 
 
+ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"]*)"')
+
+
+def absolute_links(html: str, base_url: str) -> str:
+    """Root-relative links of the site's own rendered HTML made absolute: a feed reader shows an
+    entry away from the site (and many readers ignore xml:base). The HTML is ours (rendered
+    Markdown and templates: attributes always double-quoted), so a pattern finds them."""
+    return ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}{escape(base_url.rstrip("/"))}{m.group(2)}"', html)
+
+
+def rights(site) -> str | None:
+    """The Atom `rights` of every feed: the site's licence."""
+    if not site.licence:
+        return None
+    return (f"{site.organisation}. Published under the {site.licence}"
+            + (f" ({site.licence_url})." if site.licence_url else "."))
+
+
 def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, author: str, language: str,
-               entries: list[dict]) -> bytes:
-    """entries: dicts with id, title, url, updated (RFC 3339) and html (the entry's content)."""
+               entries: list[dict], site=None) -> bytes:
+    """entries: dicts with id, title, url, updated (RFC 3339) and html (the entry's content).
+    With `site`: its licence as `rights`, and links in the entries' HTML made absolute."""
     ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": language})
+    attributes = {"{http://www.w3.org/XML/1998/namespace}lang": language}
+    if site is not None:  # for readers that resolve what is still relative against xml:base
+        attributes["{http://www.w3.org/XML/1998/namespace}base"] = site.base_url.rstrip("/") + "/"
+    feed = ET.Element(f"{{{ATOM}}}feed", attributes)
     _text(feed, "id", feed_id)
     _text(feed, "title", title)
+    if site is not None and rights(site):
+        _text(feed, "rights", rights(site))
     updated = max((e["updated"] for e in entries), default="1970-01-01T00:00:00+00:00")
     _text(feed, "updated", updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": self_url})
@@ -45,7 +72,8 @@ def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, a
         _text(element, "title", entry["title"])
         _text(element, "updated", entry["updated"])
         ET.SubElement(element, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": entry["url"]})
-        _text(element, "content", entry["html"], type="html")
+        _text(element, "content", absolute_links(entry["html"], site.base_url) if site is not None else entry["html"],
+              type="html")
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
 
@@ -115,7 +143,7 @@ def committee_feed(linked, slug: str, meeting_title) -> bytes:
     entries = meeting_entries(linked, meetings, meeting_title)
     return build_feed(feed_id=absolute(urls.committee_feed(slug)), title=f"{committee.name}: new minutes",
                       self_url=absolute(urls.committee_feed(slug)), alternate_url=absolute(urls.committee(slug)),
-                      author=site.organisation, language=site.language, entries=entries)
+                      author=site.organisation, language=site.language, entries=entries, site=site)
 
 
 def issue_feed(linked, slug: str, title: str, meeting_title) -> bytes:
@@ -131,7 +159,7 @@ def issue_feed(linked, slug: str, title: str, meeting_title) -> bytes:
     } for m, item in linked.issues.get(slug, [])[:FEED_ENTRIES]]
     return build_feed(feed_id=absolute(urls.issue_feed(slug)), title=f"{title}: meetings and decisions",
                       self_url=absolute(urls.issue_feed(slug)), alternate_url=absolute(urls.issue(slug)),
-                      author=site.organisation, language=site.language, entries=entries)
+                      author=site.organisation, language=site.language, entries=entries, site=site)
 
 
 # -- per indicator (issue 5) ---------------------------------------------------
@@ -166,4 +194,4 @@ def indicator_feed(linked, code: str, meeting_title) -> bytes:
     title = f"{code}: {indicator.title}" if indicator else f"{code} (not yet defined)"
     return build_feed(feed_id=absolute(urls.indicator_feed(code)), title=f"{title} – mentions in the minutes",
                       self_url=absolute(urls.indicator_feed(code)), alternate_url=absolute(urls.indicator(code)),
-                      author=site.organisation, language=site.language, entries=entries)
+                      author=site.organisation, language=site.language, entries=entries, site=site)
