@@ -111,7 +111,7 @@ def site_feed(linked, meeting_title) -> bytes:
     entries = meeting_entries(linked, meetings, meeting_title)
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
-                      entries=entries)
+                      entries=entries, site=site)
 
 
 # -- per committee and per issue (issue 7) -------------------------------------

@@ -54,6 +54,11 @@ def start(meeting) -> datetime.datetime | datetime.date:
     return datetime.datetime(meeting.date.year, meeting.date.month, meeting.date.day, hour, minute, tzinfo=LONDON)
 
 
+def ambiguous(moment: datetime.datetime) -> bool:
+    """Whether the wall-clock time happens twice in UK time (01:00 to 02:00 on the autumn change)."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
+
+
 def end(meeting) -> datetime.datetime | datetime.date:
     """Exclusive end: DEFAULT_DURATION of elapsed time after a known start (so a meeting that
     spans the clock change still lasts that long), else the next day."""
@@ -133,7 +138,13 @@ def event(linked, meeting, meeting_title) -> icalendar.Event:
     ev.add("uid", uid(meeting, site.base_url))
     ev.add("dtstamp", datetime.datetime(meeting.date.year, meeting.date.month, meeting.date.day,
                                         tzinfo=datetime.timezone.utc))
-    ev.add("dtstart", start(meeting))
+    begins = start(meeting)
+    if isinstance(begins, datetime.datetime) and ambiguous(begins):
+        # a time the autumn clock change makes happen twice: RFC 5545 means the first, but
+        # some clients (ical.js) take the second, so the start is given in UTC instead
+        ev.add("dtstart", begins.astimezone(datetime.timezone.utc))
+    else:
+        ev.add("dtstart", begins)
     ev.add("dtend", end(meeting))
     ev.add("summary", committee.name + (" (draft)" if meeting.status == "draft" else ""))
     if meeting.venue:
