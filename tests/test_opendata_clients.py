@@ -432,9 +432,26 @@ def test_feed_entries_link_with_absolute_addresses(site, sample_site):
                     assert target.startswith(("https://", "http://", "mailto:", "tel:")), (path, target)
                     checked += 1
     assert checked > 10
-    # the raw XML: no root-relative link for readers that do not resolve them
     raw = (site / "committees" / "planning" / "feed.xml").read_text(encoding="utf-8")
-    assert 'href="/' not in raw.replace("&quot;", '"') and f'xml:base="{BASE}/"' in raw
+    assert f'xml:base="{BASE}/"' in raw  # for readers that resolve what is relative against it
+
+
+def test_a_decision_linking_an_indicator_links_it_absolutely_in_the_feeds(tmp_path):
+    """Rendered Markdown links indicator codes with root-relative addresses: not in a feed."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    meeting = content / "meetings" / "2021" / "2021-03-24-planning.md"
+    text = meeting.read_text(encoding="utf-8")
+    assert "decision: That the action plan be approved." in text
+    meeting.write_text(text.replace("decision: That the action plan be approved.",
+                                    "decision: That the action plan for HOU.1 be approved."), encoding="utf-8")
+    built = build_into(content, tmp_path / "_site", with_search=False)
+    for feed in ("committees/planning/feed.xml", "feed.xml", "issues/housing-delivery/feed.xml"):
+        raw = (built / feed).read_text(encoding="utf-8")
+        parsed = feedparser.parse(raw.encode("utf-8"), resolve_relative_uris=False)  # as a reader that does not resolve
+        links = [a["href"] for e in parsed.entries for a in BeautifulSoup(e.content[0].value, "html5lib").find_all("a")]
+        assert f"{BASE}/indicators/hou-1/" in links, feed
+        assert not [link for link in links if link.startswith("/")], feed
 
 
 # -- JSON-LD ---------------------------------------------------------------------------------
