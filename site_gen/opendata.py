@@ -555,15 +555,15 @@ def attendance_mode(venue: str | None) -> str | None:
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 DATA_FILES = (  # (file name, what it holds) for the /data/ page, in the order shown
     ("meetings.json", "Every published meeting: its Open Civic Data id, date, committee, start, status, number of "
-                      "items and decisions, when it last changed (`last_modified`, from the archive's history) and "
+                      "items and decisions, when it last changed (last_modified, from the archive's history) and "
                       "the address of its own JSON file. A harvester fetches only the meetings changed since its last "
                       "visit."),
-    ("committees.json", "The council and every committee as Open Civic Data / Popolo organizations (`id`, "
-                        "`classification`, `parent_id`, `identifiers`, `sources`), with each committee's number of "
+    ("committees.json", "The council and every committee as Open Civic Data / Popolo organizations (id, "
+                        "classification, parent_id, identifiers, sources), with each committee's number of "
                         "meetings, first and latest meeting, calendar and feed."),
     ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and item."),
-    ("issues.json", "Every issue considered at more than one meeting, with each meeting and item that considered it "
-                    "and its decision."),
+    ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and item "
+                    "that considered it and its decision."),
     ("indicators.json", "Every performance indicator: title, portfolio and priority, unit, polarity, aliases, "
                         "its values over time, and every mention in the minutes; also the codes mentioned "
                         "but not yet defined."),
@@ -657,12 +657,12 @@ def render(renderer) -> None:
         "name": "meeting.json", "url": None, "media_type": "application/json",
         "size": file_size(sum(writer.record(path).size for path in meeting_files)) + f" in all ({len(meeting_files)} files)",
         "about": "One file per meeting, beside its page: /meetings/YEAR/DATE-COMMITTEE/meeting.json. An Open Civic "
-                 "Data Event: `id`, `name`, `start_date`, `end_date`, `all_day`, `status`, `location`, `participants` "
-                 "(the committee, chair, members and others in attendance), `agenda` (each item with its `order`, "
-                 "`description`, `notes` holding the minutes and the decision, and its officers in "
-                 "`related_entities`), `documents` with their `media_type`, and the committee as an `organization`. "
+                 "Data Event: id, name, start_date, end_date, all_day, status, location, participants "
+                 "(the committee, chair, members and others in attendance), agenda (each item with its order, "
+                 "description, notes holding the minutes and the decision, and its officers in "
+                 "related_entities), documents with their media_type, and the committee as an organization. "
                  "What Open Civic Data has no field for (recommendations, contacts, indicators, the issue, "
-                 "apologies, whether the minutes are approved) is under `extras`.",
+                 "apologies, whether the minutes are approved) is under extras.",
         "schema": urls.data_schema(SCHEMAS["meeting.json"])})
     listing.append({"name": "indicators.csv", "url": urls.indicators_csv(), "media_type": "text/csv",
                     "size": size(urls.indicators_csv()),
