@@ -573,17 +573,18 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(members: list[tuple[str, bytes]]) -> bytes:
-    """A zip of `members` (name, bytes), deterministic: names in order, fixed times and
-    permissions, deflated."""
+def bulk_zip(names: list[str], read) -> bytes:
+    """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
+    meeting files of a large archive are a hundred megabytes), deterministic: names in order,
+    fixed times and permissions, deflated."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in sorted(members):
+        for name in sorted(names):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so that the permissions below are read
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            archive.writestr(info, read(name), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return buffer.getvalue()
 
 
@@ -637,7 +638,7 @@ def render(renderer) -> None:
     # the bulk download: made again only when one of its files changed
     members = [path for path in writer.paths() if BULK_MEMBERS.match(path)]
     renderer.made(urls.bulk_download(), digest("bulk", [(path, writer.record(path).sha) for path in members]),
-                  lambda: bulk_zip([(path, writer.read(path)) for path in members]))
+                  lambda: bulk_zip(members, writer.read))
 
     def size(url: str) -> str:
         return file_size(writer.record(urls.output_path(url)).size)
