@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
-# (Python packages, Debian's chromium and a Java runtime, npm's axe-core and
-# vnu-jar), then runs pytest. Safe to run again: installed things are kept.
+# (Python packages, Debian's chromium and a Java runtime, npm's axe-core,
+# vnu-jar, ical.js and node-ical), then runs pytest. Safe to run again: installed things are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,8 @@ need_apt=()
 # The browser tests drive /usr/bin/chromium (Debian's package; never `playwright install`).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+# Node runs the JavaScript calendar readers (tests/node/read_calendar.js); npm installs them.
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -24,11 +26,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-for tool in /usr/bin/chromium java; do
+for tool in /usr/bin/chromium java node; do
   command -v "$tool" >/dev/null 2>&1 || { echo "scripts/test.sh: $tool is still missing after apt-get" >&2; exit 1; }
 done
 
-# axe-core and vnu-jar, at the versions package-lock.json pins. --ignore-scripts:
+# axe-core, vnu-jar, ical.js and node-ical, at the versions package-lock.json pins. --ignore-scripts:
 # vnu-jar's install script would download a Java runtime; the Java above runs it.
 npm ci --silent --no-audit --no-fund --ignore-scripts
 

@@ -251,7 +251,7 @@ def feed(pages: HistoryPages, site, entries: list[Entry]) -> bytes:
         })
     return feeds.build_feed(feed_id=absolute(urls.changes_feed()), title=f"{site.title}: changes to the record",
                             self_url=absolute(urls.changes_feed()), alternate_url=absolute(urls.changes()),
-                            author=site.organisation, language=site.language, entries=items,
+                            author=site.organisation, language=site.language, entries=items, site=site,
                             empty_updated=feeds.rfc3339(pages.history.latest) if pages.history.latest else None)
 
 

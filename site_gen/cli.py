@@ -204,6 +204,12 @@ def run_check(args) -> int:
     if args.strict:
         from .initialise import warn_placeholder
         warn_placeholder(args.content, result)
+    if args.strict and result.linked is not None and not result.linked.archive.site.licence_stated:
+        site = result.linked.archive.site
+        result.report.warning(site.source.path, 1, f"`licence` is not set: the open data says it is published "
+                              f"under the {site.licence}",
+                              f"add `licence: {site.licence}` to site.yml, or the licence the council uses "
+                              f"(with `licence_url`)")
     changed = args.staged or args.since
     # a plain check puts first what the clerk changed in the archive's own content folder (at the
     # top of its repository); with nothing changed there is nothing to put first

@@ -15,7 +15,8 @@ from pathlib import Path
 from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
-from .models import (NOT_HELD, POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
+from .models import (DEFAULT_LICENCE, DEFAULT_LICENCE_URL, NOT_HELD, POLARITIES, RAGS, STATUSES, Archive, Attendees,
+                     Committee, Contact, Document,
                      Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
@@ -295,8 +296,13 @@ class ContentLoader:
             branch = "main"
         if not (title and organisation and base_url):
             return None
+        licence = f.text("licence")
+        if licence is None:
+            licence, licence_url = DEFAULT_LICENCE, licence_url or DEFAULT_LICENCE_URL
+        elif licence_url is None and licence == DEFAULT_LICENCE:
+            licence_url = DEFAULT_LICENCE_URL
         return Site(title=title, organisation=organisation, base_url=base_url.rstrip("/"), language=language,
-                    description=description, licence=f.text("licence"), licence_url=licence_url,
+                    description=description, licence=licence, licence_url=licence_url, licence_stated=f.text("licence") is not None,
                     rag_rule=rag_rule, source=Source(self.shown(path), 1),
                     repository_url=repository_url, repository_branch=branch)
 

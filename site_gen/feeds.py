@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
+
+from markupsafe import escape
 
 from . import urls
 from .safetext import strip_controls
@@ -39,15 +42,39 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
     return element
 
 
+ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/(?!/)[^"]*)"')
+
+
+def absolute_links(html: str, base_url: str) -> str:
+    """Root-relative links of the site's own rendered HTML made absolute: a feed reader shows an
+    entry away from the site (and many readers ignore xml:base). The HTML is ours (rendered
+    Markdown and templates: attributes always double-quoted), so a pattern finds them."""
+    return ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}{escape(base_url.rstrip("/"))}{m.group(2)}"', html)
+
+
+def rights(site) -> str | None:
+    """The Atom `rights` of every feed: the site's licence."""
+    if not site.licence:
+        return None
+    return (f"{site.organisation}. Published under the {site.licence}"
+            + (f" ({site.licence_url})." if site.licence_url else "."))
+
+
 def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, author: str, language: str,
-               entries: list[dict], empty_updated: str | None = None) -> bytes:
+               entries: list[dict], empty_updated: str | None = None, site=None) -> bytes:
     """entries: dicts with id, title, url, updated (RFC 3339), optionally published, and html (the
     entry's content). The feed is as new as its newest entry; an empty one is dated `empty_updated`
-    (the archive's latest change)."""
+    (the archive's latest change). With `site`: its licence as `rights`, and links in the entries'
+    HTML made absolute."""
     ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": language})
+    attributes = {"{http://www.w3.org/XML/1998/namespace}lang": language}
+    if site is not None:  # for readers that resolve what is still relative against xml:base
+        attributes["{http://www.w3.org/XML/1998/namespace}base"] = site.base_url.rstrip("/") + "/"
+    feed = ET.Element(f"{{{ATOM}}}feed", attributes)
     _text(feed, "id", feed_id)
     _text(feed, "title", title)
+    if site is not None and rights(site):
+        _text(feed, "rights", rights(site))
     updated = max((e["updated"] for e in entries), key=_instant, default=None) or empty_updated or EMPTY_UPDATED
     _text(feed, "updated", updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": self_url})
@@ -62,7 +89,8 @@ def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, a
         if entry.get("published"):
             _text(element, "published", entry["published"])
         ET.SubElement(element, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": entry["url"]})
-        _text(element, "content", entry["html"], type="html")
+        _text(element, "content", absolute_links(entry["html"], site.base_url) if site is not None else entry["html"],
+              type="html")
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
 
@@ -169,7 +197,7 @@ def site_feed(linked, meeting_title, dates: Dates | None = None) -> bytes:
                      + dates.withdrawn_entries(site.base_url))
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
-                      entries=entries, empty_updated=dates.empty)
+                      entries=entries, empty_updated=dates.empty, site=site)
 
 
 # -- per committee and per issue (issue 7) -------------------------------------
@@ -203,7 +231,8 @@ def committee_feed(linked, slug: str, meeting_title, dates: Dates | None = None)
                      + dates.withdrawn_entries(site.base_url, slug))
     return build_feed(feed_id=absolute(urls.committee_feed(slug)), title=f"{committee.name}: new minutes",
                       self_url=absolute(urls.committee_feed(slug)), alternate_url=absolute(urls.committee(slug)),
-                      author=site.organisation, language=site.language, entries=entries, empty_updated=dates.empty)
+                      author=site.organisation, language=site.language, entries=entries, empty_updated=dates.empty,
+                      site=site)
 
 
 def issue_feed(linked, slug: str, title: str, meeting_title, dates: Dates | None = None) -> bytes:
@@ -227,7 +256,7 @@ def issue_feed(linked, slug: str, title: str, meeting_title, dates: Dates | None
     return build_feed(feed_id=absolute(urls.issue_feed(slug)), title=f"{title}: meetings and decisions",
                       self_url=absolute(urls.issue_feed(slug)), alternate_url=absolute(urls.issue(slug)),
                       author=site.organisation, language=site.language, entries=newest(entries),
-                      empty_updated=dates.empty)
+                      empty_updated=dates.empty, site=site)
 
 
 # -- per indicator (issue 5) ---------------------------------------------------
@@ -266,4 +295,4 @@ def indicator_feed(linked, code: str, meeting_title, dates: Dates | None = None)
     return build_feed(feed_id=absolute(urls.indicator_feed(code)), title=f"{title} – mentions in the minutes",
                       self_url=absolute(urls.indicator_feed(code)), alternate_url=absolute(urls.indicator(code)),
                       author=site.organisation, language=site.language, entries=newest(entries),
-                      empty_updated=dates.empty)
+                      empty_updated=dates.empty, site=site)

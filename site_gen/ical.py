@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ import icalendar
 
 from . import urls
 from .models import NOT_HELD
+from .wording import long_date
 
 TZID = "Europe/London"
 LONDON = ZoneInfo(TZID)
@@ -58,6 +60,11 @@ def start(meeting) -> datetime.datetime | datetime.date:
     return datetime.datetime(meeting.date.year, meeting.date.month, meeting.date.day, hour, minute, tzinfo=LONDON)
 
 
+def ambiguous(moment: datetime.datetime) -> bool:
+    """Whether the wall-clock time happens twice in UK time (01:00 to 02:00 on the autumn change)."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
+
+
 def end(meeting) -> datetime.datetime | datetime.date:
     """Exclusive end: DEFAULT_DURATION of elapsed time after a known start (so a meeting that
     spans the clock change still lasts that long), else the next day."""
@@ -79,7 +86,41 @@ def timing_note(meeting) -> str:
     return "The start time is not recorded, so the calendar shows the meeting as an all-day event."
 
 
+class _Text(HTMLParser):
+    """The text of an HTML fragment, one line per block."""
+
+    BLOCKS = {"p", "li", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """Rendered Markdown as plain text for a calendar: no markup, no Markdown syntax, one line
+    per paragraph or list entry (calendars show DESCRIPTION as plain text)."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def description(linked, meeting, title: str, page_url: str) -> str:
+    site = linked.archive.site
     lines = [title + STATUS_NOTES.get(meeting.status, ""), ""]
     if meeting.note:
         lines += [meeting.note, ""]
@@ -89,9 +130,13 @@ def description(linked, meeting, title: str, page_url: str) -> str:
     lines += ["", "Agenda:"]
     for item in meeting.items:
         lines.append(f"{item.number}. {item.title}")
-        if item.decision:
-            lines.append(f"   RESOLVED – {' '.join(item.decision.markdown.split())}")
+        html = linked.items[(meeting.slug, item.number)].decision
+        if item.decision and html:
+            decision = plain_text(html).replace("\n", " ")
+            lines.append(f"   RESOLVED – {decision}")
     lines += ["", f"Minutes: {page_url}"]
+    if site.licence:
+        lines.append(f"Licence: {site.licence}" + (f" ({site.licence_url})" if site.licence_url else ""))
     return "\n".join(lines)
 
 
@@ -113,7 +158,13 @@ def event(linked, meeting, meeting_title, stamps=None) -> icalendar.Event:
         ev.add("created", first.astimezone(utc))
         ev.add("last-modified", last.astimezone(utc))
         ev.add("sequence", sequence)
-    ev.add("dtstart", start(meeting))
+    begins = start(meeting)
+    if isinstance(begins, datetime.datetime) and ambiguous(begins):
+        # a time the autumn clock change makes happen twice: RFC 5545 means the first, but
+        # some clients (ical.js) take the second, so the start is given in UTC instead
+        ev.add("dtstart", begins.astimezone(datetime.timezone.utc))
+    else:
+        ev.add("dtstart", begins)
     ev.add("dtend", end(meeting))
     ev.add("summary", committee.name + SUMMARY_NOTES.get(meeting.status, ""))
     if meeting.venue:
@@ -157,31 +208,48 @@ def _year_transitions(year: int) -> tuple[tuple[datetime.datetime, datetime.time
     return tuple(found)
 
 
+RULES_SINCE = 1996  # since 1996 the UK changes on the last Sunday of March and of October, at 01:00 UTC
+
+
 def timezone(meetings) -> icalendar.Timezone | None:
-    """Europe/London's VTIMEZONE over the years of `meetings` (never today's date), or None
-    when there are none. Each onset is local time in the offset *before* the change, as
-    RFC 5545 3.6.5 says (the spring change is 01:00 GMT, the autumn one 02:00 BST)."""
+    """Europe/London's VTIMEZONE for `meetings` (never today's date), or None when there are none.
+
+    From 1996 the clock changes follow one rule, written as a yearly RRULE (every calendar
+    client reads those: Outlook, Google, ical.js, icalendar). Meetings before 1996 add the
+    changes of their years from the time zone database, one RDATE property per change
+    (ical.js reads only the first value of a comma-separated RDATE). Each onset is local time
+    in the offset *before* the change, as RFC 5545 3.6.5 says (the spring change is 01:00 GMT,
+    the autumn one 02:00 BST)."""
     if not meetings:
         return None
-    first = datetime.date(min(m.date.year for m in meetings), 1, 1)
-    last = datetime.date(max(m.date.year for m in meetings) + 1, 1, 1)
+    first_year = min(m.date.year for m in meetings)
     tz = icalendar.Timezone()
     tz.add("tzid", TZID)
-    tz.add("comment", f"{TZID} from {first.isoformat()} to {last.isoformat()}, the years of these meetings.")
-    start_moment = datetime.datetime(first.year, 1, 1, tzinfo=datetime.timezone.utc).astimezone(LONDON)
-    observances: dict[tuple, list[datetime.datetime]] = {}
-    # the offset in force when the range begins, then one observance per kind of change
-    observances[(bool(start_moment.dst()), start_moment.utcoffset(), start_moment.utcoffset(), start_moment.tzname())] = [
-        datetime.datetime(first.year, 1, 1)]
-    for instant, before in transitions(first, last):
-        after = instant.astimezone(LONDON)
-        key = (bool(after.dst()), before, after.utcoffset(), after.tzname())
-        observances.setdefault(key, []).append((instant + before).replace(tzinfo=None))
-    for (daylight, before, after, name), onsets in observances.items():
+    gmt, bst = datetime.timedelta(0), datetime.timedelta(hours=1)
+    if first_year < RULES_SINCE:
+        first = datetime.date(first_year, 1, 1)
+        start_moment = datetime.datetime(first.year, 1, 1, tzinfo=datetime.timezone.utc).astimezone(LONDON)
+        observances: dict[tuple, list[datetime.datetime]] = {}
+        observances[(bool(start_moment.dst()), start_moment.utcoffset(), start_moment.utcoffset(),
+                     start_moment.tzname())] = [datetime.datetime(first.year, 1, 1)]
+        for instant, before in transitions(first, datetime.date(RULES_SINCE, 1, 1)):
+            after = instant.astimezone(LONDON)
+            key = (bool(after.dst()), before, after.utcoffset(), after.tzname())
+            observances.setdefault(key, []).append((instant + before).replace(tzinfo=None))
+        for (daylight, before, after, name), onsets in observances.items():
+            part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
+            part.add("dtstart", onsets[0])
+            for onset in onsets[1:]:
+                part.add("rdate", onset)  # one property per change
+            part.add("tzname", name)
+            part.add("tzoffsetfrom", before)
+            part.add("tzoffsetto", after)
+            tz.add_component(part)
+    for daylight, month, day, hour, before, after, name in (
+            (True, 3, 31, 1, gmt, bst, "BST"), (False, 10, 27, 2, bst, gmt, "GMT")):
         part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
-        part.add("dtstart", onsets[0])
-        if onsets[1:]:
-            part.add("rdate", onsets[1:])
+        part.add("dtstart", datetime.datetime(RULES_SINCE, month, day, hour))  # the last Sundays of 1996
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
         part.add("tzname", name)
         part.add("tzoffsetfrom", before)
         part.add("tzoffsetto", after)
@@ -228,10 +296,16 @@ class Calendars:
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
+        if site.licence:
+            about += f" Published under the {site.licence}" + (f" ({site.licence_url})." if site.licence_url else ".")
         cal.add("name", name)
-        cal.add("x-wr-calname", icalendar.vText(name))
+        # X-WR- properties are not TEXT to the libraries that read them (icalendar, ical.js):
+        # an escaped comma would come back as "\\,", so they are written as they are, on one line
+        cal.add("x-wr-calname", icalendar.prop.vInline(one_line(name)))
         cal.add("description", about)
-        cal.add("x-wr-caldesc", icalendar.vText(about))
+        cal.add("x-wr-caldesc", icalendar.prop.vInline(one_line(about)))
+        if site.licence:
+            cal.add("x-license", icalendar.prop.vInline(one_line(site.licence_url or site.licence)))
         cal.add("x-wr-timezone", TZID)
         cal.add("url", page_url)
         cal.add("source", self_url, parameters={"VALUE": "URI"})
@@ -246,12 +320,23 @@ class Calendars:
         return head[: -len(END)] + b"".join(self.event_bytes(m) for m in ordered) + END
 
     def site_calendar(self) -> bytes:
+        """The meetings subscribers need: those of the last two years before the newest meeting
+        (from 1 January) and everything after; the rest are in the calendars of each year."""
         site = self.site
         return self.build(
-            self.linked.meetings, name=f"{site.organisation}: committee meetings",
-            about=f"Every meeting in the {site.title}, with a link to its minutes.",
+            recent(self.linked.meetings), name=f"{site.organisation}: committee meetings",
+            about=f"Meetings in the {site.title} from {long_date(recent_from(self.linked.meetings))}, "
+                  f"with a link to their minutes. Earlier years have a calendar each.",
             page_url=urls.absolute(site.base_url, urls.meetings_index()),
             self_url=urls.absolute(site.base_url, urls.calendar()))
+
+    def year_calendar(self, year: int) -> bytes:
+        site = self.site
+        return self.build(
+            self.linked.by_year.get(year, []), name=f"{site.organisation}: committee meetings in {year}",
+            about=f"Every meeting in {year} in the {site.title}, with a link to its minutes.",
+            page_url=urls.absolute(site.base_url, urls.year(year)),
+            self_url=urls.absolute(site.base_url, urls.year_calendar(year)))
 
     def committee_calendar(self, slug: str) -> bytes:
         site = self.site
@@ -261,6 +346,25 @@ class Calendars:
             about=f"Meetings of the {committee.name} ({site.organisation}), with a link to their minutes.",
             page_url=urls.absolute(site.base_url, urls.committee(slug)),
             self_url=urls.absolute(site.base_url, urls.committee_calendar(slug)))
+
+
+SITE_CALENDAR_YEARS = 2
+
+
+def recent_from(meetings) -> datetime.date:
+    """Where the site calendar starts: 1 January, two years before the newest meeting (from the
+    content, never the clock, so the same content gives the same file)."""
+    newest = max((m.date for m in meetings), default=datetime.date(1970, 1, 1))
+    return datetime.date(newest.year - SITE_CALENDAR_YEARS, 1, 1)
+
+
+def recent(meetings) -> list:
+    start = recent_from(meetings)
+    return [m for m in meetings if m.date >= start]
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def site_calendar(linked, meeting_title) -> bytes:

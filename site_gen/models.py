@@ -37,6 +37,11 @@ class RagRule:
     tolerance_in: str = "percent"  # "percent": of the target; "points": in the indicator's own unit
 
 
+# UK public bodies publish open data under the Open Government Licence unless they say otherwise.
+DEFAULT_LICENCE = "Open Government Licence v3.0"
+DEFAULT_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
 @dataclass(frozen=True)
 class Site:
     title: str
@@ -46,6 +51,7 @@ class Site:
     description: str | None = None
     licence: str | None = None
     licence_url: str | None = None
+    licence_stated: bool = False  # False: site.yml does not name a licence, so the default applies
     rag_rule: RagRule | None = None
     source: Source = Source("content/site.yml")
     repository_url: str | None = None  # the forge's web address of the repository (GitHub/GitLab style)

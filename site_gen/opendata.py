@@ -13,10 +13,14 @@ Only `linked.meetings` (the published ones) is ever read, never `archive.meeting
 from __future__ import annotations
 
 import datetime
+import io
 import re
+import uuid
+import zipfile
 from pathlib import Path
 
 import orjson
+from markupsafe import Markup
 
 from . import ical, urls
 from .wording import long_date, natural_key, report_of, weekday_date
@@ -26,6 +30,8 @@ SCHEMAS = {  # file -> its JSON Schema in schemas/ (published at /data/schemas/)
     "meetings.json": "meetings-index.schema.json",
     "committees.json": "committees.schema.json",
     "indicators.json": "indicators.schema.json",
+    "issues.json": "issues.schema.json",
+    "decisions.json": "decisions.schema.json",
 }
 MEDIA_TYPES = {  # a fixed table: mimetypes.guess_type would read the machine's /etc/mime.types
     ".pdf": "application/pdf", ".doc": "application/msword",
@@ -60,12 +66,29 @@ def script_json(value) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+OCD_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")  # RFC 4122's namespace for URLs
+# what OCD's event status says of a meeting the content marks as not taking place (`status:`)
+OCD_NOT_HELD = {"cancelled": "cancelled", "postponed": "cancelled"}
+SCHEMA_ORG_STATUS = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}
+HONORIFICS = re.compile(r"^(Councillor|Cllr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|Prof\.?|Sir|Dame|Lord|Lady)\s+(.+)$")
+
+
+def ocd_id(kind: str, *parts: str) -> str:
+    """An Open Civic Data id (`ocd-event/<uuid>`, `ocd-organization/<uuid>`): a UUID 5 of the
+    archive's address and the thing's own address in it, so it never changes while they do not,
+    and two archives never share one."""
+    return f"ocd-{kind}/{uuid.uuid5(OCD_NAMESPACE, ''.join(parts))}"
+
+
 class OpenData:
-    def __init__(self, linked, meeting_title):
+    def __init__(self, linked, meeting_title, last_changed=None):
+        """`last_changed(meeting)`: when git last changed the meeting's published file (a
+        datetime), or None when the history does not say."""
         self.linked = linked
         self.archive = linked.archive
         self.site = linked.archive.site
         self.meeting_title = meeting_title
+        self.last_changed = last_changed or (lambda meeting: None)
 
     def absolute(self, url: str) -> str:
         return urls.absolute(self.site.base_url, url)
@@ -91,11 +114,11 @@ class OpenData:
 
     @staticmethod
     def event_status(meeting) -> str:
-        """OCD status from the content alone (never today's date): a meeting with any minutes
-        or decision, or approved minutes, took place ("passed"); one with only an agenda is
-        "confirmed"."""
-        if meeting.status in ("cancelled", "postponed"):
-            return meeting.status
+        """OCD status from the content alone (never today's date): a cancelled or postponed
+        meeting is "cancelled"; one with any minutes or decision, or approved minutes, took
+        place ("passed"); one with only an agenda is "confirmed"."""
+        if meeting.status in OCD_NOT_HELD:
+            return OCD_NOT_HELD[meeting.status]
         has_minutes = meeting.status == "approved" or meeting.preamble is not None or any(
             item.minutes or item.decision for item in meeting.items)
         return "passed" if has_minutes and meeting.status != "agenda" else "confirmed"
@@ -108,28 +131,89 @@ class OpenData:
             return meeting.approved_on
         return meeting.date
 
+    def last_modified(self, meeting) -> str:
+        """For harvesters: when the meeting's file last changed in git (UTC), else the date the
+        content gives (`lastmod`)."""
+        changed = self.last_changed(meeting)
+        if changed is None:
+            return self.lastmod(meeting).isoformat()
+        return changed.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+    def event_id(self, meeting) -> str:
+        return ocd_id("event", self.site.base_url, urls.meeting(meeting))
+
+    def council_id(self) -> str:
+        return ocd_id("organization", self.site.base_url, urls.home())
+
+    def committee_id(self, slug: str) -> str:
+        return ocd_id("organization", self.site.base_url, urls.committee(slug))
+
     def committee_ref(self, slug: str) -> dict:
-        return {"slug": slug, "name": self.archive.committees[slug].name, "url": self.absolute(urls.committee(slug))}
+        return {"slug": slug, "name": self.archive.committees[slug].name, "url": self.absolute(urls.committee(slug)),
+                "id": self.committee_id(slug)}
+
+    def council(self) -> dict:
+        """The council as a Popolo/OCD Organization: the parent of every committee."""
+        home = self.absolute(urls.home())
+        return {
+            "id": self.council_id(),
+            "name": self.site.organisation,
+            "classification": "government",
+            "parent_id": None,
+            "identifiers": [{"scheme": "url", "identifier": home}],
+            "links": [{"note": "Minutes archive", "url": home}],
+            "sources": [{"url": home, "note": "this archive"}],
+        }
+
+    def organization(self, slug: str) -> dict:
+        """A committee as a Popolo/OCD Organization (classification `committee`)."""
+        committee = self.archive.committees[slug]
+        page = self.absolute(urls.committee(slug))
+        return {
+            "id": self.committee_id(slug),
+            "name": committee.name,
+            "classification": "committee",
+            "parent_id": self.council_id(),
+            "identifiers": [{"scheme": "slug", "identifier": slug}, {"scheme": "url", "identifier": page}],
+            "links": [{"note": "Committee page", "url": page},
+                      {"note": "Meetings calendar (iCalendar)", "url": self.absolute(urls.committee_calendar(slug))},
+                      {"note": "New minutes feed (Atom)", "url": self.absolute(urls.committee_feed(slug))}],
+            "sources": [{"url": page, "note": "the committee's page in this archive"}],
+        }
 
     def document_ref(self, meeting, document) -> dict:
+        """An OCD document; only a document with an address can be one (OCD requires `url`)."""
         if document.file:
             url, name = self.absolute(urls.document(meeting, document.file)), document.file
-        elif document.url:
-            url, name = document.url, document.url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
         else:
-            url, name = None, ""
-        media_type = MEDIA_TYPES.get("." + name.rsplit(".", 1)[-1].lower()) if "." in name else None
-        return {"note": document.title, "url": url, "media_type": media_type, "size": document.size}
+            url, name = document.url, document.url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+        media_type = media_type_of(name)
+        return {"note": document.title, "url": url, "media_type": media_type, "date": "",
+                "links": [{"url": url, "media_type": media_type}], "size": document.size}
 
     # -- one meeting -------------------------------------------------------------
 
+    def participant(self, name: str, note: str, entity_type: str = "person") -> dict:
+        """An OCD participant (`entity_type` as pupa writes it, `type` as its schema names it).
+        When a person's entry starts with a title (Councillor, Dr…) it is a name, so it is also
+        split the way Popolo does (honorific_prefix, given_name, family_name); other entries may
+        be a role ("Head of Planning") and are left whole."""
+        entry = {"name": name, "entity_type": entity_type, "type": entity_type, "note": note}
+        match = HONORIFICS.match(name.strip()) if entity_type == "person" else None
+        if match and len(match.group(2).split()) >= 2:
+            *given, family = match.group(2).split()
+            entry.update(honorific_prefix=match.group(1), given_name=" ".join(given), family_name=family)
+        return entry
+
     def participants(self, meeting) -> list[dict]:
-        people = [{"name": self.archive.committees[meeting.committee].name, "type": "organization", "note": "host"}]
+        host = self.participant(self.archive.committees[meeting.committee].name, "host", "organization")
+        host["organization_id"] = self.committee_id(meeting.committee)
+        people = [host]
         attendees = meeting.attendees
         if attendees.chair:
-            people.append({"name": attendees.chair, "type": "person", "note": "chair"})
-        people += [{"name": name, "type": "person", "note": "member"} for name in attendees.members]
-        people += [{"name": name, "type": "person", "note": "in attendance"} for name in attendees.in_attendance]
+            people.append(self.participant(attendees.chair, "chair"))
+        people += [self.participant(name, "member") for name in attendees.members]
+        people += [self.participant(name, "in attendance") for name in attendees.in_attendance]
         return people
 
     def agenda_item(self, meeting, item) -> dict:
@@ -137,16 +221,19 @@ class OpenData:
         notes = []
         if item.report_of:
             notes.append(f"To consider a report of {report_of(item.report_of)}.")
-        if item.minutes:
+        if item.minutes and item.minutes.markdown.strip():
             notes.append(item.minutes.markdown)
         if item.decision:
             notes.append(f"RESOLVED – {item.decision.markdown}")
-        related = []
+        # OCD's related entities are people, organisations, bills and votes: the officers to
+        # contact are people; indicators are not an OCD type, so they are under `extras`
+        related = [{"entity_type": "person", "name": c.name, "note": "contact officer" + (f": {c.role}" if c.role else "")}
+                   for c in item.contacts]
+        indicators = []
         for code in html.codes:
             indicator = self.archive.indicators.get(code)
-            related.append({"entity_type": "indicator", "name": code,
-                            "note": indicator.title if indicator else "not yet defined in this archive",
-                            "url": self.absolute(urls.indicator(code))})
+            indicators.append({"code": code, "title": indicator.title if indicator else None,
+                               "defined": indicator is not None, "url": self.absolute(urls.indicator(code))})
         issue = None
         if item.issue:
             issue = {"slug": item.issue, "title": self.linked.issue_titles[item.issue],
@@ -158,9 +245,11 @@ class OpenData:
         return {
             "order": str(item.number),
             "description": item.title,
+            "classification": [],
             "notes": notes,
             "related_entities": related,
             "subjects": [issue["title"]] if issue else [],
+            "media": [],
             "extras": {
                 "number": item.number,
                 "url": self.absolute(urls.item(meeting, item.number)),
@@ -168,12 +257,20 @@ class OpenData:
                 "summary": item.summary.markdown if item.summary else None,
                 "recommendations": [r.markdown for r in item.recommendations],
                 "decision": item.decision.markdown if item.decision else None,
-                "indicator_codes": list(html.codes),
+                "indicators": indicators,
                 "issue": issue,
                 "portfolio": portfolio,
                 "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone} for c in item.contacts],
+                "source": getattr(item, "source", None),
             },
         }
+
+    def sources(self, meeting, page: str) -> list[dict]:
+        found = [{"url": page, "note": "the minutes as published in this archive"}]
+        imported = getattr(meeting, "source", None)
+        if isinstance(imported, str) and imported:  # where the minutes were imported from
+            found.append({"url": imported, "note": "imported from"})
+        return found
 
     def meeting(self, meeting) -> dict:
         committee = self.archive.committees[meeting.committee]
@@ -181,21 +278,23 @@ class OpenData:
         approved_by = self.linked.approved_by.get(meeting.slug)
         data = self.header(SCHEMAS["meeting.json"])
         data.update({
-            "id": meeting.slug,
+            "id": self.event_id(meeting),
             "name": self.meeting_title(meeting),
             "description": f"Meeting of the {committee.name} ({self.site.organisation}) "
                            f"on {weekday_date(meeting.date)}.",
             "classification": "committee-meeting",
-            "start_time": self.start_time(meeting),
-            "end_time": None,
+            "start_date": self.start_time(meeting),
+            "end_date": "",
             "timezone": ical.TZID,
             "all_day": meeting.time is None,
             "status": self.event_status(meeting),
             "location": {"name": meeting.venue, "note": "", "url": None, "coordinates": None} if meeting.venue else None,
+            "organization": self.organization(meeting.committee),
             "participants": self.participants(meeting),
             "agenda": [self.agenda_item(meeting, item) for item in meeting.items],
             "documents": [dict(self.document_ref(meeting, d), agenda_item=str(item.number))
-                          for item in meeting.items for d in item.documents],
+                          for item in meeting.items for d in item.documents if d.file or d.url],
+            "media": [],
             "links": [
                 {"note": "Minutes (web page)", "url": page},
                 {"note": "Committee", "url": self.absolute(urls.committee(meeting.committee))},
@@ -203,8 +302,9 @@ class OpenData:
                  "url": self.absolute(urls.committee_calendar(meeting.committee))},
                 {"note": "Committee new minutes feed (Atom)", "url": self.absolute(urls.committee_feed(meeting.committee))},
             ],
-            "sources": [{"url": page, "note": "the minutes as published in this archive"}],
+            "sources": self.sources(meeting, page),
             "extras": {
+                "slug": meeting.slug,
                 "url": page,
                 "committee": self.committee_ref(meeting.committee),
                 "date": meeting.date.isoformat(),
@@ -216,6 +316,8 @@ class OpenData:
                 "apologies": list(meeting.attendees.apologies),
                 "preamble": meeting.preamble.markdown if meeting.preamble else None,
                 "calendar_uid": ical.uid(meeting, self.site.base_url),
+                "unlinked_documents": [{"agenda_item": str(item.number), "note": d.title, "size": d.size}
+                                       for item in meeting.items for d in item.documents if not (d.file or d.url)],
             },
         })
         return data
@@ -225,18 +327,20 @@ class OpenData:
     def meetings_index(self) -> dict:
         data = self.header(SCHEMAS["meetings.json"])
         data["meetings"] = [{
-            "id": m.slug,
+            "id": self.event_id(m),
+            "slug": m.slug,
             "name": self.meeting_title(m),
             "committee": m.committee,
             "committee_name": self.archive.committees[m.committee].name,
             "date": m.date.isoformat(),
-            "start_time": self.start_time(m),
+            "start_date": self.start_time(m),
             "all_day": m.time is None,
             "venue": m.venue,
             "status": self.event_status(m),
             "minutes_status": m.status,
             "items": len(m.items),
             "decisions": sum(1 for i in m.items if i.decision),
+            "last_modified": self.last_modified(m),
             "url": self.absolute(urls.meeting(m)),
             "json_url": self.absolute(urls.meeting_json(m)),
         } for m in sorted(self.linked.meetings, key=lambda m: (m.date, m.committee))]
@@ -244,12 +348,13 @@ class OpenData:
 
     def committees(self) -> dict:
         data = self.header(SCHEMAS["committees.json"])
+        data["organization"] = self.council()
         entries = []
         for slug, committee in sorted(self.archive.committees.items()):
             meetings = self.linked.by_committee.get(slug, [])  # newest first
-            entries.append({
+            entry = self.organization(slug)
+            entry.update({
                 "slug": slug,
-                "name": committee.name,
                 "description": committee.description.markdown if committee.description else None,
                 "url": self.absolute(urls.committee(slug)),
                 "feed_url": self.absolute(urls.committee_feed(slug)),
@@ -258,7 +363,41 @@ class OpenData:
                 "first_meeting": meetings[-1].date.isoformat() if meetings else None,
                 "latest_meeting": meetings[0].date.isoformat() if meetings else None,
             })
+            entries.append(entry)
         data["committees"] = entries
+        return data
+
+    def item_ref(self, meeting, item) -> dict:
+        """An agenda item as the issue and decision files list it."""
+        return {
+            "meeting_id": self.event_id(meeting),
+            "meeting": meeting.slug,
+            "meeting_name": self.meeting_title(meeting),
+            "date": meeting.date.isoformat(),
+            "committee": meeting.committee,
+            "item": item.number,
+            "title": item.title,
+            "report_of": item.report_of,
+            "decision": item.decision.markdown if item.decision else None,
+            "url": self.absolute(urls.item(meeting, item.number)),
+            "json_url": self.absolute(urls.meeting_json(meeting)),
+        }
+
+    def issues(self) -> dict:
+        data = self.header(SCHEMAS["issues.json"])
+        titles = self.linked.issue_titles
+        data["issues"] = [{
+            "slug": slug,
+            "title": titles[slug],
+            "url": self.absolute(urls.issue(slug)),
+            "feed_url": self.absolute(urls.issue_feed(slug)),
+            "considerations": [self.item_ref(m, item) for m, item in self.linked.issues[slug]],  # newest first
+        } for slug in sorted(self.linked.issues)]
+        return data
+
+    def decisions(self) -> dict:
+        data = self.header(SCHEMAS["decisions.json"])
+        data["decisions"] = [self.item_ref(m, item) for m, item in self.linked.decisions]  # newest first
         return data
 
     def mention(self, ref) -> dict:
@@ -296,38 +435,107 @@ class OpenData:
 
     # -- schema.org ------------------------------------------------------------------
 
+    def government_organization(self, slug: str | None = None) -> dict:
+        """The council (slug None) or one of its committees as a schema.org GovernmentOrganization."""
+        council = {"@type": "GovernmentOrganization", "name": self.site.organisation, "url": self.absolute(urls.home())}
+        if slug is None:
+            return council
+        return {"@type": "GovernmentOrganization", "name": self.archive.committees[slug].name,
+                "url": self.absolute(urls.committee(slug)), "parentOrganization": council}
+
     def json_ld(self, meeting) -> str:
-        """A schema.org Event for the meeting page, as text safe inside <script>."""
+        """A schema.org Event for the meeting page, as text safe inside <script>. Google's Event
+        guidelines want a location: a venue is a Place (with the venue as its address, the
+        only address the minutes give) or, for an online meeting, a VirtualLocation whose url
+        is the meeting's page; without a venue there is none to give."""
         committee = self.archive.committees[meeting.committee]
+        page = self.absolute(urls.meeting(meeting))
         description = (f"Minutes of the {committee.name} meeting of {long_date(meeting.date)}: "
                        + "; ".join(item.title for item in meeting.items))
+        status = SCHEMA_ORG_STATUS.get(meeting.status, "EventScheduled")
         event = {
             "@context": "https://schema.org",
             "@type": "Event",
+            "@id": page + "#event",
             "name": self.meeting_title(meeting),
             "description": description,
-            "url": self.absolute(urls.meeting(meeting)),
+            "url": page,
             "startDate": self.start_time(meeting),
-            "eventStatus": "https://schema.org/" + EVENT_STATUS.get(meeting.status, "EventScheduled"),
+            "eventStatus": f"https://schema.org/{status}",
             "inLanguage": self.site.language,
-            "organizer": {
-                "@type": "GovernmentOrganization",
-                "name": committee.name,
-                "url": self.absolute(urls.committee(meeting.committee)),
-                "parentOrganization": {"@type": "GovernmentOrganization", "name": self.site.organisation,
-                                       "url": self.absolute(urls.home())},
-            },
+            "isAccessibleForFree": True,
+            "organizer": self.government_organization(meeting.committee),
         }
         mode = attendance_mode(meeting.venue)
         if mode:
             event["eventAttendanceMode"] = f"https://schema.org/{mode}"
         if meeting.venue:
-            kind = "VirtualLocation" if mode == "OnlineEventAttendanceMode" else "Place"
-            event["location"] = {"@type": kind, "name": meeting.venue}
+            if mode == "OnlineEventAttendanceMode":
+                event["location"] = {"@type": "VirtualLocation", "name": meeting.venue, "url": page}
+            else:
+                event["location"] = {"@type": "Place", "name": meeting.venue,
+                                     "address": {"@type": "PostalAddress", "streetAddress": meeting.venue,
+                                                 "addressCountry": "GB"}}
         return script_json(event)
 
+    def committee_json_ld(self, slug: str) -> str:
+        data = {"@context": "https://schema.org", **self.government_organization(slug)}
+        data["@id"] = data["url"] + "#organization"
+        committee = self.archive.committees[slug]
+        if committee.description:
+            data["description"] = " ".join(committee.description.markdown.split())
+        return script_json(data)
 
-EVENT_STATUS = {"cancelled": "EventCancelled", "postponed": "EventPostponed"}
+    def website_json_ld(self) -> str:
+        """The home page: the site, searchable at /search/?q=… (Pagefind reads `q`)."""
+        home = self.absolute(urls.home())
+        return script_json({
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "@id": home + "#website",
+            "name": self.site.title,
+            "url": home,
+            "inLanguage": self.site.language,
+            "publisher": self.government_organization(),
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": {"@type": "EntryPoint", "urlTemplate": self.absolute(urls.search()) + "?q={search_term_string}"},
+                "query-input": "required name=search_term_string",
+            },
+        })
+
+    def dataset_json_ld(self, downloads: list[dict]) -> str:
+        """/data/: the open data as a schema.org Dataset with one DataDownload per file."""
+        page = self.absolute(urls.data())
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "@id": page + "#dataset",
+            "name": f"{self.site.organisation}: committee meetings, minutes and decisions",
+            "description": (f"The minutes of {self.site.organisation} committee meetings as open data: every meeting "
+                            f"(Open Civic Data events), committee, decision, issue and performance indicator, "
+                            f"as JSON, CSV and iCalendar."),
+            "url": page,
+            "inLanguage": self.site.language,
+            "isAccessibleForFree": True,
+            "creator": self.government_organization(),
+            "publisher": self.government_organization(),
+            "distribution": [{"@type": "DataDownload", "name": d["name"], "contentUrl": self.absolute(d["url"]),
+                              "encodingFormat": d["media_type"], "contentSize": d["size"]} for d in downloads],
+        }
+        if self.site.licence_url:
+            data["license"] = self.site.licence_url
+        elif self.site.licence:
+            data["license"] = {"@type": "CreativeWork", "name": self.site.licence}
+        return script_json(data)
+
+
+def media_type_of(name: str) -> str:
+    """A document's media type from its name; a page or file whose type the name does not tell
+    is `application/octet-stream` (OCD needs a type; that one means "unknown")."""
+    if "." not in name:
+        return "text/html" if name == "" else "application/octet-stream"
+    return MEDIA_TYPES.get("." + name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 def attendance_mode(venue: str | None) -> str | None:
@@ -347,36 +555,79 @@ def attendance_mode(venue: str | None) -> str | None:
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 DATA_FILES = (  # (file name, what it holds) for the /data/ page, in the order shown
-    ("meetings.json", "Every published meeting: date, committee, start time, status, number of items and "
-                      "decisions, and the addresses of its page and of its own JSON file."),
-    ("committees.json", "Every committee: name, description, number of meetings, first and latest meeting, "
-                        "and the addresses of its page, its calendar and its feed."),
+    ("meetings.json", "Every published meeting: its Open Civic Data id, date, committee, start, status, number of "
+                      "items and decisions, when it last changed (last_modified, from the archive's history) and "
+                      "the address of its own JSON file. A harvester fetches only the meetings changed since its last "
+                      "visit."),
+    ("committees.json", "The council and every committee as Open Civic Data / Popolo organizations (id, "
+                        "classification, parent_id, identifiers, sources), with each committee's number of "
+                        "meetings, first and latest meeting, calendar and feed."),
+    ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and item."),
+    ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and item "
+                    "that considered it and its decision."),
     ("indicators.json", "Every performance indicator: title, portfolio and priority, unit, polarity, aliases, "
                         "its values over time, and every mention in the minutes; also the codes mentioned "
                         "but not yet defined."),
 )
+BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.json|meetings/\d{4}/[^/]+/meeting\.json"
+                          r"|indicators/[^/]+\.(csv|json))$")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
+
+
+def bulk_zip(names: list[str], read) -> bytes:
+    """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
+    meeting files of a large archive are a hundred megabytes), deterministic: names in order,
+    fixed times and permissions, deflated."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(names):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so that the permissions below are read
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, read(name), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return buffer.getvalue()
+
+
+def file_size(size: int) -> str:
+    """A size as the /data/ page shows it."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def render(renderer) -> None:
     """Add every open-data and subscription output to the renderer's files: JSON, the JSON
-    Schemas, calendars, committee and issue feeds, and the /data/ page."""
-    from . import feeds
+    Schemas, the data package, calendars, committee and issue feeds, the bulk download and
+    the /data/ page (last: it gives every file's size)."""
+    from . import downloads, feeds
+    from .cache import digest
     from .render import Crumb
     linked = renderer.linked
     data = renderer.open_data
+    writer = renderer.writer
+    site = linked.archive.site
 
     def add(url: str, content: bytes) -> None:
-        renderer.writer.add(urls.output_path(url), content)  # refuses a path written twice
+        writer.add(urls.output_path(url), content)  # refuses a path written twice
 
     # each meeting's JSON is made with its page (SiteRenderer.render_meeting)
     add(urls.data_file("meetings.json"), dumps(data.meetings_index()))
     add(urls.data_file("committees.json"), dumps(data.committees()))
+    add(urls.data_file("decisions.json"), dumps(data.decisions()))
+    add(urls.data_file("issues.json"), dumps(data.issues()))
     add(urls.data_file("indicators.json"), dumps(data.indicators()))
     for name in sorted(set(SCHEMAS.values())):
         add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes())
+    add(urls.datapackage(), downloads.datapackage(linked, renderer.indicators))
 
     calendars = renderer.calendars
     add(urls.calendar(), calendars.site_calendar())
+    for year, meetings in sorted(linked.by_year.items()):
+        renderer.made(urls.year_calendar(year), renderer.inputs("year calendar", year, [linked.fingerprints[m.slug] for m in meetings]),
+                      lambda year=year: calendars.year_calendar(year))
     for slug in sorted(linked.archive.committees):
         inputs = renderer.committee_inputs(slug)
         renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))
@@ -389,12 +640,74 @@ def render(renderer) -> None:
         renderer.made(urls.issue_feed(slug), inputs,
                       lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title, renderer.feed_dates))
 
+    # the bulk download: made again only when one of its files changed
+    members = [path for path in writer.paths() if BULK_MEMBERS.match(path)]
+    renderer.made(urls.bulk_download(), digest("bulk", [(path, writer.record(path).sha) for path in members]),
+                  lambda: bulk_zip(members, writer.read))
+
+    def size(url: str) -> str:
+        return file_size(writer.record(urls.output_path(url)).size)
+
+    meeting_files = [path for path in members if path.startswith("meetings/")]
+    listing = [  # (name, address, media type, size, what it holds, schema or None) for the table and the Dataset
+        {"name": "open-data.zip", "url": urls.bulk_download(), "media_type": "application/zip",
+         "size": size(urls.bulk_download()),
+         "about": f"Everything below in one file: the {len(meeting_files)} meeting files, the other JSON files, the "
+                  f"indicator CSV and JSON files, the data package and the JSON Schemas, in the folders of this site.",
+         "schema": None},
+    ]
+    listing += [{"name": name, "url": urls.data_file(name), "media_type": "application/json",
+                 "size": size(urls.data_file(name)), "about": about, "schema": urls.data_schema(SCHEMAS[name])}
+                for name, about in DATA_FILES]
+    listing.append({
+        "name": "meeting.json", "url": None, "media_type": "application/json",
+        "size": file_size(sum(writer.record(path).size for path in meeting_files)) + f" in all ({len(meeting_files)} files)",
+        "about": "One file per meeting, beside its page: /meetings/YEAR/DATE-COMMITTEE/meeting.json. An Open Civic "
+                 "Data Event: id, name, start_date, end_date, all_day, status, location, participants "
+                 "(the committee, chair, members and others in attendance), agenda (each item with its order, "
+                 "description, notes holding the minutes and the decision, and its officers in "
+                 "related_entities), documents with their media_type, and the committee as an organization. "
+                 "What Open Civic Data has no field for (recommendations, contacts, indicators, the issue, "
+                 "apologies, whether the minutes are approved) is under extras.",
+        "schema": urls.data_schema(SCHEMAS["meeting.json"])})
+    listing.append({"name": "indicators.csv", "url": urls.indicators_csv(), "media_type": "text/csv",
+                    "size": size(urls.indicators_csv()),
+                    "about": "Every value of every indicator, one row per indicator and period (columns below). "
+                             "Each indicator's page has its own CSV and JSON.",
+                    "schema": urls.datapackage()})
+    listing.append({"name": "datapackage.json", "url": urls.datapackage(), "media_type": "application/json",
+                    "size": size(urls.datapackage()),
+                    "about": "A Frictionless Data Package describing every CSV file: its columns, their types and "
+                             "allowed values, its encoding and the licence.",
+                    "schema": None})
+    listing.append({"name": "meetings.ics", "url": urls.calendar(), "media_type": "text/calendar",
+                    "size": size(urls.calendar()),
+                    "about": f"The meetings from {long_date(ical.recent_from(linked.meetings))} onwards (iCalendar). "
+                             f"Each year has a calendar too, and each committee (below).",
+                    "schema": None})
+
+    calendar_links = []
+    for label, url, name in ([("Every committee’s recent and coming meetings", urls.calendar(), f"{site.organisation}: committee meetings")]
+                             + [(f"Meetings in {year}", urls.year_calendar(year), f"{site.organisation}: meetings in {year}")
+                                for year in sorted(linked.by_year, reverse=True)]):
+        calendar_links.append(subscribe_links(site, label, url, name))
+    committees = sorted(linked.archive.committees.values(), key=lambda c: c.name.lower())
     renderer.page(urls.data(), "data.html", title="Open data, calendars and feeds",
                   breadcrumbs=[Crumb("Home", urls.home())],
-                  description=f"Follow {linked.archive.site.organisation} committees in your calendar or feed reader, "
-                              f"and download the minutes as open data (JSON).",
-                  committees=sorted(linked.archive.committees.values(), key=lambda c: c.name.lower()),
-                  issues=sorted(linked.issue_titles.items(), key=lambda i: i[1].lower()), data_files=DATA_FILES, schemas=SCHEMAS,
+                  description=f"Follow {site.organisation} committees in your calendar or feed reader, "
+                              f"and download the minutes as open data (JSON and CSV).",
+                  committees=[(c, subscribe_links(site, c.name, urls.committee_calendar(c.slug), f"{c.name} meetings"))
+                              for c in committees],
+                  calendar_links=calendar_links,
+                  issues=sorted(linked.issue_titles.items(), key=lambda i: i[1].lower()), listing=listing,
+                  columns=downloads.COLUMN_DICTIONARY,
                   meeting_count=len(linked.meetings), default_duration=ical.DEFAULT_DURATION_WORDS,
-                  feeds=[(f"{c.name}: new minutes", urls.committee_feed(c.slug))
-                         for c in sorted(linked.archive.committees.values(), key=lambda c: c.name.lower())])
+                  structured_data=Markup(data.dataset_json_ld([d for d in listing if d["url"]])),
+                  feeds=[(f"{c.name}: new minutes", urls.committee_feed(c.slug)) for c in committees])
+
+
+def subscribe_links(site, label: str, url: str, name: str) -> dict:
+    """A calendar's links: the file, webcal:// to subscribe, Google Calendar and Outlook."""
+    address = urls.absolute(site.base_url, url)
+    return {"label": label, "url": url, "address": address, "webcal": urls.webcal(address),
+            "google": urls.google_calendar_subscribe(address), "outlook": urls.outlook_calendar_subscribe(address, name)}

@@ -134,7 +134,8 @@ class SiteRenderer:
             years=sorted(linked.by_year, reverse=True),
         )
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
-        self.open_data = opendata.OpenData(linked, self.meeting_title)
+        self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
+        self.open_data = opendata.OpenData(linked, self.meeting_title, self.last_changed)
         self.events = self.cache.current.events  # calendar events made by this build, by their inputs
         self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
         self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
@@ -151,6 +152,12 @@ class SiteRenderer:
 
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
+
+    def last_changed(self, meeting: Meeting):
+        """When git last changed the meeting's published file, or None without a history."""
+        found = self.history_pages.history.of(changes.meeting_path(meeting))
+        last = found.last_changed if found else None
+        return last.date if last else None
 
     def inputs(self, *parts) -> str:
         """The digest of what a page is made from: these parts, the settings (site, committees,
@@ -238,7 +245,8 @@ class SiteRenderer:
         meetings = list(reversed(self.linked.meetings))[:HOME_MEETINGS]
         self.page(urls.home(), "home.html", title=self.site.title, latest=meetings,
                   indicators=self.indicators,
-                  undefined=self.linked.undefined, feeds=[("New minutes", urls.feed())])
+                  undefined=self.linked.undefined, feeds=[("New minutes", urls.feed())],
+                  structured_data=Markup(self.open_data.website_json_ld()))
 
     def render_meetings(self) -> None:
         linked = self.linked
@@ -338,6 +346,9 @@ class SiteRenderer:
                       description_html=Markup(description) if description else None,
                       breadcrumbs=[home, Crumb("Committees", urls.committees())],
                       search_kind="Committee", search_filters={"committee": committee.name},
+                      structured_data=Markup(self.open_data.committee_json_ld(slug)),
+                      calendar=opendata.subscribe_links(self.site, committee.name, urls.committee_calendar(slug),
+                                                        f"{committee.name} meetings"),
                       feeds=[(f"{committee.name}: new minutes", urls.committee_feed(slug))])
 
     def render_indicators(self) -> None:

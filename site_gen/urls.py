@@ -6,7 +6,7 @@ turns one into the file the writer creates.
 from __future__ import annotations
 
 import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .codes import indicator_slug
 
@@ -162,6 +162,27 @@ def committee_calendar(slug: str) -> str:
     return f"{committee(slug)}meetings.ics"
 
 
+def year_calendar(value: int) -> str:
+    """The meetings of one year (the site calendar holds only the recent years)."""
+    return f"{year(value)}meetings.ics"
+
+
+def webcal(absolute_url: str) -> str:
+    """A calendar's subscription link: calendar programs subscribe to webcal:// addresses
+    (and so keep them up to date) where an https:// link would download a copy."""
+    return "webcal://" + absolute_url.split("://", 1)[-1]
+
+
+def google_calendar_subscribe(absolute_url: str) -> str:
+    """Google Calendar's "add by URL" screen for a calendar (it takes the webcal:// address)."""
+    return "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal(absolute_url)})
+
+
+def outlook_calendar_subscribe(absolute_url: str, name: str) -> str:
+    """Outlook on the web's "subscribe from web" screen for a calendar."""
+    return "https://outlook.office.com/calendar/0/addfromweb?" + urlencode({"url": absolute_url, "name": name})
+
+
 def committee_feed(slug: str) -> str:
     return f"{committee(slug)}feed.xml"
 
@@ -182,6 +203,17 @@ def data() -> str:
 def data_file(name: str) -> str:
     """meetings.json, committees.json, indicators.json."""
     return f"/data/{name}"
+
+
+def bulk_download() -> str:
+    """Every open-data file in one zip."""
+    return "/data/open-data.zip"
+
+
+def datapackage() -> str:
+    """The Frictionless Data Package describing every CSV: at the root, so its resources'
+    paths are plain relative ones (a data package may not use `..`)."""
+    return "/datapackage.json"
 
 
 def data_schema(name: str) -> str:

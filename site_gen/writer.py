@@ -377,3 +377,13 @@ class Writer:
 
     def paths(self) -> list[str]:
         return sorted(self.records)
+
+    def record(self, path: str) -> OutputRecord | None:
+        """What was written (or kept) at `path` in this build so far: its size and hash."""
+        return self.records.get(PurePosixPath(path).as_posix())
+
+    def read(self, path: str) -> bytes:
+        """The bytes of a file already written (or kept) in this build: for a file made of
+        other outputs (the bulk download)."""
+        assert self.staging is not None
+        return (self.staging / PurePosixPath(path).as_posix()).read_bytes()

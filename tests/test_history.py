@@ -33,6 +33,7 @@ organisation: Test Borough Council
 base_url: https://minutes.test.example
 language: en-GB
 repository_url: {REPO_URL}
+licence: Open Government Licence v3.0
 """
 
 

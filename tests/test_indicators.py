@@ -375,10 +375,10 @@ def test_index_groups_by_portfolio_and_priority_with_sparklines(site):
 
 def read_csv(path: Path) -> list[list[str]]:
     data = path.read_bytes()
-    assert not data.startswith(b"\xef\xbb\xbf"), "no byte order mark"
+    assert data.startswith(b"\xef\xbb\xbf"), "a byte order mark, so that Excel reads UTF-8"
     assert data.endswith(b"\r\n")
     assert b"\n" not in data.replace(b"\r\n", b""), "every line ends CRLF (RFC 4180)"
-    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 def test_indicator_csv(site):

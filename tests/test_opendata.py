@@ -45,7 +45,8 @@ def validator(name: str) -> jsonschema.protocols.Validator:
 def data_files(site: Path) -> list[tuple[Path, str]]:
     """Every JSON file this issue publishes, with the schema it must follow."""
     files = [(p, "meeting.schema.json") for p in sorted(site.glob("meetings/*/*/meeting.json"))]
-    files += [(site / "data" / name, opendata.SCHEMAS[name]) for name in ("meetings.json", "committees.json", "indicators.json")]
+    files += [(site / "data" / name, opendata.SCHEMAS[name])
+              for name in ("meetings.json", "committees.json", "indicators.json", "issues.json", "decisions.json")]
     return files
 
 
@@ -85,7 +86,7 @@ def test_the_schemas_are_valid_and_published_beside_the_data(site):
 def test_every_json_file_validates_against_its_schema(site, sample_site, which):
     built = site if which == "fixture" else sample_site
     files = data_files(built)
-    assert len(files) == len(list(built.glob("meetings/*/*/index.html"))) + 3
+    assert len(files) == len(list(built.glob("meetings/*/*/index.html"))) + 5
     for path, schema in files:
         data = load(path)
         errors = sorted(validator(schema).iter_errors(data), key=lambda e: list(e.path))
@@ -107,7 +108,7 @@ def test_one_meeting_json_per_published_meeting_and_nothing_from_drafts(site):
     found = sorted(p.parent.name for p in site.glob("meetings/*/*/meeting.json"))
     assert found == PUBLISHED
     index = load(site / "data" / "meetings.json")
-    assert [m["id"] for m in index["meetings"]] == PUBLISHED  # oldest first
+    assert [m["slug"] for m in index["meetings"]] == PUBLISHED  # oldest first
     for path in site.rglob("*"):
         if path.suffix in (".json", ".ics", ".xml", ".txt"):
             assert DRAFT not in path.read_text(encoding="utf-8"), path
@@ -118,11 +119,11 @@ def test_a_meeting_in_the_open_civic_data_event_shape(site):
     data = meeting_json(site, "2021-03-24-planning")
     assert data["name"] == "Planning & Highways Committee, 24 March 2021"
     assert data["classification"] == "committee-meeting"
-    assert data["start_time"] == "2021-03-24T18:00:00+00:00" and data["all_day"] is False
-    assert data["timezone"] == "Europe/London" and data["end_time"] is None
+    assert data["start_date"] == "2021-03-24T18:00:00+00:00" and data["all_day"] is False
+    assert data["timezone"] == "Europe/London" and data["end_date"] == ""
     assert data["status"] == "passed"
     assert data["location"]["name"] == "Council Chamber, Town Hall"
-    assert {(p["name"], p["type"], p["note"]) for p in data["participants"]} == {
+    assert {(p["name"], p["entity_type"], p["note"]) for p in data["participants"]} == {
         ("Planning & Highways Committee", "organization", "host"), ("Councillor Ann Chair", "person", "chair"),
         ("Councillor Bob Member", "person", "member"), ("Councillor Cath Member", "person", "member"),
         ("Head of Planning", "person", "in attendance")}
@@ -135,22 +136,25 @@ def test_a_meeting_in_the_open_civic_data_event_shape(site):
     assert second["description"].startswith("Housing Delivery Test – Action Plan 2021")
     assert second["notes"][0] == "To consider a report of the Director of Place."
     assert second["notes"][-1] == "RESOLVED – That the action plan be approved."
-    assert [(e["entity_type"], e["name"]) for e in second["related_entities"]] == [("indicator", "HOU.1"), ("indicator", "HOU.9")]
-    assert second["related_entities"][1]["note"] == "not yet defined in this archive"
+    assert second["related_entities"] == [
+        {"entity_type": "person", "name": "Eve Officer", "note": "contact officer: Planning Policy Manager"}]
+    assert [(i["code"], i["defined"]) for i in second["extras"]["indicators"]] == [("HOU.1", True), ("HOU.9", False)]
     assert second["subjects"] == ["Housing Delivery Test"]
     assert second["extras"]["url"] == f"{BASE}/meetings/2021/2021-03-24-planning/#item-2"
     assert second["extras"]["issue"]["feed_url"] == f"{BASE}/issues/housing-delivery/feed.xml"
     assert second["extras"]["contacts"][0]["email"] == "eve.officer@fixture.example.gov.uk"
     assert data["documents"][0]["size"].endswith(" bytes")  # measured by the loader
     data["documents"][0]["size"] = "measured"
+    pdf = f"{BASE}/meetings/2021/2021-03-24-planning/action-plan.pdf"
+    xlsx = "https://www.gov.uk/government/publications/housing-delivery-test-2020-measurement.xlsx"
+    spreadsheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert data["documents"] == [
         {"agenda_item": "2", "note": "Action plan", "media_type": "application/pdf", "size": "measured",
-         "url": f"{BASE}/meetings/2021/2021-03-24-planning/action-plan.pdf"},
-        {"agenda_item": "2", "note": "Housing Delivery Test results", "size": "40 KB",
-         "media_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "url": "https://www.gov.uk/government/publications/housing-delivery-test-2020-measurement.xlsx"},
-        {"agenda_item": "2", "note": "Background paper", "media_type": None, "size": "12 KB", "url": None},
-    ]
+         "url": pdf, "date": "", "links": [{"url": pdf, "media_type": "application/pdf"}]},
+        {"agenda_item": "2", "note": "Housing Delivery Test results", "size": "40 KB", "media_type": spreadsheet,
+         "url": xlsx, "date": "", "links": [{"url": xlsx, "media_type": spreadsheet}]},
+    ]  # a document with neither file nor address cannot be an OCD document (it needs a url)
+    assert data["extras"]["unlinked_documents"] == [{"agenda_item": "2", "note": "Background paper", "size": "12 KB"}]
 
 
 @pytest.mark.parametrize("slug", PUBLISHED)
@@ -158,11 +162,11 @@ def test_start_times_carry_the_uk_offset_of_their_day(site, slug):
     data = meeting_json(site, slug)
     expected = EXPECTED_UTC[slug]
     if expected is None:
-        assert data["start_time"] == slug[:10] and data["all_day"] is True
+        assert data["start_date"] == slug[:10] and data["all_day"] is True
     else:
         from datetime import datetime
-        assert datetime.fromisoformat(data["start_time"]) == expected
-        assert data["start_time"].endswith("+01:00" if expected.astimezone(opendata.ical.LONDON).dst() else "+00:00")
+        assert datetime.fromisoformat(data["start_date"]) == expected
+        assert data["start_date"].endswith("+01:00" if expected.astimezone(opendata.ical.LONDON).dst() else "+00:00")
 
 
 def test_status_comes_from_the_content_not_the_clock(site):
@@ -283,7 +287,7 @@ def test_every_meeting_page_has_a_schema_org_event(site, slug):
     assert data["organizer"]["@type"] == "GovernmentOrganization"
     assert data["organizer"]["parentOrganization"] == {"@type": "GovernmentOrganization", "url": f"{BASE}/",
                                                        "name": "Fixture Metropolitan Borough Council"}
-    assert data["startDate"] == meeting_json(site, slug)["start_time"]
+    assert data["startDate"] == meeting_json(site, slug)["start_date"]
     if EXPECTED_UTC[slug]:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00\+0[01]:00", data["startDate"])
     assert "<" not in text and ">" not in text and "&" not in text  # nothing can end the element
@@ -296,7 +300,10 @@ def test_attendance_mode_only_when_the_venue_says(site):
     assert modes["2021-03-24-planning"] == "https://schema.org/OfflineEventAttendanceMode"
     assert modes["2021-10-27-planning"] is None
     assert json_ld(site, "2021-03-28-licensing")[0]["location"]["@type"] == "VirtualLocation"
-    assert json_ld(site, "2021-03-24-planning")[0]["location"] == {"@type": "Place", "name": "Council Chamber, Town Hall"}
+    assert json_ld(site, "2021-03-28-licensing")[0]["location"]["url"] == f"{BASE}/meetings/2021/2021-03-28-licensing/"
+    assert json_ld(site, "2021-03-24-planning")[0]["location"] == {
+        "@type": "Place", "name": "Council Chamber, Town Hall",
+        "address": {"@type": "PostalAddress", "streetAddress": "Council Chamber, Town Hall", "addressCountry": "GB"}}
 
 
 def test_script_breaking_text_stays_data(site):
@@ -310,10 +317,13 @@ def test_script_breaking_text_stays_data(site):
     assert opendata.script_json({"a": "</script><!--&"}) == '{\n  "a": "\\u003c/script\\u003e\\u003c!--\\u0026"\n}'
 
 
-def test_only_meeting_pages_carry_json_ld(site):
+def test_json_ld_only_where_it_describes_the_page(site):
+    """Meeting pages (Event), committee pages (GovernmentOrganization), /data/ (Dataset) and the
+    home page (WebSite): one block each, nowhere else."""
+    described = r"meetings/\d{4}/[^/]+/index\.html|committees/[^/]+/index\.html|data/index\.html|index\.html"
     for path in html_pages(site):
         count = (site / path).read_text(encoding="utf-8").count("application/ld+json")
-        assert count == (1 if re.fullmatch(r"meetings/\d{4}/[^/]+/index\.html", path) else 0), path
+        assert count == (1 if re.fullmatch(described, path) else 0), path
 
 
 # -- search-engine metadata on every page (present before issue 7: verified here) --------
