@@ -142,6 +142,7 @@ class Item:
     portfolio: str | None = None
     decision: Text | None = None
     minutes: Text | None = None  # the body section under `## N`
+    source_url: str | None = None  # `source:` where the item was imported from (the old portal's page)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class Meeting:
     attendees: Attendees = Attendees()
     preamble: Text | None = None
     documents_dir: str | None = None  # content-relative folder of its PDFs
+    source_url: str | None = None  # `source:` where the meeting was imported from (the old portal's page)
 
     @functools.cached_property  # asked for hundreds of thousands of times in a large build
     def slug(self) -> str:
