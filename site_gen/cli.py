@@ -12,7 +12,7 @@ import time
 from . import pipeline
 from .problems import Report
 
-COMMANDS = ("build", "check", "serve", "new")
+COMMANDS = ("build", "check", "serve", "new", "import")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--content", default="content", help="content folder (default: content)")
     new.add_argument("--committee", required=True, help="the committee's slug, e.g. children-families-scrutiny")
     new.add_argument("--date", required=True, help="the meeting's date, YYYY-MM-DD")
+    from .importer import command as import_command
+    import_command.add_arguments(commands.add_parser("import", help="bring an existing archive in (from ModernGov)"))
     return main
 
 
@@ -144,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from . import serve
             return serve.run(args)
+        if args.command == "import":
+            from .importer import command as import_command
+            return import_command.run(args)
         if args.command == "new":
             from . import scaffold
             return scaffold.run(args)
