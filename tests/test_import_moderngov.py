@@ -290,6 +290,21 @@ def test_a_meeting_changed_on_the_portal_is_updated(tmp_path):
     assert "1 updated, 5 unchanged" in output
 
 
+def test_a_meeting_moved_to_another_date_moves_its_file(tmp_path):
+    recorded = tmp_path / "portal"
+    shutil.copytree(RECORDED, recorded)
+    content = new_archive(tmp_path)
+    with Portal(recorded, failing=FAILING) as portal:
+        run_import(portal, content)
+        for name in ("GetMeetings-102.xml", "GetMeeting-6001.xml"):
+            xml = recorded / name
+            xml.write_text(xml.read_text().replace("10/02/2021", "17/02/2021"))
+        code, output = run_import(portal, content)
+    assert not meeting_file(content, "2021-02-10-cabinet").exists()
+    assert front(meeting_file(content, "2021-02-17-cabinet"))["date"] == datetime.date(2021, 2, 17)
+    assert "content/meetings/2021/2021-02-10-cabinet.md (moved to content/meetings/2021/2021-02-17-cabinet.md" in output
+
+
 def test_an_interrupted_import_resumes_and_leaves_no_half_written_file(tmp_path):
     content = new_archive(tmp_path)
 

@@ -231,7 +231,23 @@ class Importer:
             (self.summary.updated if current is not None else self.summary.created).append(shown)
         record["written"] = file_hash(text)
         self.state.meetings[stub.id] = {k: v for k, v in record.items() if v is not None}
+        if entry and entry.get("path") and entry["path"] != shown:
+            outcome = self.moved(entry, shown) or outcome
         return outcome
+
+    def moved(self, entry: dict, shown: str) -> str | None:
+        """The portal moved a meeting to another date (or committee): its old file goes, unless a clerk edited it."""
+        old = self.content / entry["path"].split("/", 1)[1]
+        if not old.is_file():
+            return None
+        if file_hash(old.read_bytes()) != entry.get("written") and not self.options.overwrite:
+            self.summary.skipped.append((entry["path"], f"the portal moved this meeting to {shown}, but the file was "
+                                                        "edited since the import: delete it yourself once you have "
+                                                        "checked it"))
+            return None
+        old.unlink()
+        self.summary.updated.append(f"{entry['path']} (moved to {shown}; the old address will redirect)")
+        return f"moved from {entry['path']}"
 
     def build(self, stub, slug, detail: webservice.MeetingDetail, path: Path, meeting_page: str):
         complete = True
