@@ -186,6 +186,8 @@ def test_a_page_in_an_unexpected_layout_is_a_warning_naming_it_and_the_meeting_i
     assert meeting["items"][0]["documents"][0]["title"] == "Youth Justice Plan 2023-24"
     # a listed meeting with an impossible date is named, not imported
     assert "a meeting without a readable `meetingid` or `meetingdate` (31/02/2023)" in output
+    assert re.search(r"warning: \S+ieListDocuments\.aspx\?CId=101&MId=5005: the minutes: the portal says they are "
+                     r"published, but no item page has a `Minutes:` section", output), output
 
 
 def test_a_network_error_is_retried_reported_and_the_import_goes_on(imported):
@@ -386,10 +388,20 @@ def test_the_emitter_quotes_every_text_so_yaml_reads_it_back_unchanged(text):
 
 
 def test_times_and_dates_as_portals_write_them():
+    assert webservice.parse_time("18:30:00") == "18:30"
     assert [webservice.parse_time(t) for t in ("18:00", "6.00 pm", "6pm", "10:30 am", "12.15 pm", "12 am", "18", "x")] \
         == ["18:00", "18:00", "18:00", "10:30", "12:15", "00:00", None, None]
     assert webservice.parse_date("09/12/2020 00:00:00") == datetime.date(2020, 12, 9)
     assert webservice.parse_date("31/02/2023") is None
+
+
+def test_an_executive_decision_page_gives_its_decision():
+    html = ('<div id="modgov"><h1 class="mgMainTitleTxt">Agenda item</h1><h2 class="mgSubTitleTxt">Fees</h2>'
+            "<p>To consider a report of the Director of Place.</p><h2>Decision:</h2>"
+            "<p>That the fees in Appendix 1 be approved.</p></div>")
+    page = pages.parse_item_page(html, "https://democracy.example.gov.uk/mgAi.aspx?ID=1")
+    assert (page.report_of, page.decision, page.minutes) == ("Director of Place", "That the fees in Appendix 1 be approved.",
+                                                            None)
 
 
 def test_contacts_in_both_layouts_of_the_portal():

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import yamlio
 from ..fields import SLUG_RE, slugify
+from ..models import STATUSES
 from . import pages, webservice
 from .client import Client, FetchError
 from .emit import document, emit
@@ -217,7 +218,7 @@ class Importer:
             return "not imported (see errors)"
         built = self.build(stub, slug, detail, path, meeting_page)
         if built is None:
-            return "skipped (no agenda items)"
+            return "skipped (" + self.summary.skipped[-1][1] + ")"
         front, body, complete = built
         text = document(front, body).encode("utf-8")
         record = {"path": shown, "stamp": stub.stamp, "detail": detail_hash, "status": front["status"],
@@ -329,6 +330,13 @@ class Importer:
             record["source"] = item_url
             front_items.append(record)
         front_items.sort(key=lambda r: r["number"])
+        if status in ("unconfirmed", "approved") and not sections and any(i.id for i in items) and complete:
+            self.summary.warnings.append((meeting_page, "the minutes: the portal says they are published, but no item "
+                                                        "page has a `Minutes:` section"))
+        if status not in STATUSES:  # a status this archive's loader does not know yet: never a file check rejects
+            self.summary.skipped.append((meeting_page, f"the meeting is `{status}` on the portal, which this archive "
+                                                       "cannot show yet"))
+            return None
         front = {"committee": slug, "date": stub.date, "time": detail.time or stub.time, "venue": detail.location,
                  "status": status, "source": meeting_page,
                  "attendees": {k: v for k, v in attendees.items() if v} or None, "items": front_items}

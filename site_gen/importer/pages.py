@@ -109,9 +109,12 @@ def parse_item_page(html: str, url: str) -> ItemPage:
             continue
         sections.setdefault(current, []).append(block)
     _agenda_text(page, sections.get("agenda", []))
-    minutes = sections.get("minutes", []) + sections.get("decision", [])
     if "minutes" in sections or "decision" in sections:
-        _minutes(page, minutes)
+        _minutes(page, sections.get("minutes", []) + sections.get("decision", []))
+    decision = sections.get("decision", [])
+    if decision and not page.decision:  # an executive decision's page: "Decision:" then the text, no RESOLVED
+        page.decision = to_markdown(decision) or None
+        page.minutes = to_markdown(sections.get("minutes", [])) or None
     page.documents = _documents(sections.get("documents", []), url)
     if not page.documents:  # the issue page links the report from the item's heading: "5 Title pdf icon PDF 207 KB"
         for block in parts:

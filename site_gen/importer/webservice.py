@@ -93,8 +93,10 @@ def meeting_url(portal: str, meeting_id: str) -> str:
 
 def _root(text: str) -> ET.Element:
     # Python's expat refuses external entities and caps entity expansion: safe on a stranger's XML
+    if isinstance(text, str):  # already decoded: an encoding declaration would now be wrong
+        text = re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", text)
     try:
-        root = ET.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise LayoutError(f"the answer is not XML ({exc})") from None
     for element in root.iter():
@@ -138,7 +140,7 @@ def parse_time(text: str | None) -> str | None:
     """"18:00", "6.00 pm", "6pm", "10:30 am" as HH:MM (24-hour); None when unreadable."""
     if not text:
         return None
-    match = re.match(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?\.?\s*m?\.?\s*$", text.strip().lower())
+    match = re.match(r"^\s*(\d{1,2})(?:[:.](\d{2})(?::\d{2})?)?\s*([ap])?\.?\s*m?\.?\s*$", text.strip().lower())
     if not match:
         return None
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
