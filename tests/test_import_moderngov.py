@@ -413,6 +413,25 @@ def test_contacts_in_both_layouts_of_the_portal():
         ("Ann Lee", "Head of Service", "ann.lee@example.gov.uk", "0161 000 0000")]
 
 
+def test_what_check_would_reject_is_left_out_with_a_warning(tmp_path):
+    recorded = tmp_path / "portal"
+    shutil.copytree(RECORDED, recorded)
+    page = recorded / "mgAi-7101.html"
+    page.write_text(page.read_text().replace("(0161 474 4000)", "(0161 474 4000)</p><p>Ann O'Neil, Clerk, "
+                                             "email ann.o'neil@example.gov.uk")
+                    .replace("<p>(b)&nbsp;&nbsp; approve", "<p>(b)</p><p>(c)&nbsp;&nbsp; approve"))
+    content = new_archive(tmp_path)
+    with Portal(recorded, failing=FAILING) as portal:
+        code, output = run_import(portal, content, "--committee", "102")
+    assert code == 0, output
+    assert "mgAi.aspx?ID=7101: the email of Ann O'Neil (`ann.o'neil@example.gov.uk` is not one)" in output
+    item = front(meeting_file(content, "2021-02-10-cabinet"))["items"][1]
+    assert item["contacts"][1] == {"name": "Ann O'Neil", "role": "Clerk"}
+    assert item["recommendations"] == ["note the forecast position;", "approve the virements set out in Appendix A."]
+    assert "(b)" not in item["summary"]
+    assert pipeline.check(content).ok
+
+
 class FakeOpener:
     """Answers from a list: an exception to raise or a body to return."""
 

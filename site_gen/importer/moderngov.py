@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import yamlio
+from ..content import EMAIL_RE, PHONE_RE
 from ..fields import SLUG_RE, slugify
 from ..models import STATUSES
 from . import pages, webservice
@@ -310,9 +311,8 @@ class Importer:
                     record["issue"] = self.issue_slug(page.issue_id)
                 record["report_of"] = page.report_of
                 record["summary"] = page.summary
-                record["recommendations"] = page.recommendations
-                record["contacts"] = [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone}
-                                      for c in page.contacts]
+                record["recommendations"] = [r for r in page.recommendations if r.strip()]
+                record["contacts"] = [self.contact(c, item_url) for c in page.contacts]
                 documents = [{"title": d.title, "url": d.url, "size": d.size} for d in page.documents]
                 for person in page.in_attendance:
                     if person not in attendees["in_attendance"]:
@@ -343,6 +343,15 @@ class Importer:
         if status == "agenda":
             sections = []
         return front, "\n\n".join(sections), complete
+
+    def contact(self, contact: pages.Contact, url: str) -> dict:
+        """A contact as the loader accepts it: an e-mail or telephone number it would reject is left out, with a warning."""
+        record = {"name": contact.name, "role": contact.role, "email": contact.email, "phone": contact.phone}
+        for key, pattern in (("email", EMAIL_RE), ("phone", PHONE_RE)):
+            if record[key] and not pattern.match(record[key]):
+                self.summary.warnings.append((url, f"the {key} of {contact.name} (`{record[key]}` is not one)"))
+                record[key] = None
+        return record
 
     def issue_slug(self, issue_id: str) -> str | None:
         if issue_id in self.state.issues:

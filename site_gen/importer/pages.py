@@ -25,7 +25,7 @@ REPORT_OF_RE = re.compile(r"^to (?:consider|receive|note|submit) (?:a|the) (?:jo
                           r"(?:the )?(.+?)\.?$", re.IGNORECASE)
 RESOLVED_RE = re.compile(r"^RESOLVED\s*(?:\(\w+\))?\s*[–—:-]?\s*(.*)$", re.DOTALL)
 ASKED_RE = re.compile(r"\b(?:is|are) (?:asked|recommended|requested|invited) to\b", re.IGNORECASE)
-LIST_MARK_RE = re.compile(r"^\(?((?:[ivx]{1,5})|[a-h]|\d{1,2})[.)]\s+", re.IGNORECASE)
+LIST_MARK_RE = re.compile(r"^\(?((?:[ivx]{1,5})|[a-h]|\d{1,2})[.)](?:\s+|$)", re.IGNORECASE)
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PHONE_RE = re.compile(r"\+?\d[\d ]{6,}\d")
 SIZE_RE = re.compile(r"\b(?:PDF|DOCX?|XLSX?|PPTX?|RTF|HTML?|ZIP)?\s*(\d+(?:\.\d+)?\s*(?:bytes|[KMG]B))\b", re.IGNORECASE)
