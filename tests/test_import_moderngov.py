@@ -331,6 +331,27 @@ def test_an_interrupted_import_resumes_and_leaves_no_half_written_file(tmp_path)
     assert pipeline.check(content).ok
 
 
+def test_interrupted_just_after_writing_a_file_the_next_run_still_knows_it(tmp_path, monkeypatch):
+    from site_gen.importer import moderngov
+    content = new_archive(tmp_path)
+    path = meeting_file(content, "2021-02-10-cabinet")
+
+    def write_then_stop(target, data):
+        moderngov_write(target, data)
+        if target == path:
+            raise KeyboardInterrupt
+
+    moderngov_write = moderngov.atomic_write
+    monkeypatch.setattr(moderngov, "atomic_write", write_then_stop)
+    with Portal(failing=FAILING) as portal:
+        code, _ = run_import(portal, content)
+        assert code == 130 and path.is_file()
+        monkeypatch.setattr(moderngov, "atomic_write", moderngov_write)
+        code, output = run_import(portal, content)
+    assert "2021-02-10-cabinet.md: not written by the import" not in output
+    assert "Skipped:" not in output
+
+
 def test_documents_can_be_downloaded_into_the_meeting_folder(tmp_path):
     content = new_archive(tmp_path)
     with Portal(failing=FAILING) as portal:
@@ -347,6 +368,7 @@ def test_documents_can_be_downloaded_into_the_meeting_folder(tmp_path):
                                   "size": "88 KB"}]
     assert pipeline.check(content).ok
     assert not any(r.startswith("/documents/") for r in asked)  # downloaded once
+    assert not any("mgAi.aspx" in r for r in asked)  # and nothing else fetched again
     assert "0 created, 0 updated" in again
 
 

@@ -179,9 +179,12 @@ class Importer:
         self.paths_this_run[shown] = stub.id
         entry = self.state.meetings.get(stub.id)
         current = path.read_bytes() if path.is_file() else None
-        ours = entry is not None and current is not None and entry.get("path") == shown and file_hash(current) == entry.get("written")
+        # the import's own file, unedited: what it wrote, or was about to write when a run was interrupted
+        ours = entry is not None and current is not None and entry.get("path") == shown \
+            and file_hash(current) in (entry.get("written"), entry.get("pending"))
+        same_options = entry is not None and entry.get("downloaded", False) == self.options.download_documents
         if entry and ours and entry.get("complete") and entry.get("stamp") == stub.stamp \
-                and entry.get("status") in SETTLED and not self.options.download_documents:
+                and entry.get("status") in SETTLED and same_options:
             self.summary.unchanged.append(shown)
             return "unchanged"
         if current is not None and not ours and not self.options.overwrite:
@@ -205,8 +208,7 @@ class Importer:
             return "unchanged"
         xml = response.text()
         detail_hash = file_hash(xml.encode("utf-8"))
-        if entry and ours and entry.get("complete") and entry.get("detail") == detail_hash \
-                and not self.options.download_documents:
+        if entry and ours and entry.get("complete") and entry.get("detail") == detail_hash and same_options:
             entry.update({k: v for k, v in (("stamp", stub.stamp), ("etag", response.etag),
                                             ("last_modified", response.last_modified)) if v is not None})
             self.summary.unchanged.append(shown)
@@ -223,11 +225,17 @@ class Importer:
         front, body, complete = built
         text = document(front, body).encode("utf-8")
         record = {"path": shown, "stamp": stub.stamp, "detail": detail_hash, "status": front["status"],
-                  "complete": complete, "etag": response.etag, "last_modified": response.last_modified}
+                  "complete": complete, "etag": response.etag, "last_modified": response.last_modified,
+                  "downloaded": self.options.download_documents or None}
         if current == text:
             outcome = "unchanged"
             self.summary.unchanged.append(shown)
         else:
+            # the state says what is about to be written before it is: interrupted in between, the next
+            # run still knows the file as its own
+            before = entry if entry and entry.get("path") == shown else {}
+            self.state.meetings[stub.id] = {**before, "path": shown, "pending": file_hash(text)}
+            self.state.save()
             atomic_write(path, text)
             outcome = "updated" if current is not None else "created"
             (self.summary.updated if current is not None else self.summary.created).append(shown)
