@@ -26,6 +26,7 @@ from .emit import document, emit
 from .state import ImportState, atomic_write, file_hash
 
 SETTLED = ("approved", "cancelled")  # statuses a portal rarely changes again: not re-fetched when listed the same
+NOT_HELD = ("cancelled", "postponed")  # meetings that did not take place: no attendance, minutes or decisions
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".rtf", ".odt", ".ods", ".csv",
                      ".txt", ".zip", ".htm", ".html")
 
@@ -263,9 +264,6 @@ class Importer:
         complete = True
         status_words = f"{stub.status} {detail.status}".lower()
         items = [i for i in detail.items if i.title]
-        if not items:
-            self.summary.skipped.append((meeting_page, "the portal lists no agenda items for this meeting"))
-            return None
         if "cancel" in status_words:
             status = "cancelled"
         elif re.search(r"postpone|rearrang|deferred|adjourn", status_words):
@@ -274,6 +272,9 @@ class Importer:
             status = "unconfirmed"
         else:
             status = "agenda"
+        if not items and status not in NOT_HELD:  # a meeting that did not take place may have had no agenda
+            self.summary.skipped.append((meeting_page, "the portal lists no agenda items for this meeting"))
+            return None
         attendees = {"chair": None, "members": [], "apologies": [], "in_attendance": []}
         attendance_url = None
         if detail.minutes_published and status == "unconfirmed":
@@ -347,9 +348,13 @@ class Importer:
             return None
         front = {"committee": slug, "date": stub.date, "time": detail.time or stub.time, "venue": detail.location,
                  "status": status, "source": meeting_page,
-                 "attendees": {k: v for k, v in attendees.items() if v} or None, "items": front_items}
-        if status == "agenda":
+                 "attendees": {k: v for k, v in attendees.items() if v} or None, "items": front_items or None}
+        if status == "agenda" or status in NOT_HELD:
+            # not (yet) held: the portal's attendance, minutes and decisions, if any, belong to no meeting that took place
+            front["attendees"] = None
             sections = []
+            for record in front_items:
+                record.pop("decision", None)
         return front, "\n\n".join(sections), complete
 
     def contact(self, contact: pages.Contact, url: str) -> dict:
