@@ -181,13 +181,35 @@ def test_an_issue_seen_at_several_meetings_links_its_items(imported):
 def test_a_page_in_an_unexpected_layout_is_a_warning_naming_it_and_the_meeting_is_kept(imported):
     content, code, output = imported[:3]
     assert re.search(r"warning: http://127\.0\.0\.1:\d+/mgAi\.aspx\?ID=7006: the item's content", output), output
-    meeting = front(meeting_file(content, "2023-05-10-children-families-scrutiny"))
-    assert meeting["items"][0]["title"] == "Youth Justice Plan"  # from the web service
-    assert meeting["items"][0]["documents"][0]["title"] == "Youth Justice Plan 2023-24"
+    # the item is taken from the meeting's own page instead, and that is said too
+    assert re.search(r"warning: \S+/mgAi\.aspx\?ID=7006: item 1 was taken from the meeting's page, "
+                     r"\S+/ieListDocuments\.aspx\?CId=101&MId=5005, instead", output), output
+    path = meeting_file(content, "2023-05-10-children-families-scrutiny")
+    item = front(path)["items"][0]
+    assert item["title"] == "Youth Justice Plan"  # the web service's title
+    assert (item["report_of"], item["recommendations"], item["decision"], item["issue"]) == (
+        "Head of Youth Justice", ["The Committee is asked to comment on the plan."], "That the plan be endorsed.",
+        "youth-justice-plan")
+    assert item["documents"] == [{"title": "Youth Justice Plan 2023-24", "url": item["documents"][0]["url"],
+                                  "size": "640 KB"}]
+    assert "Members asked about first-time entrants (YJ.1)." in path.read_text()
     # a listed meeting with an impossible date is named, not imported
     assert "a meeting without a readable `meetingid` or `meetingdate` (31/02/2023)" in output
-    assert re.search(r"warning: \S+ieListDocuments\.aspx\?CId=101&MId=5005: the minutes: the portal says they are "
+
+
+def test_published_minutes_on_no_page_are_a_warning(tmp_path):
+    recorded = tmp_path / "portal"
+    shutil.copytree(RECORDED, recorded)
+    for name in ("mgAi-7100.html", "mgAi-7101.html"):
+        page = recorded / name
+        text = page.read_text()
+        page.write_text(text[:text.index('<h2 class="mgSubSubTitleTxt">Minutes:</h2>')] + "</div></div></body></html>")
+    content = new_archive(tmp_path)
+    with Portal(recorded, failing=FAILING) as portal:
+        code, output = run_import(portal, content, "--committee", "102")
+    assert re.search(r"warning: \S+ieListDocuments\.aspx\?CId=102&MId=6001: the minutes: the portal says they are "
                      r"published, but no item page has a `Minutes:` section", output), output
+    assert pipeline.check(content).ok
 
 
 def test_a_network_error_is_retried_reported_and_the_import_goes_on(imported):

@@ -277,8 +277,15 @@ class Importer:
             return None
         attendees = {"chair": None, "members": [], "apologies": [], "in_attendance": []}
         attendance_url = None
+        fetched: dict[str, str | None] = {}
+
+        def meeting_html() -> str | None:  # the meeting's own page, fetched once and only when needed
+            if "html" not in fetched:
+                fetched["html"] = self.fetch(meeting_page)
+            return fetched["html"]
+
         if detail.minutes_published and status == "unconfirmed":
-            page = self.fetch(meeting_page)
+            page = meeting_html()
             if page is None:
                 complete = False
             else:
@@ -314,6 +321,14 @@ class Importer:
                 else:
                     page = pages.parse_item_page(html, item_url)
                     self.summary.warnings.extend((item_url, part) for part in page.unread)
+            if item_url and not item.restricted and (page is None or page.unread):
+                # the item's page could not be read: the meeting's page shows most of it too
+                html = meeting_html()
+                row = pages.parse_meeting_items(html, meeting_page).get(item.number.strip().rstrip(".")) if html else None
+                if row is not None and not row.unread:
+                    self.summary.warnings.append((item_url, f"item {number} was taken from the meeting's page, "
+                                                            f"{meeting_page}, instead"))
+                    page = row
             documents = []
             if page:
                 if page.issue_id:

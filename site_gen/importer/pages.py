@@ -71,12 +71,33 @@ def content_of(root: Node) -> Node | None:
 
 
 def parse_item_page(html: str, url: str) -> ItemPage:
-    page = ItemPage()
-    root = parse(html)
-    content = content_of(root)
+    content = content_of(parse(html))
     if content is None:
+        page = ItemPage()
         page.unread.append("the item's content (no element with id `modgov` or class `mgContent`)")
         return page
+    return _read_item(content, url)
+
+
+def parse_meeting_items(html: str, url: str) -> dict[str, ItemPage]:
+    """The items as the meeting's own page (ieListDocuments.aspx) shows them, by number ("4", "4a"):
+    a table row each, the number in `mgItemNumberCell`, then the title (`mgAiTitleTxt`), the text
+    (`mgWordPara`) and, once published, "Decision:" and "Minutes:". What an item page that could
+    not be read is taken from."""
+    content = content_of(parse(html))
+    items: dict[str, ItemPage] = {}
+    for row in (content.iter("tr") if content is not None else ()):
+        cells = [c for c in row.children if isinstance(c, Node) and c.tag == "td"]
+        if len(cells) < 2 or "mgItemNumberCell" not in cells[0].classes():
+            continue
+        number = squash(cells[0].text()).rstrip(".")
+        if number and number not in items:
+            items[number] = _read_item(cells[1], url)
+    return items
+
+
+def _read_item(content: Node, url: str) -> ItemPage:
+    page = ItemPage()
     parts = blocks(content)
     # the page title ("Agenda item", "Issue - meetings") and the item's own title come first
     head = [b for b in parts if b.kind == "heading"]
@@ -90,10 +111,9 @@ def parse_item_page(html: str, url: str) -> ItemPage:
     sections: dict[str, list[Block]] = {"agenda": []}
     current = "agenda"
     for block in parts:
-        if block.node is not None and block.kind == "heading" and (
-                {"mgMainTitleTxt", "mgSubTitleTxt"} & block.node.classes()):
-            continue
-        if block.kind == "para" and NAVIGATION_RE.match(block.text):
+        if block.node is not None and {"mgMainTitleTxt", "mgSubTitleTxt", "mgAiTitleTxt"} & block.node.classes():
+            continue  # the page's and the item's titles
+        if block.kind in ("para", "item") and NAVIGATION_RE.match(block.text):
             continue
         match = SECTION_RE.match(block.text) if block.kind in ("heading", "para") else None
         if match and (block.kind == "heading" or block.text.rstrip().endswith(":") or block.strong):
