@@ -3,10 +3,12 @@
 Web-service calls map to files by their identifying parameter (GetMeeting?lMeetingId=5001 ->
 GetMeeting-5001.xml), pages likewise (mgAi.aspx?ID=7001 -> mgAi-7001.html); any document
 path serves the same stand-in PDF. `failing` names requests answered 503, as a portal under
-strain does; everything asked is logged in `requests`.
+strain does; with `last_modified`, answers carry the file's time and a request that gives it
+back is answered 304; everything asked is logged in `requests`.
 """
 from __future__ import annotations
 
+import email.utils
 import http.server
 import threading
 import urllib.parse
@@ -26,9 +28,11 @@ def recorded_name(path: str, query: dict) -> str:
 
 
 class Portal:
-    def __init__(self, folder: Path = RECORDED, failing: set[str] | None = None):
+    def __init__(self, folder: Path = RECORDED, failing: set[str] | None = None, last_modified: bool = False):
         self.folder = Path(folder)
         self.failing = set(failing or ())
+        self.last_modified = last_modified  # send Last-Modified (the file's time) and answer If-Modified-Since
+        self.not_modified: list[str] = []
         self.requests: list[str] = []
         self.user_agents: set[str] = set()
         portal = self
@@ -48,10 +52,16 @@ class Portal:
                 if not file.is_file():
                     return self.answer(404, b"Not Found", "text/plain")
                 kind = "text/xml; charset=utf-8" if name.endswith(".xml") else "text/html; charset=utf-8"
-                return self.answer(200, file.read_bytes(), kind)
+                modified = email.utils.formatdate(int(file.stat().st_mtime), usegmt=True) if portal.last_modified else None
+                if modified and self.headers.get("If-Modified-Since") == modified:
+                    portal.not_modified.append(self.path)
+                    return self.answer(304, b"", kind, modified)
+                return self.answer(200, file.read_bytes(), kind, modified)
 
-            def answer(self, status, body, kind):
+            def answer(self, status, body, kind, modified=None):
                 self.send_response(status)
+                if modified:
+                    self.send_header("Last-Modified", modified)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

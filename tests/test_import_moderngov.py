@@ -4,6 +4,7 @@ writes nothing, leaves a clerk's edits alone and takes in what changed on the po
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import shutil
 import urllib.error
@@ -258,6 +259,25 @@ def test_a_second_run_fetches_only_what_may_change_and_writes_nothing(tmp_path):
     # approved and cancelled meetings listed the same are not fetched again; no item page is
     assert not any("lMeetingId=5001" in r or "lMeetingId=5004" in r for r in asked)
     assert not any("mgAi.aspx" in r for r in asked)
+
+
+def test_a_portal_that_gives_last_modified_is_asked_whether_a_meeting_changed(tmp_path):
+    recorded = tmp_path / "portal"
+    shutil.copytree(RECORDED, recorded)
+    content = new_archive(tmp_path)
+    with Portal(recorded, failing=FAILING, last_modified=True) as portal:
+        run_import(portal, content)
+        before = files(content)
+        code, output = run_import(portal, content)
+        assert files(content) == before
+        # the meetings whose minutes may still change are asked about, and the portal says "not modified"
+        assert sorted(portal.not_modified) == sorted(f"/mgWebService.asmx/GetMeeting?lMeetingId={m}"
+                                                     for m in ("5003", "5005", "6001"))
+        xml = recorded / "GetMeeting-6001.xml"
+        xml.write_text(xml.read_text().replace("Council Chamber, Town Hall", "Council Chamber"))
+        os.utime(xml, (xml.stat().st_mtime + 60, xml.stat().st_mtime + 60))
+        code, output = run_import(portal, content)
+    assert front(meeting_file(content, "2021-02-10-cabinet"))["venue"] == "Council Chamber"
 
 
 def test_an_edited_file_is_skipped_unless_overwrite(tmp_path):
