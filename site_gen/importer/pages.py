@@ -204,11 +204,14 @@ def _contacts(parts: list[Block]) -> list[Contact]:
                     text = re.sub(r"\(?\s*" + re.escape(match.group(0)) + r"\s*\)?", " ", text)
             text = re.sub(r"\b(?:e-?mail|tel(?:ephone)?|phone)\s*:", " ", text, flags=re.IGNORECASE)
             text = CONNECTOR_RE.sub("", " ".join(text.split())).strip(" ,;:-")
-            named = _named(text) if text and re.search(r"[A-Za-z]{2}", text) else (_named(pending) if pending else None)
-            if named is None:
+            if re.search(r"[A-Za-z]{2}", text):  # "Name, Role, on 0161 … or email …": the line names its person
+                named = _named(text)
+                if pending:  # and the line before was someone else, without an e-mail or telephone
+                    contacts.append(_named(pending))
+            elif pending:  # "email (telephone)" under its "Name, Role" line
+                named = _named(pending)
+            else:
                 continue
-            if named is not None and text and pending:
-                contacts.append(_named(pending))
             pending = None
             named.email = email.group(0).rstrip(".") if email else None
             named.phone = " ".join(phone.group(0).split()) if phone else None
