@@ -4,6 +4,8 @@ writes nothing, leaves a clerk's edits alone and takes in what changed on the po
 from __future__ import annotations
 
 import datetime
+import email.message
+import io
 import os
 import re
 import shutil
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE_CONTENT, build_into, read_page, run_cli
+from conftest import SAMPLE_CONTENT, build_into, read_page, run_cli
 from moderngov_portal import RECORDED, Portal
 from site_gen import pipeline, yamlio
 from site_gen.cli import parser
@@ -35,7 +37,6 @@ def new_archive(tmp_path: Path) -> Path:
 def run_import(portal: Portal, content: Path, *extra: str, client: Client | None = None, out=None):
     args = parser().parse_args(["import", "moderngov", "--url", portal.url, "--from", "2020-01-01",
                                 "--to", "2023-12-31", "--content", str(content), *extra])
-    import io
     out = out or io.StringIO()
     code = command.run(args, client=client or Client(delay=0, backoff=0), out=out, err=io.StringIO())
     return code, out.getvalue()
@@ -511,7 +512,7 @@ class FakeOpener:
 
         class Answer:
             status = 200
-            headers = __import__("email.message").message.Message()
+            headers = email.message.Message()
 
             def read(self):
                 return answer
