@@ -19,7 +19,7 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the minutes archive from content/ into _site/.",
-        epilog="Commands: build (the default), check, serve, new. `python build.py COMMAND --help` for each.",
+        epilog="Commands: build (the default), check, serve, new, import. `python build.py COMMAND --help` for each.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")

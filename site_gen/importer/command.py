@@ -41,6 +41,9 @@ def run(args, client: Client | None = None, out=None, err=None) -> int:
     if not re.match(r"^https?://[^\s/]+", args.url):
         print(f"error: --url must be the portal's web address, starting with https://, not `{args.url}`", file=err)
         return 2
+    if args.delay < 0:
+        print("error: --delay cannot be negative", file=err)
+        return 2
     if args.end and args.end < args.start:
         print("error: --to is before --from", file=err)
         return 2
