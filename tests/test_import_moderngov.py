@@ -22,9 +22,13 @@ from site_gen.content import load_archive
 from site_gen.importer import command, emit, pages, to_markdown, webservice
 from site_gen.importer.client import USER_AGENT, Client, FetchError
 from site_gen.importer.html_tree import parse
+from site_gen.models import STATUSES
 from site_gen.problems import Report
 
 FAILING = {"GetMeeting-5006"}  # the portal answers 503 for this meeting, every time
+# whether this archive's loader shows agendas and cancelled meetings: if not, the import leaves them out
+SHOWN = {"agenda", "cancelled"} <= set(STATUSES)
+NOT_YET = ["meetings/2023/2023-01-18-children-families-scrutiny.md", "meetings/2023/2023-03-15-children-families-scrutiny.md"]
 
 
 def new_archive(tmp_path: Path) -> Path:
@@ -120,9 +124,9 @@ def test_import_writes_committees_and_meetings_that_pass_check(imported):
     assert sorted(files(content)) == sorted([
         "site.yml", "committees/cabinet.yml", "committees/children-families-scrutiny.yml",
         "meetings/2020/2020-12-09-children-families-scrutiny.md", "meetings/2021/2021-02-10-cabinet.md",
-        "meetings/2022/2022-09-07-children-families-scrutiny.md", "meetings/2023/2023-01-18-children-families-scrutiny.md",
-        "meetings/2023/2023-03-15-children-families-scrutiny.md", "meetings/2023/2023-05-10-children-families-scrutiny.md",
+        "meetings/2022/2022-09-07-children-families-scrutiny.md", "meetings/2023/2023-05-10-children-families-scrutiny.md",
         next(name for name in files(content) if name.startswith(".import/")),
+        *(NOT_YET if SHOWN else []),
     ])
     assert re.fullmatch(r"\.import/moderngov-127\.0\.0\.1-\d+\.json",
                         next(name for name in files(content) if name.startswith(".import/")))
@@ -136,9 +140,17 @@ def test_statuses_follow_what_the_portal_published(imported):
     assert front(meeting_file(content, "2020-12-09-children-families-scrutiny"))["status"] == "approved"
     assert front(meeting_file(content, "2021-02-10-cabinet"))["status"] == "unconfirmed"  # "draft minutes" on the portal
     agenda = meeting_file(content, "2023-01-18-children-families-scrutiny")
-    assert front(agenda)["status"] == "agenda"
-    assert agenda.read_text().rstrip().endswith("---")  # no minutes before the meeting
-    assert front(meeting_file(content, "2023-03-15-children-families-scrutiny"))["status"] == "cancelled"
+    cancelled = meeting_file(content, "2023-03-15-children-families-scrutiny")
+    if SHOWN:
+        assert front(agenda)["status"] == "agenda"
+        assert agenda.read_text().rstrip().endswith("---")  # no minutes before the meeting
+        assert front(cancelled)["status"] == "cancelled"
+    else:  # never a file that `check` rejects
+        assert not agenda.exists() and not cancelled.exists()
+        output = imported[2]
+        for mid, status in (("5003", "agenda"), ("5004", "cancelled")):
+            assert re.search(rf"ieListDocuments\.aspx\?CId=101&MId={mid}: the meeting is `{status}` on the portal, "
+                             "which this archive cannot show yet", output), output
 
 
 def test_an_item_with_contacts_documents_sizes_decision_table_and_attendance(imported):
@@ -168,8 +180,17 @@ def test_an_item_with_contacts_documents_sizes_decision_table_and_attendance(imp
     assert item.source_url.endswith("/mgAi.aspx?ID=7101")
 
 
-def test_an_issue_seen_at_several_meetings_links_its_items(imported):
+def test_an_issue_seen_at_several_meetings_links_its_items(imported, tmp_path):
     content = imported[0]
+    if not SHOWN:  # the third meeting is an agenda: here with the two others
+        with Portal(failing=FAILING) as portal:
+            content = new_archive(tmp_path)
+            run_import(portal, content, "--committee", "101")
+            agenda = webservice.parse_meeting((RECORDED / "GetMeeting-5003.xml").read_text(), "5003")
+            assert agenda.items[1].id == "7004"
+            page = pages.parse_item_page((RECORDED / "mgAi-7004.html").read_text(), portal.url)
+        assert page.issue_id == "900"
+        return
     archive = load_archive(content, Report())
     by_issue = {}
     for meeting in archive.meetings:
@@ -177,6 +198,10 @@ def test_an_issue_seen_at_several_meetings_links_its_items(imported):
             if item.issue:
                 by_issue.setdefault(item.issue, []).append((meeting.date.isoformat(), item.number))
     assert by_issue["portfolio-performance-and-resources"] == [("2020-12-09", 5), ("2022-09-07", 4), ("2023-01-18", 2)]
+    agenda = next(m for m in archive.meetings if m.date == datetime.date(2023, 1, 18))
+    assert [(d.title, d.size) for d in agenda.item(2).documents] == [
+        ("Mid-Year Report 2022/23", "1 MB"), ("Appendix 1 - Performance dashboard", "356 KB")]
+    assert [(c.name, c.phone) for c in agenda.item(2).contacts] == [("Gaynor Ward", "0161 474 3186")]
     assert by_issue["budget-monitoring-2020-21"] == [("2021-02-10", 2)]
 
 
@@ -256,9 +281,9 @@ def test_a_second_run_fetches_only_what_may_change_and_writes_nothing(tmp_path):
         asked = list(portal.requests)
     assert files(content) == before
     assert {p: p.stat().st_mtime_ns for p in content.rglob("*") if p.is_file()} == mtimes
-    assert "0 created, 0 updated, 6 unchanged" in output
+    assert f"0 created, 0 updated, {6 if SHOWN else 4} unchanged" in output
     # approved and cancelled meetings listed the same are not fetched again; no item page is
-    assert not any("lMeetingId=5001" in r or "lMeetingId=5004" in r for r in asked)
+    assert not any("lMeetingId=5001" in r or ("lMeetingId=5004" in r and SHOWN) for r in asked)
     assert not any("mgAi.aspx" in r for r in asked)
 
 
@@ -273,7 +298,7 @@ def test_a_portal_that_gives_last_modified_is_asked_whether_a_meeting_changed(tm
         assert files(content) == before
         # the meetings whose minutes may still change are asked about, and the portal says "not modified"
         assert sorted(portal.not_modified) == sorted(f"/mgWebService.asmx/GetMeeting?lMeetingId={m}"
-                                                     for m in ("5003", "5005", "6001"))
+                                                     for m in ("5003", "5005", "6001") if m != "5003" or SHOWN)
         xml = recorded / "GetMeeting-6001.xml"
         xml.write_text(xml.read_text().replace("Council Chamber, Town Hall", "Council Chamber"))
         os.utime(xml, (xml.stat().st_mtime + 60, xml.stat().st_mtime + 60))
@@ -332,7 +357,7 @@ def test_a_meeting_changed_on_the_portal_is_updated(tmp_path):
     meeting = front(path)
     assert (meeting["venue"], meeting["status"]) == ("Council Chamber", "approved")
     assert "Councillor Khan declared an interest in item 2." in path.read_text()
-    assert "1 updated, 5 unchanged" in output
+    assert f"1 updated, {5 if SHOWN else 3} unchanged" in output
 
 
 def test_a_meeting_moved_to_another_date_moves_its_file(tmp_path):
@@ -391,8 +416,7 @@ def test_interrupted_just_after_writing_a_file_the_next_run_still_knows_it(tmp_p
         assert code == 130 and path.is_file()
         monkeypatch.setattr(moderngov, "atomic_write", moderngov_write)
         code, output = run_import(portal, content)
-    assert "2021-02-10-cabinet.md: not written by the import" not in output
-    assert "Skipped:" not in output
+    assert "not written by the import" not in output and "edited since the import" not in output
 
 
 def test_documents_can_be_downloaded_into_the_meeting_folder(tmp_path):

@@ -272,6 +272,10 @@ class Importer:
             status = "unconfirmed"
         else:
             status = "agenda"
+        if status not in STATUSES:  # a status this archive's loader does not know: never a file check rejects
+            self.summary.skipped.append((meeting_page, f"the meeting is `{status}` on the portal, which this archive "
+                                                       "cannot show yet"))
+            return None
         if not items and status not in NOT_HELD:  # a meeting that did not take place may have had no agenda
             self.summary.skipped.append((meeting_page, "the portal lists no agenda items for this meeting"))
             return None
@@ -357,10 +361,6 @@ class Importer:
         if status in ("unconfirmed", "approved") and not sections and any(i.id for i in items) and complete:
             self.summary.warnings.append((meeting_page, "the minutes: the portal says they are published, but no item "
                                                         "page has a `Minutes:` section"))
-        if status not in STATUSES:  # a status this archive's loader does not know yet: never a file check rejects
-            self.summary.skipped.append((meeting_page, f"the meeting is `{status}` on the portal, which this archive "
-                                                       "cannot show yet"))
-            return None
         front = {"committee": slug, "date": stub.date, "time": detail.time or stub.time, "venue": detail.location,
                  "status": status, "source": meeting_page,
                  "attendees": {k: v for k, v in attendees.items() if v} or None, "items": front_items or None}
