@@ -427,11 +427,12 @@ def test_documents_can_be_downloaded_into_the_meeting_folder(tmp_path):
         code, again = run_import(portal, content, "--download-documents")
         asked = list(portal.requests)
     folder = content / "meetings" / "2021" / "2021-02-10-cabinet"
-    assert sorted(p.name for p in folder.iterdir()) == ["appendix-a-savings-tracker.xlsx", "budget-monitoring-q3-report.pdf"]
+    # the recorded portal serves a PDF for every document: the "xlsx" one is saved as what it is
+    assert sorted(p.name for p in folder.iterdir()) == ["appendix-a-savings-tracker.pdf", "budget-monitoring-q3-report.pdf"]
     item = front(meeting_file(content, "2021-02-10-cabinet"))["items"][1]
     assert item["documents"] == [{"title": "Budget Monitoring Q3 report", "file": "budget-monitoring-q3-report.pdf",
                                   "size": "412 KB"},
-                                 {"title": "Appendix A - Savings tracker", "file": "appendix-a-savings-tracker.xlsx",
+                                 {"title": "Appendix A - Savings tracker", "file": "appendix-a-savings-tracker.pdf",
                                   "size": "88 KB"}]
     assert pipeline.check(content).ok
     assert not any(r.startswith("/documents/") for r in asked)  # downloaded once
@@ -440,6 +441,20 @@ def test_documents_can_be_downloaded_into_the_meeting_folder(tmp_path):
 
 
 # -- the command line ---------------------------------------------------------------
+
+def test_a_downloaded_file_the_archive_would_refuse_stays_a_link(tmp_path):
+    recorded = tmp_path / "portal"
+    shutil.copytree(RECORDED, recorded)
+    (recorded / "documents" / "stand-in.pdf").write_bytes(b"<html><script>alert(1)</script></html>")
+    content = new_archive(tmp_path)
+    with Portal(recorded, failing=FAILING) as portal:
+        code, output = run_import(portal, content, "--committee", "102", "--download-documents")
+    item = front(meeting_file(content, "2021-02-10-cabinet"))["items"][1]
+    assert [d["url"].rsplit("/", 2)[-2] for d in item["documents"]] == ["s53001", "s53002"]
+    assert not (content / "meetings" / "2021" / "2021-02-10-cabinet").exists()
+    assert "the document, kept as a link: `budget-monitoring-q3-report.pdf` is named like a PDF" in output
+    assert pipeline.check(content).ok
+
 
 def test_the_command_line(tmp_path):
     content = new_archive(tmp_path)
@@ -491,6 +506,14 @@ def test_an_executive_decision_page_gives_its_decision():
     page = pages.parse_item_page(html, "https://democracy.example.gov.uk/mgAi.aspx?ID=1")
     assert (page.report_of, page.decision, page.minutes) == ("Director of Place", "That the fees in Appendix 1 be approved.",
                                                             None)
+
+
+def test_slugs_stay_short_enough_for_page_addresses():
+    from site_gen.importer.moderngov import committee_slug, short_slug
+    long = "Joint Health Overview and Scrutiny Committee for the Review of Adult Social Care Services Across the Sub-Region"
+    assert committee_slug("Children & Families Scrutiny Committee") == "children-families-scrutiny"
+    assert len(committee_slug(long)) <= 60 and not committee_slug(long).endswith("-")
+    assert short_slug(long, 30) == "joint-health-overview-and"
 
 
 def test_contacts_in_both_layouts_of_the_portal():

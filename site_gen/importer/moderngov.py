@@ -16,7 +16,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import yamlio
+from .. import safefiles, yamlio
 from ..content import EMAIL_RE, PHONE_RE
 from ..fields import SLUG_RE, slugify
 from ..models import STATUSES
@@ -27,8 +27,6 @@ from .state import ImportState, atomic_write, file_hash
 
 SETTLED = ("approved", "cancelled")  # statuses a portal rarely changes again: not re-fetched when listed the same
 NOT_HELD = ("cancelled", "postponed")  # meetings that did not take place: no attendance, minutes or decisions
-DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".rtf", ".odt", ".ods", ".csv",
-                     ".txt", ".zip", ".htm", ".html")
 
 
 @dataclass
@@ -390,7 +388,7 @@ class Importer:
             return None
         title, unread = pages.parse_issue_page(html)
         self.summary.warnings.extend((url, part) for part in unread)
-        base = slugify(title or "") or f"issue-{slugify(issue_id)}"
+        base = short_slug(title or "") or f"issue-{slugify(issue_id)[:40]}"
         slug = base if base not in self.state.issues.values() else f"{base}-{slugify(issue_id)}"
         self.state.issues[issue_id] = slug
         return slug
@@ -416,14 +414,22 @@ class Importer:
                 self.summary.errors.append((exc.url, exc.reason + "; the document is linked, not downloaded"))
                 result.append(doc)
                 continue
-            name = _file_name(doc["title"], url, used)
+            name = _file_name(doc["title"], url, used, response.body)
             used.add(name)
             target = folder / name
             atomic_write(target, response.body)
+            problem = safefiles.document_problem(target)
+            if problem:  # not a kind of file the archive publishes (check would refuse it): linked instead
+                target.unlink()
+                self.summary.warnings.append((url, f"the document, kept as a link: {problem[0]}"))
+                result.append(doc)
+                continue
             rel = target.relative_to(self.content).as_posix()
             self.state.documents[rel] = {"url": url, "written": file_hash(response.body)}
             self.summary.created.append(self.shown(target))
             result.append({"title": doc["title"], "file": name, "size": doc.get("size")})
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # nothing kept in it
         return result
 
 
@@ -433,9 +439,17 @@ def _name_key(name: str) -> str:
 
 def committee_slug(title: str) -> str:
     """"Children & Families Scrutiny Committee" -> children-families-scrutiny: "committee" says nothing in a URL."""
-    slug = slugify(title)
+    slug = short_slug(title)
     trimmed = re.sub(r"-committee$", "", slug)
     return trimmed if trimmed and SLUG_RE.match(trimmed) else slug
+
+
+def short_slug(text: str, most: int = 60) -> str:
+    """slugify, cut at a hyphen to at most `most` characters: a slug is part of page addresses (and has a limit)."""
+    slug = slugify(text)
+    if len(slug) <= most:
+        return slug
+    return slug[:most + 1].rsplit("-", 1)[0] or slug[:most]
 
 
 def _number(text: str) -> int | None:
@@ -443,11 +457,11 @@ def _number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _file_name(title: str, url: str, used: set[str]) -> str:
+def _file_name(title: str, url: str, used: set[str], body: bytes) -> str:
     suffix = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).suffix.lower()
-    if suffix not in DOCUMENT_SUFFIXES:
-        suffix = ".pdf"
-    base = (slugify(title) or "document")[:60].strip("-") or "document"
+    if b"%PDF-" in body[:1024] or suffix.lstrip(".") not in safefiles.DOCUMENT_TYPES:
+        suffix = ".pdf"  # portals serve converted PDFs under other names (mgConvert2PDF.aspx)
+    base = short_slug(title, 50) or "document"
     name, n = f"{base}{suffix}", 2
     while name in used or name in ("index.html", "meeting.json"):
         name, n = f"{base}-{n}{suffix}", n + 1
