@@ -12,7 +12,7 @@ import time
 from . import pipeline
 from .problems import ERROR, Report
 
-COMMANDS = ("build", "check", "serve", "new", "init")
+COMMANDS = ("build", "check", "serve", "new", "init", "import")
 BUILD_WARNINGS = 10  # a build prints at most this many warnings (a screenful, with their hints)
 
 
@@ -20,7 +20,7 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the minutes archive from content/ into _site/.",
-        epilog="Commands: build (the default), check, serve, new, init. `python build.py COMMAND --help` for each.",
+        epilog="Commands: build (the default), check, serve, new, init, import. `python build.py COMMAND --help` for each.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--title", help="the archive's title (default: '<council> minutes')")
     init.add_argument("--base-url", help="where the archive is published, e.g. https://minutes.example-council.gov.uk")
     init.add_argument("--repository-url", help="the repository's page on GitHub or GitLab (optional)")
+    from .importer import command as import_command
+    import_command.add_arguments(commands.add_parser("import", help="bring an existing archive in (from ModernGov)"))
     return main
 
 
@@ -286,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from . import serve
             return serve.run(args)
+        if args.command == "import":
+            from .importer import command as import_command
+            return import_command.run(args)
         if args.command == "new":
             from . import scaffold
             return scaffold.run(args)

@@ -39,12 +39,14 @@ PORTFOLIO_KEYS = ("name", "description", "priorities")
 PRIORITY_KEYS = ("number", "title")
 INDICATOR_KEYS = ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases", "description", "values")
 VALUE_KEYS = ("period", "actual", "target", "rag", "note")
-MEETING_KEYS = ("committee", "date", "time", "venue", "status", "note", "approved_on", "attendees", "items")
+MEETING_KEYS = ("committee", "date", "time", "venue", "status", "note", "approved_on", "attendees", "items",
+                "source")
 ATTENDEE_KEYS = ("chair", "members", "apologies", "in_attendance")
 ITEM_KEYS = ("number", "title", "issue", "report_of", "summary", "recommendations", "contacts", "documents",
-             "portfolio", "decision")
+             "portfolio", "decision", "source")
 CONTACT_KEYS = ("name", "role", "email", "phone")
 DOCUMENT_KEYS = ("title", "file", "url", "size")
+SOURCE_URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s<>()\"',;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{6,}$")
 # the meeting's own files, beside its documents in the same output folder
@@ -606,6 +608,7 @@ class ContentLoader:
                                 "set `status: approved` once the minutes are approved")
         attendees = self.load_attendees(f, shown)
         note = f.text("note")
+        source_url = self.source_url(f, shown)
         # a meeting that did not take place may have had no agenda
         items = self.load_items(f, shown, archive, path) if f.has("items") or status not in NOT_HELD else []
         sections = self.split_sections(shown, body, body_line, items)
@@ -620,7 +623,17 @@ class ContentLoader:
         return Meeting(committee=committee, date=date, items=full_items, source=Source(shown, 1), time=time,
                        venue=venue, status=status, approved_on=approved_on, attendees=attendees, preamble=preamble,
                        note=note, approved_on_line=f.line("approved_on"),
-                       documents_dir=documents_dir.relative_to(self.root).as_posix() if self.regular_folder(documents_dir) else None)
+                       documents_dir=documents_dir.relative_to(self.root).as_posix() if self.regular_folder(documents_dir) else None,
+                       source_url=source_url)
+
+    def source_url(self, f: Fields, shown: str) -> str | None:
+        """`source:`, the page of the system a meeting or item was imported from: a web address, nothing else."""
+        url = f.text("source")
+        if url and not SOURCE_URL_RE.match(url):
+            self.report.error(shown, f.line("source"), f"`source` must be a web address starting with https://, not `{url}`",
+                              "it is where this was imported from, e.g. https://democracy.example.gov.uk/ieListDocuments.aspx?MId=1")
+            return None
+        return url
 
     def check_not_yet_held(self, shown: str, f: Fields, status: str | None, attendees: Attendees,
                            items: list[Item] | None, minutes: dict[int, Text]) -> None:
@@ -695,12 +708,13 @@ class ContentLoader:
         recommendations = tuple(Text(t, l) for t, l in f.text_list("recommendations"))
         contacts = tuple(self.load_contacts(f, shown))
         documents = tuple(self.load_documents(f, shown, path, archive))
+        source_url = self.source_url(f, shown)
         if number is None or title is None:
             return None
         return Item(number=number, title=title, line=f.line("number") if "number" in entry else line, issue=issue,
                     report_of=f.text("report_of"), summary=self.markdown_text(f, "summary"),
                     recommendations=recommendations, contacts=contacts, documents=documents, portfolio=portfolio,
-                    decision=self.markdown_text(f, "decision"))
+                    decision=self.markdown_text(f, "decision"), source_url=source_url)
 
     def load_contacts(self, f: Fields, shown: str):
         for entry, _ in self.entries(f, "contacts", shown):

@@ -150,6 +150,7 @@ class Item:
     portfolio: str | None = None
     decision: Text | None = None
     minutes: Text | None = None  # the body section under `## N`
+    source_url: str | None = None  # `source:` where the item was imported from (the old portal's page)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ class Meeting:
     documents_dir: str | None = None  # content-relative folder of its PDFs
     note: str | None = None  # e.g. why a meeting was cancelled or postponed; shown on its page
     approved_on_line: int = 1  # where `approved_on` is written, for the check that it names a meeting
+    source_url: str | None = None  # `source:` where the meeting was imported from (the old portal's page)
 
     @functools.cached_property  # asked for hundreds of thousands of times in a large build
     def slug(self) -> str:
