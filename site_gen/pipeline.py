@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search
+from . import admin, search
 from .cache import BuildCache, State, code_signature
 from .history import read_history
 from .content import load_archive
@@ -160,6 +160,11 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     try:
         writer.start()
         render_site(linked, writer, templates, shards, history, cache)
+        screen = admin.admin_files(linked.archive.site)
+        for path, data in screen.files:  # the clerks' editing screen
+            writer.add(path, data)
+        if screen.notice:
+            result.notices.append(screen.notice)
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
         lap("render and write")
