@@ -287,6 +287,15 @@
     }));
   }
 
+  /* The preview frame is a document of its own: it gets the site's language and a title. */
+  function frame(props, title) {
+    var doc = props.document;
+    if (doc && doc.documentElement) {
+      doc.documentElement.lang = "en-GB";
+      doc.title = "Preview: " + (title || "untitled");
+    }
+  }
+
   function page(children) {
     return h("div", { className: "preview-page" },
       h("p", { className: "preview-page__banner", role: "note" }, "Preview: how the page will look once published."),
@@ -343,6 +352,7 @@
     render: function () {
       var props = this.props;
       var data = get(props.entry, ["data"]) || {};
+      frame(props, [relationName(props, "committee", "committees", data.committee), longDate(data.date)].filter(Boolean).join(", "));
       var status = data.status || "unconfirmed";
       var committee = relationName(props, "committee", "committees", data.committee);
       var items = Array.isArray(data.items) ? data.items : [];
@@ -384,6 +394,7 @@
   var CommitteePreview = window.createClass({
     render: function () {
       var data = get(this.props.entry, ["data"]) || {};
+      frame(this.props, data.name);
       return page([h("span", { className: "caption", key: "c" }, "Committee"), h("h1", { key: "h" }, data.name || "Name not given yet"),
                    data.description ? h("p", { className: "lead", key: "d" }, data.description) : null]);
     },
@@ -392,6 +403,7 @@
   var PortfolioPreview = window.createClass({
     render: function () {
       var data = get(this.props.entry, ["data"]) || {};
+      frame(this.props, data.name);
       var priorities = (data.priorities || []).filter(function (p) { return p && p.title; });
       return page([
         h("span", { className: "caption", key: "c" }, "Portfolio"), h("h1", { key: "h" }, data.name || "Name not given yet"),
@@ -407,6 +419,7 @@
   var IndicatorPreview = window.createClass({
     render: function () {
       var data = get(this.props.entry, ["data"]) || {};
+      frame(this.props, [data.code, data.title].filter(Boolean).join(": "));
       var values = (data.values || []).filter(function (v) { return v && v.period; });
       var unit = data.unit || "";
       var shown = function (n) { return n === undefined || n === null || n === "" ? "–" : n + unit; };
@@ -431,6 +444,7 @@
   var SitePreview = window.createClass({
     render: function () {
       var data = get(this.props.entry, ["data"]) || {};
+      frame(this.props, data.title);
       return page([h("span", { className: "caption", key: "c" }, data.organisation || ""), h("h1", { key: "h" }, data.title || ""),
                    data.description ? h("p", { className: "lead", key: "d" }, data.description) : null,
                    summaryList([["Web address", data.base_url], ["Language", data.language], ["Licence", data.licence || "Open Government Licence v3.0"]])]);
