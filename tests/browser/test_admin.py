@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import build_into
@@ -288,3 +289,55 @@ def test_the_previews_have_no_accessibility_violations(screen, clerk, entry):
            }""", AXE_TAGS)
     assert not violations, describe_violations(violations)
     assert not page.problems, page.problems
+
+
+FORMAT_CASES = [ROOT / "content", ROOT / "tests" / "fixtures" / "site" / "content",
+                ROOT / "tests" / "fixtures" / "browser_site" / "content"]
+
+
+@pytest.fixture
+def formats(browser):
+    """A blank page with the screen's file formats (admin/council.js without Decap)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content("<!DOCTYPE html><html lang='en'><head><title>formats</title></head><body></body></html>")
+    page.add_script_tag(path=str(require(ROOT / "node_modules" / "js-yaml" / "dist" / "js-yaml.min.js", "run `npm ci`")))
+    page.add_script_tag(path=str(ROOT / "admin" / "council.js"))
+    yield page
+    context.close()
+
+
+def all_keys(data) -> set[str]:
+    """Every key of a YAML document, at any depth."""
+    if isinstance(data, dict):
+        return set(data).union(*(all_keys(value) for value in data.values()))
+    if isinstance(data, list):
+        return set().union(*(all_keys(value) for value in data))
+    return set()
+
+
+@pytest.mark.parametrize("content", FORMAT_CASES, ids=["sample", "fixture", "browser"])
+def test_every_file_read_and_saved_by_the_screen_builds_the_same_pages(formats, content, tmp_path):
+    """Opening a file in the screen and saving it unchanged keeps what the archive shows:
+    the same pages, and no key the file did not have."""
+    original, saved = tmp_path / "original", tmp_path / "content"  # both outside git: no history on either
+    shutil.copytree(content, original)
+    shutil.copytree(content, saved)
+    for path in sorted(saved.rglob("*")):
+        if path.suffix not in (".md", ".yml") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".md":
+            again = formats.evaluate("t => councilFormats.meetingToFile(councilFormats.meetingFromFile(t))", text)
+            keys = lambda t: all_keys(yaml.safe_load(t.split("\n---\n", 1)[0].removeprefix("---\n")))  # noqa: E731
+        else:
+            again = formats.evaluate("t => councilFormats.yamlToFile(councilFormats.yamlFromFile(t))", text)
+            keys = lambda t: all_keys(yaml.safe_load(t))  # noqa: E731
+        assert keys(again) <= keys(text), path
+        path.write_text(again, encoding="utf-8")
+    before = build_into(original, tmp_path / "before", with_search=False, use_cache=False, include_drafts=True)
+    after = build_into(saved, tmp_path / "after", with_search=False, use_cache=False, include_drafts=True)
+    pages = sorted(p.relative_to(before) for p in before.rglob("*.html") if p.parts[len(before.parts)] != "admin")
+    assert pages
+    for page in pages:
+        assert (after / page).read_bytes() == (before / page).read_bytes(), page
