@@ -48,7 +48,7 @@ class AdminFiles:
     notice: str | None = None
 
 
-def bundle_files(node_modules: Path = NODE_MODULES) -> list[tuple[Path, str]]:
+def bundle_files(node_modules: Path) -> list[tuple[Path, str]]:
     """decap-cms.js and the chunks and WebAssembly it loads from its own folder (no source maps)."""
     folder = node_modules / BUNDLE
     names = sorted(p.name for p in folder.iterdir()
@@ -56,8 +56,9 @@ def bundle_files(node_modules: Path = NODE_MODULES) -> list[tuple[Path, str]]:
     return [(folder / name, name) for name in names]
 
 
-def admin_files(site: Site, node_modules: Path = NODE_MODULES, sources: Path = SOURCES) -> AdminFiles:
+def admin_files(site: Site, node_modules: Path | None = None, sources: Path = SOURCES) -> AdminFiles:
     """Every file of /admin/, or none and a note when the npm packages are missing."""
+    node_modules = node_modules or NODE_MODULES
     wanted = [(node_modules / package, name) for package, name in PACKAGED]
     if not (node_modules / BUNDLE / "decap-cms.js").is_file() or not all(p.is_file() for p, _ in wanted):
         return AdminFiles((), MISSING_NOTE)
