@@ -294,6 +294,8 @@
       doc.documentElement.lang = "en-GB";
       doc.title = "Preview: " + (title || "untitled");
     }
+    var element = props.window && props.window.frameElement;  // Decap's frame has no name of its own
+    if (element && !element.title) element.title = "Preview of the published page";
   }
 
   function page(children) {
