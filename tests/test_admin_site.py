@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,36 @@ def test_netlify_installs_the_pinned_screen_and_the_build_copies_it(checkout):  
     site = checkout / CONFIG["build"]["publish"]
     assert (site / "admin/decap-cms.js").is_file() and (site / "admin/config.yml").is_file()
     assert not (checkout / "node_modules/decap-server").exists()  # a devDependency: not on Netlify
+
+
+def git_repo(folder: Path, branch: str) -> Path:
+    shutil.copytree(SAMPLE_CONTENT, folder / "content")
+    subprocess.run(["git", "init", "-q", "-b", branch], cwd=folder, check=True)
+    return folder / "content"
+
+
+def test_serve_cms_needs_the_content_in_git(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    with pytest.raises(admin.ProxyProblem, match="is not in a git repository"):
+        admin.start_proxy(content)
+    result = subprocess.run([sys.executable, "build.py", "serve", "--cms", "--content", str(content),
+                             "--out", str(tmp_path / "_site"), "--port", "0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "is not in a git repository" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_cms_works_on_the_published_branch_only(tmp_path):
+    content = git_repo(tmp_path, "other")
+    with pytest.raises(admin.ProxyProblem, match="run `git switch main` first"):
+        admin.start_proxy(content)
+
+
+def test_serve_cms_edits_the_content_folder_at_the_top_of_the_repository(tmp_path):
+    content = git_repo(tmp_path / "repo", "main")
+    nested = tmp_path / "repo" / "elsewhere"
+    content.rename(nested)
+    with pytest.raises(admin.ProxyProblem, match="the folder `content/` at the top of the repository"):
+        admin.start_proxy(nested)

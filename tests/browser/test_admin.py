@@ -48,6 +48,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses with a socket listening on `port` (Linux's /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]) if len(address) == 8
+                          else address)
+    return found
+
+
 class Screen:
     def __init__(self, repo: Path, origin: str, process: subprocess.Popen, log: Path):
         self.repo, self.origin, self.process, self.log = repo, origin, process, log
@@ -87,6 +100,9 @@ def screen(tmp_path):
                 process.kill()
                 pytest.fail(f"serve --cms did not start:\n{log.read_text()}", pytrace=False)
             time.sleep(0.2)
+    # both answer this computer only
+    assert listening_addresses(port) == {"127.0.0.1"}
+    assert listening_addresses(admin.PROXY_PORT) == {"127.0.0.1"}
     yield Screen(repo, origin, process, log)
     process.send_signal(signal.SIGTERM)  # stops decap-server too
     try:
