@@ -370,7 +370,7 @@
           h("strong", null, "These minutes await approval."),
           " They have not yet been confirmed as a correct record by the committee and may be corrected when they are.")));
       } else if (status === "draft") {
-        children.push(h("div", { className: "notice notice--draft", role: "note", key: "n" }, h("p", null,
+        children.push(h("div", { className: "notice notice--" + status, role: "note", key: "n" }, h("p", null,
           h("strong", null, "Draft."), " This is a draft preview; it is not published.")));
       }
       children.push(h("div", { key: "sl" }, summaryList([
