@@ -11,8 +11,12 @@ Someone building without node has no node_modules/: the site is then built witho
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,11 +128,6 @@ def configured_branch(content: Path) -> str:
 def start_proxy(content: Path, port: int = PROXY_PORT, node: str | None = None) -> subprocess.Popen:
     """decap-server in git mode on 127.0.0.1 only: the screen's saves become commits and
     branches of the repository holding `content` (no account, no network)."""
-    import os
-    import shutil
-    import socket
-    import time
-
     node = node or shutil.which("node")
     if not node:
         raise ProxyProblem("the editing screen needs Node.js (node) to work on this computer's copy; install it, "
