@@ -48,7 +48,8 @@ MISSING_NOTE = ("note: the clerks' editing screen (/admin/) was left out: its np
 
 @dataclass(frozen=True)
 class AdminFiles:
-    files: tuple[tuple[str, bytes], ...]  # (path in the output folder, bytes)
+    # (path in the output folder, the npm file it copies or None, the bytes of ours or None)
+    files: tuple[tuple[str, Path | None, bytes | None], ...]
     notice: str | None = None
 
 
@@ -66,10 +67,25 @@ def admin_files(site: Site, node_modules: Path | None = None, sources: Path = SO
     wanted = [(node_modules / package, name) for package, name in PACKAGED]
     if not (node_modules / BUNDLE / "decap-cms.js").is_file() or not all(p.is_file() for p, _ in wanted):
         return AdminFiles((), MISSING_NOTE)
-    files = [(urls.admin_file(name), path.read_bytes()) for path, name in bundle_files(node_modules) + wanted]
-    files += [(urls.admin_file(name), (sources / name).read_bytes()) for name in OURS]
-    files.append((urls.admin_file("config.yml"), config_text(site, sources).encode("utf-8")))
-    return AdminFiles(tuple(sorted(files)))
+    files = [(urls.admin_file(name), path, None) for path, name in bundle_files(node_modules) + wanted]
+    files += [(urls.admin_file(name), None, (sources / name).read_bytes()) for name in OURS]
+    files.append((urls.admin_file("config.yml"), None, config_text(site, sources).encode("utf-8")))
+    return AdminFiles(tuple(sorted(files, key=lambda entry: entry[0])))
+
+
+def write(writer, site: Site) -> str | None:
+    """Adds /admin/ to the site being written; the note when it cannot. The npm files (6.5 MB)
+    are not read again while their size and time are those of the previous build's copy."""
+    screen = admin_files(site)
+    for path, source, data in screen.files:
+        if source is None:
+            writer.add(path, data)
+            continue
+        stat = source.stat()
+        digest = f"npm {source.name} {stat.st_size} {stat.st_mtime_ns}"
+        if not writer.reuse(path, digest):
+            writer.add(path, source.read_bytes(), digest)
+    return screen.notice
 
 
 def config(site: Site, sources: Path = SOURCES) -> dict:

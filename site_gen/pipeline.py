@@ -160,11 +160,9 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     try:
         writer.start()
         render_site(linked, writer, templates, shards, history, cache)
-        screen = admin.admin_files(linked.archive.site)
-        for path, data in screen.files:  # the clerks' editing screen
-            writer.add(path, data)
-        if screen.notice:
-            result.notices.append(screen.notice)
+        notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
+        if notice:
+            result.notices.append(notice)
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
         lap("render and write")
