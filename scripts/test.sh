@@ -30,8 +30,10 @@ for tool in /usr/bin/chromium java node; do
   command -v "$tool" >/dev/null 2>&1 || { echo "scripts/test.sh: $tool is still missing after apt-get" >&2; exit 1; }
 done
 
-# axe-core, vnu-jar, ical.js and node-ical, at the versions package-lock.json pins. --ignore-scripts:
-# vnu-jar's install script would download a Java runtime; the Java above runs it.
+# axe-core, vnu-jar, ical.js and node-ical (test tools), and the editing screen's decap-cms,
+# js-yaml and decap-server, at the versions package-lock.json pins, from npm's registry.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime (the Java above
+# runs it); the others need none.
 npm ci --silent --no-audit --no-fund --ignore-scripts
 
 python -m pytest "$@"

@@ -57,6 +57,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-drafts", dest="drafts", action="store_false",
                        help="leave draft meetings out, as the published site does (default: include them)")
     serve.set_defaults(drafts=True)
+    serve.add_argument("--cms", action="store_true",
+                       help="also open the clerks' editing screen at /admin/ on this repository, without an account "
+                            "(runs decap-server on 127.0.0.1:8081; needs node and `npm ci`)")
     _cache_options(serve)
     new = commands.add_parser("new", help="start a new meeting file")
     new.add_argument("--content", default="content", help="content folder (default: content)")

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search
+from . import admin, search
 from .cache import BuildCache, State, code_signature
 from .history import read_history
 from .content import load_archive
@@ -175,6 +175,9 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     try:
         writer.start(content_dir)
         render_site(linked, writer, templates, shards, history, cache)
+        notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
+        if notice:
+            result.notices.append(notice)
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
         lap("render and write")

@@ -32,7 +32,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from . import pipeline
+from . import admin, pipeline
 from .cache import BuildCache
 from .problems import Problem, Report
 from .render import ASSETS, TEMPLATES
@@ -50,6 +50,7 @@ CONTENT_TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
     ".csv": "text/csv; charset=utf-8",
+    ".yml": "text/yaml; charset=utf-8",
     ".ics": "text/calendar; charset=utf-8",
     ".svg": "image/svg+xml",
     ".wasm": "application/wasm",
@@ -125,6 +126,7 @@ class Preview:
         self.stream = stream or sys.stdout
         self.stop = threading.Event()
         self.headers = site_headers()
+        self.admin_headers = admin.preview_headers(NETLIFY_TOML)  # /admin/: the editing screen's own policy
         self.said: set[str] = set()
 
     def say(self, text: str = "") -> None:
@@ -369,6 +371,9 @@ def make_handler(preview: Preview):
                 self.send(status, "text/html; charset=utf-8", preview.decorate(preview.problems_page()), send_body)
                 return
             kind = content_type(file)
+            if admin.is_admin(path):  # the editing screen: never reloaded under the clerk's hands
+                self.send(status, kind, data, send_body, preview.admin_headers)
+                return
             if kind.startswith("text/html"):
                 data = preview.decorate(data)
             self.send(status, kind, data, send_body)
@@ -386,12 +391,13 @@ def make_handler(preview: Preview):
             else:
                 self.send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n", send_body)
 
-        def send(self, status: int, kind: str, data: bytes, send_body: bool) -> None:
+        def send(self, status: int, kind: str, data: bytes, send_body: bool,
+                 headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
-            for name, value in preview.headers.items():
+            for name, value in (preview.headers if headers is None else headers).items():
                 self.send_header(name, value)
             self.end_headers()
             if send_body:
@@ -433,6 +439,14 @@ def run(args) -> int:
             print(f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     server.daemon_threads = True
+    proxy = None
+    if getattr(args, "cms", False):
+        try:
+            proxy = admin.start_proxy(content)
+        except admin.ProxyProblem as exc:
+            server.server_close()
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the preview as Ctrl+C does
     url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -444,6 +458,9 @@ def run(args) -> int:
     watcher = threading.Thread(target=preview.watch, name="watch", daemon=True)
     watcher.start()
     preview.say(f"Serving the preview at {url}")
+    if proxy is not None:
+        preview.say(f"The editing screen is at {url}admin/ : it saves into this repository "
+                    f"(each meeting on a branch of its own until you publish it).")
     watched = ", ".join(display(p) + "/" for p in preview.watched())
     preview.say(f"Watching {watched} for changes. Press Ctrl+C to stop.")
     try:
@@ -453,6 +470,8 @@ def run(args) -> int:
     finally:
         preview.stop.set()
         server.server_close()
+        if proxy is not None:
+            admin.stop_proxy(proxy)
         if preview.cache is not None:
             preview.cache.save(preview.cache.previous)  # what the last good build knew, for the next one
     return 0

@@ -294,3 +294,13 @@ def output_path(url: str) -> str:
 
 def absolute(base_url: str, url: str) -> str:
     return base_url.rstrip("/") + url
+
+
+# -- the clerks' editing screen ------------------------------------------------
+
+ADMIN = "/admin/"
+
+
+def admin_file(name: str) -> str:
+    """A file of the editing screen, relative to the output folder (admin/config.yml)."""
+    return output_path(ADMIN + name)

@@ -34,8 +34,10 @@ COMMITTEES = {"planning": 6, "licensing": 2, "standards": 0}  # published meetin
 
 
 def html_pages(site: Path) -> list[str]:
-    """Every HTML file of a built site, as a site-relative posix path."""
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    """Every page of a built site for readers, as a site-relative posix path (not the clerks'
+    editing screen in admin/, which is Decap CMS's page)."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if p.relative_to(site).parts[0] != "admin")
 
 
 def url_of(path: str) -> str:
