@@ -25,7 +25,7 @@ INDICATOR_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[. -][A-Za-z0-9]+)*$")
 ITEM_HEADING_RE = re.compile(r"^(\d+)(?:[.:)]?\s+|\.?$)(.*)$")
 
 SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule",
-             "repository_url", "repository_branch")
+             "repository_url", "repository_branch", "short_name")
 REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+$")
 BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
@@ -217,7 +217,7 @@ class ContentLoader:
         return Site(title=title, organisation=organisation, base_url=base_url.rstrip("/"), language=language,
                     description=description, licence=f.text("licence"), licence_url=licence_url,
                     rag_rule=rag_rule, source=Source(self.shown(path), 1),
-                    repository_url=repository_url, repository_branch=branch)
+                    repository_url=repository_url, repository_branch=branch, short_name=f.text("short_name"))
 
     def load_repository_url(self, path: Path, f: Fields) -> str | None:
         """The repository's web address on its forge (GitHub, GitLab): https://host/owner/name."""

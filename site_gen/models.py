@@ -48,6 +48,7 @@ class Site:
     source: Source = Source("content/site.yml")
     repository_url: str | None = None  # the forge's web address of the repository (GitHub/GitLab style)
     repository_branch: str = "main"  # the branch "Suggest a correction" edits
+    short_name: str | None = None  # the organisation's name where space is short (a phone's header)
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,7 @@ class SiteRenderer:
         context.setdefault("search_kind", None)
         context.setdefault("search_filters", {})
         context.setdefault("search_sort", None)
+        context.setdefault("search_meta", {})  # shown with a search result: the meeting's date and status
         context.setdefault("feeds", [])
         context.setdefault("structured_data", None)  # schema.org JSON-LD, already made safe by opendata.script_json
         try:
@@ -263,6 +264,7 @@ class SiteRenderer:
                             + "; ".join(item.title for item in meeting.items)[:250],
                 breadcrumbs=[home, meetings_crumb, Crumb(str(meeting.year), urls.year(meeting.year))],
                 search_kind="Meeting", search_sort=meeting.date.isoformat(),
+                search_meta={"date": meeting.date.isoformat(), "status": STATUS_WORDS.get(meeting.status, "")},
                 search_filters={"committee": committee.name, "year": str(meeting.year)},
                 structured_data=Markup(self.open_data.json_ld(meeting)),
                 history=self.history_pages.meeting_view(meeting),
@@ -412,9 +414,16 @@ class SiteRenderer:
 
     def render_static_pages(self) -> None:
         home = Crumb("Home", urls.home())
+        linked, archive = self.linked, self.archive
+        kinds = [kind for kind, present in (("Meeting", linked.meetings), ("Issue history", linked.issues),
+                                           ("Indicator", archive.indicators or linked.undefined),
+                                           ("Committee", True), ("Portfolio", archive.portfolios)) if present]
+        # the filters a search offers, as search_filters and search_kind set them on each page
+        filters = [("committee", "Committee", sorted({c.name for c in archive.committees.values()}, key=str.lower)),
+                   ("year", "Year", [str(year) for year in sorted(linked.by_year, reverse=True)]),
+                   ("kind", "Kind of page", kinds)]
         self.page(urls.search(), "search.html", title="Search the minutes", breadcrumbs=[home],
-                  merge_index=self.merged_search_bundles,
-                  by_year=self.linked.by_year)
+                  merge_index=self.merged_search_bundles, filters=filters)
         self.page(urls.accessibility(), "accessibility.html", title="Accessibility statement", breadcrumbs=[home])
         self.page(urls.not_found(), "404.html", title="Page not found")
 
