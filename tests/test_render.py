@@ -164,10 +164,14 @@ def test_atom_feed_is_valid_rfc4287(sample_site):
 def test_search_page_uses_pagefind_without_inline_script(sample_site):
     page = read_page(sample_site, "/search/")
     scripts = page.find_all("script")
-    assert [s.get("src") for s in scripts] == ["/pagefind/pagefind-ui.js", "/assets/search.js"]
+    assert [s.get("src") for s in scripts] == ["/assets/search.js"]
     assert all(not s.string for s in scripts)
-    assert (sample_site / "pagefind" / "pagefind-ui.js").is_file()
-    assert page.find(id="search") is not None
+    assert (sample_site / "pagefind" / "pagefind.js").is_file()
+    form = page.find("form", id="search-form")
+    assert form is not None and form.get("action") == "/search/" and form.get("method") == "get"
+    # the address's fields: ?q=&committee=&year=&kind=&sort=
+    assert {field.get("name") for field in form.find_all(["input", "select"])} == {"q", "committee", "year", "kind", "sort"}
+    assert page.find(id="header-search-input") is None, "the header's search box is repeated on the search page"
 
 
 def test_pagefind_filters_and_sort_on_meeting_pages(sample_site):
