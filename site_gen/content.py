@@ -14,7 +14,7 @@ from . import markdown, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
-                     Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
+                     Indicator, IndicatorValue, Issue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap
@@ -29,6 +29,7 @@ SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "li
 REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+$")
 BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
+ISSUE_KEYS = ("name", "description")
 PORTFOLIO_KEYS = ("name", "description", "priorities")
 PRIORITY_KEYS = ("number", "title")
 INDICATOR_KEYS = ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases", "description", "values")
@@ -134,6 +135,10 @@ class ContentLoader:
             committee = self.load_committee(path)
             if committee:
                 archive.committees[committee.slug] = committee
+        for path in self.yaml_files("issues"):
+            issue = self.load_issue(path)
+            if issue:
+                archive.issues[issue.slug] = issue
         for path in self.yaml_files("portfolios"):
             portfolio = self.load_portfolio(path)
             if portfolio:
@@ -294,6 +299,18 @@ class ContentLoader:
             return None
         self.broken["committees"].discard(slug)
         return Committee(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
+
+    def load_issue(self, path: Path) -> Issue | None:
+        slug = self.slug_of_file(path)
+        data = self.read_yaml(path)
+        if data is None or slug is None:
+            return None
+        f = Fields(self.report, self.shown(path), data, ISSUE_KEYS, "an issue")
+        name = f.text("name", required=True, example="Portfolio performance and resources")
+        description = self.markdown_text(f, "description")
+        if not name:
+            return None
+        return Issue(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
 
     def markdown_text(self, f: Fields, key: str) -> Text | None:
         value = f.text(key)

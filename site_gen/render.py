@@ -398,6 +398,8 @@ class SiteRenderer:
         for slug, entries in self.linked.issues.items():
             self.page(urls.issue(slug), "issue.html", self.items_inputs("issue", slug, entries), title=titled[slug], slug=slug, entries=entries,
                       item_html=self.linked.items, breadcrumbs=[home, Crumb("Issues", urls.issues())],
+                      description_html=Markup(self.linked.descriptions[("issue", slug)])
+                      if ("issue", slug) in self.linked.descriptions else None,
                       description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history",
                       feeds=[(f"{titled[slug]}: meetings and decisions", urls.issue_feed(slug))])
 
