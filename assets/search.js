@@ -25,7 +25,7 @@
   var moreButton = document.getElementById("search-more");
   var FILTERS = ["committee", "year", "kind"];
   var SORTS = ["newest", "oldest"];
-  var PAGE = 10;
+  var PAGE = 5;  // as Pagefind's own UI: each result shown loads its page's text (a fragment)
   var ITEMS_PER_RESULT = 3;
 
   document.documentElement.className += " js-search";
