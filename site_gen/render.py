@@ -61,6 +61,11 @@ def _work_chunk(indexes: range):
     return records, writer.written - written, writer.kept - kept, events
 
 
+def time_tag(value) -> Markup:
+    """A date as readers see it, in a <time> that machines (and screen readers) can read."""
+    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), long_date(value))
+
+
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -71,7 +76,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
-                       isodate=lambda d: d.isoformat())
+                       isodate=lambda d: d.isoformat(), time_tag=time_tag)
     env.globals.update(urls=urls, RAG_WORDS=RAG_WORDS, STATUS_WORDS=STATUS_WORDS, POLARITY_WORDS=POLARITY_WORDS)
     return env
 
