@@ -194,6 +194,7 @@ def serving(site: Path) -> Iterator[str]:
         server.server_close()
 
 
+RESULT_LINKS = ".search-result__title a, .pagefind-ui__result-link"
 FIRST: dict[str, str] = {}  # query -> the first result's address, as the last browser saw it
 
 
@@ -205,9 +206,10 @@ def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
     context.on("requestfinished", lambda request: requests.append(request))
     page = context.new_page()
     page.goto(f"{address}/search/?q={quote_plus(query)}")
-    page.wait_for_selector(".search-result__title a, #search-status:has-text('No results')")
+    # the search page's results (or Pagefind's own UI's, to measure an older build the same way)
+    page.wait_for_selector(f"{RESULT_LINKS}, #search-status:has-text('No results')")
     page.wait_for_timeout(SETTLE_MS)
-    first = page.locator(".search-result__title a")
+    first = page.locator(RESULT_LINKS)
     FIRST[query] = first.first.get_attribute("href") if first.count() else "(none)"
     files = [(path, body_bytes(r)) for r in requests if (path := urlsplit(r.url).path).startswith(SEARCH_FOLDERS)]
     context.close()
