@@ -260,7 +260,7 @@ def single_index(site: Path) -> None:
         shutil.rmtree(site / folder, ignore_errors=True)
     subprocess.run([pagefind_executable(), "--site", str(site)], check=True, capture_output=True)
     page = site / "search" / "index.html"
-    page.write_text(re.sub(r'data-bundles="[^"]*"', 'data-bundles=""', page.read_text(encoding="utf-8")),
+    page.write_text(re.sub(r'data-(bundles|merge-index)="[^"]*"', r'data-\1=""', page.read_text(encoding="utf-8")),
                     encoding="utf-8")
 
 
