@@ -189,7 +189,8 @@ def all_results(page) -> list[tuple[str, str]]:
     while more.is_visible():
         shown = page.locator(RESULTS).count()
         more.click()
-        page.wait_for_function(f"document.querySelectorAll('.search-result').length > {shown}")
+        # a function, not a string: the site's CSP forbids the eval a string expression needs
+        page.wait_for_function("(shown) => document.querySelectorAll('.search-result').length > shown", arg=shown)
     return result_links(page)
 
 
