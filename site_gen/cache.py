@@ -16,20 +16,46 @@ What is kept (see `State`):
   than rendered and written again;
 - the digest and files of each search-index shard;
 - each meeting's calendar event, and each git version's `status:` (history.py).
+
+The file is data only: JSON (orjson) in an explicit encoding of these dataclasses,
+decoded by a schema made from their type annotations, so reading it can make no other
+object and run no code. It is authenticated before anything in it is decoded, with a
+keyed hash (BLAKE2b) whose key is kept outside the repository and the cache folder
+(`cache_key`): a cache file that came from elsewhere (committed in a pull request,
+restored by CI from another job, copied from another machine) fails the check and is
+ignored, because whoever made it could not know the key. That matters because the
+cache holds rendered HTML, which a rebuild publishes as it is. It does not protect
+against someone who can run programs as the user who builds: they can read the key,
+and change the site directly anyway.
 """
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime
 import hashlib
+import hmac
 import os
-import pickle
+import secrets
+import stat
 import sys
-import tempfile
+import types
+import typing
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-MAGIC = b"site_gen-cache\n"
-FORMAT = 1
+import orjson
+
+from .models import Meeting
+from .problems import Problem
+from .scratch import Scratch, remove_leftovers
+
+if typing.TYPE_CHECKING:
+    from .linking import MeetingRender
+
+MAGIC = b"site_gen-cache 2\n"
+FORMAT = 2
 ROOT = Path(__file__).resolve().parent.parent
 # The generator's own inputs besides the content: a change to any of them makes a new cache.
 # The code is hashed once per process (a running process does not reload it); the templates
@@ -86,8 +112,8 @@ def code_signature(templates: Path | None = None) -> str:
 @dataclass
 class LoadedMeeting:
     key: str
-    meeting: object  # models.Meeting, or None when it failed to load
-    problems: list  # problems.Problem, replayed into the report
+    meeting: Meeting | None  # None when it failed to load
+    problems: list[Problem]  # replayed into the report
     documents: dict[str, str]  # what it added to Archive.document_files
 
 
@@ -97,6 +123,7 @@ class OutputRecord:
     sha: str  # of its bytes
     size: int
     mtime_ns: int
+    ctime_ns: int  # no one can set it back: a file edited in place is not taken for the one written
     inode: int
     # for a page the search indexes: a digest of what its searchable text is made from, when
     # the renderer knows it (so a change outside that text re-indexes nothing); else None
@@ -106,13 +133,14 @@ class OutputRecord:
 @dataclass
 class State:
     meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # shown path -> what loading gave
-    renders: dict[str, object] = field(default_factory=dict)  # render key -> linking.MeetingRender
+    renders: dict[str, MeetingRender] = field(default_factory=dict)  # render key -> what rendering gave
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
     site_dir: str | None = None  # the output folder the records describe
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
-    # folders written by a tool (the search index's shards): folder -> (digest, {file: (size, mtime_ns, inode, hash)})
-    folders: dict[str, tuple[str, dict[str, tuple[int, int, int, str]]]] = field(default_factory=dict)
+    # folders written by a tool (the search index's shards):
+    # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
+    folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]] = field(default_factory=dict)
 
 
 class BuildCache:
@@ -129,7 +157,7 @@ class BuildCache:
     def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir=None, templates: Path | None = None) -> "BuildCache":
         """The cache of building `content_dir` into `out_dir`; without `out_dir`, of checking it."""
         pair = digest(str(Path(content_dir).resolve()), str(Path(out_dir).resolve()) if out_dir else "check")
-        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.pickle", code_signature(templates))
+        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.json", code_signature(templates))
         cache.read()
         return cache
 
@@ -138,37 +166,42 @@ class BuildCache:
         return cls(None)
 
     def read(self) -> None:
-        if self.path is None or not self.path.exists():
+        if self.path is None or not (self.path.exists() or self.path.is_symlink()):
+            return
+        key = cache_key()
+        if key is None:
+            self.ignored = f"there is no key to check it with ({KEY_PROBLEM[0]})"
             return
         try:
-            with open(self.path, "rb") as stream:
-                magic = stream.read(len(MAGIC))
-                signature = stream.read(40).decode("ascii", "replace")
-                checksum = stream.read(40).decode("ascii", "replace")
-                if magic != MAGIC:
+            # never through a symbolic link, and only a regular file (not /dev/zero or a pipe)
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                     self.ignored = "it is not a cache file"
                     return
-                if signature != self.signature:
-                    return  # written by other code or templates: silently a cold build
-                # unpickled as it is read (never the whole file in memory at once) and trusted
-                # only once the checksum of everything read matches
-                hashing = _Hashing(stream)
-                try:
-                    state = pickle.load(hashing)
-                except Exception as exc:  # any failure to unpickle means: do not trust it
-                    self.ignored = ("it is damaged (checksum mismatch)" if hashing.finish() != checksum
-                                    else f"it could not be read ({type(exc).__name__})")
-                    return
-                read = hashing.finish()
+                data = stream.read()
         except OSError as exc:
             self.ignored = f"could not read it ({exc.strerror})"
             return
-        if read != checksum:
-            self.ignored = "it is damaged (checksum mismatch)"
-        elif not isinstance(state, State):
-            self.ignored = "it holds something unexpected"
-        else:
-            self.previous = state
+        head = len(MAGIC) + 40 + 64
+        if not data.startswith(MAGIC) or len(data) < head:
+            self.ignored = "it is not a cache file"
+            return
+        signature = data[len(MAGIC):len(MAGIC) + 40]
+        if signature != self.signature.encode("ascii"):
+            return  # written by other code or templates: silently a cold build
+        # nothing is decoded before the keyed hash of the whole file is found right
+        if not hmac.compare_digest(_mac(key, memoryview(data)[len(MAGIC):len(MAGIC) + 40],
+                                        memoryview(data)[head:]).encode("ascii"),
+                                   data[len(MAGIC) + 40:head]):
+            self.ignored = "it is damaged or was not written on this machine (its checksum does not match)"
+            return
+        try:
+            parsed = orjson.loads(memoryview(data)[head:])
+            del data  # the file's bytes are not kept while the objects are made
+            self.previous = decode_state(parsed)
+        except (orjson.JSONDecodeError, TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            self.ignored = f"it could not be read ({type(exc).__name__})"
 
     def advance(self) -> None:
         """After a build that succeeded, in a process that builds again (the preview server):
@@ -179,54 +212,193 @@ class BuildCache:
         """Write this build's state atomically; a failure to write only costs the next build time."""
         if self.path is None:
             return
-        temporary = None
+        key = cache_key()
+        if key is None:
+            return
+        temporary: Scratch | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
+            remove_leftovers(self.path.parent, (".tmp-",))  # of builds killed while saving
+            for old in self.path.parent.glob("build-*.pickle"):  # an older format, never read
+                old.unlink()
+            body = orjson.dumps(self.current if state is None else state, default=_encode_other,
+                                option=orjson.OPT_NON_STR_KEYS)
+            signature = self.signature.encode("ascii")
+            temporary, fd = Scratch.file(self.path.parent, ".tmp-")
             with os.fdopen(fd, "wb") as stream:
-                stream.write(MAGIC + self.signature.encode("ascii") + b"0" * 40)  # the checksum, once known
-                hashing = _Hashing(stream)
-                pickle.dump(self.current if state is None else state, hashing, protocol=pickle.HIGHEST_PROTOCOL)
-                stream.seek(len(MAGIC) + 40)
-                stream.write(hashing.finish().encode("ascii"))
-            os.replace(temporary, self.path)
-        except OSError:
-            if temporary:
+                stream.write(MAGIC + signature + _mac(key, signature, body).encode("ascii"))
+                stream.write(body)
+            os.replace(temporary.path, self.path)
+            temporary.release()
+        except (OSError, TypeError):  # the disk, or a value JSON cannot hold: no cache next time
+            if temporary is not None:
+                temporary.remove()
+
+
+def _mac(key: bytes, signature, body) -> str:
+    mac = hashlib.blake2b(key=key, digest_size=32)
+    mac.update(signature)
+    mac.update(body)
+    return mac.hexdigest()
+
+
+# -- the key ------------------------------------------------------------------------
+
+KEY_ENV = "SITE_GEN_CACHE_KEY"
+_KEY: list[bytes | None] = []
+KEY_PROBLEM: list[str] = [""]
+
+
+def key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "site_gen" / "cache-key"
+
+
+def cache_key() -> bytes | None:
+    """The key of the cache files' keyed hash: from the environment (`SITE_GEN_CACHE_KEY`, for a
+    CI that keeps it as a secret, which a fork's pull request is not given), else a random key
+    made once per user and machine in `~/.cache/site_gen/cache-key`, outside any repository.
+    None when there is neither (the cache is then not used)."""
+    if _KEY:
+        return _KEY[0]
+    secret = os.environ.get(KEY_ENV)
+    key: bytes | None = None
+    if secret:
+        key = hashlib.blake2b(secret.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+    else:
+        path = key_file()
+        try:
+            key = _read_key(path)
+            if key is None:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                scratch, fd = Scratch.file(path.parent, ".key-")
+                with os.fdopen(fd, "wb") as stream:
+                    stream.write(secrets.token_bytes(32))
                 try:
-                    os.unlink(temporary)
-                except OSError:
+                    os.link(scratch.path, path)  # never replaces a key another build just made
+                except FileExistsError:
                     pass
+                scratch.remove()
+                key = _read_key(path)
+        except OSError as exc:
+            KEY_PROBLEM[0] = f"could not make {path}: {exc.strerror}"
+            key = None
+    _KEY.append(key)
+    return key
 
 
-class _Hashing:
-    """A file that hashes what passes through it."""
+def _read_key(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if len(data) != 32:
+        raise OSError(0, "it is not a key", str(path))
+    return data
 
-    def __init__(self, stream):
-        self.stream = stream
-        self.hash = new_hash()
 
-    def write(self, data) -> int:
-        self.hash.update(data)
-        return self.stream.write(data)
+# -- the encoding: JSON written by orjson, read back by a schema of the dataclasses --------
 
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
-        self.hash.update(data)
-        return data
+def _encode_other(value):
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"the cache cannot hold a {type(value).__name__}")
 
-    def readline(self) -> bytes:
-        data = self.stream.readline()
-        self.hash.update(data)
-        return data
 
-    def readinto(self, buffer) -> int:
-        count = self.stream.readinto(buffer)
-        self.hash.update(memoryview(buffer)[:count])
-        return count
+_DECODERS: dict = {}
 
-    def finish(self) -> str:
-        """The hash of everything, the rest of a file being read included."""
-        if self.stream.readable():
-            while chunk := self.stream.read(1 << 20):
-                self.hash.update(chunk)
-        return self.hash.hexdigest()
+
+def _decoder(hint):
+    """A function turning the JSON of a value of type `hint` back into the value (None: the
+    JSON value is the value). Only the types the cached dataclasses use."""
+    if hint in (str, int, float, bool, type(None), typing.Any, object, list, dict):
+        return None
+    if hint is datetime.date:
+        return datetime.date.fromisoformat
+    if hint is datetime.datetime:
+        return datetime.datetime.fromisoformat
+    if hint is bytes:
+        return lambda value: base64.b64decode(value, validate=True)
+    if dataclasses.is_dataclass(hint):
+        if hint not in _DECODERS:
+            _DECODERS[hint] = None  # while its fields are worked out (a class that holds itself)
+            _DECODERS[hint] = _dataclass_decoder(hint)
+        return _DECODERS[hint] or (lambda value: _DECODERS[hint](value))
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        others = [a for a in args if a is not type(None)]
+        decoders = [_decoder(a) for a in others]
+        if all(d is None for d in decoders):
+            return None
+        if len(others) != 1:
+            raise TypeError(f"the cache cannot tell apart the types of {hint}")
+        inner = decoders[0]
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            inner = _decoder(args[0])
+            return tuple if inner is None else (lambda value: tuple(map(inner, value)))
+        decoders = [_decoder(a) for a in args]
+        if len(decoders) == 2:  # the common case, spelt out: it runs for every mention
+            first, second = decoders
+            if first is None and second is None:
+                return lambda value: (value[0], value[1]) if len(value) == 2 else _wrong_length()
+            if first is None:
+                return lambda value: (value[0], second(value[1])) if len(value) == 2 else _wrong_length()
+            if second is None:
+                return lambda value: (first(value[0]), value[1]) if len(value) == 2 else _wrong_length()
+
+        def fixed(value):
+            if len(value) != len(decoders):
+                _wrong_length()
+            return tuple(value[i] if d is None else d(value[i]) for i, d in enumerate(decoders))
+        return fixed
+    if origin in (list, set, frozenset):
+        inner = _decoder(args[0]) if args else None
+        kind = origin
+        if inner is None:
+            return None if kind is list else kind
+        return lambda value: kind(map(inner, value))
+    if origin is dict:
+        keys = _decoder(args[0]) if args[0] is not int else int
+        values = _decoder(args[1])
+        if keys is None and values is None:
+            return None
+        if keys is None:
+            return lambda value: {k: values(v) for k, v in value.items()}
+        if values is None:
+            return lambda value: {keys(k): v for k, v in value.items()}
+        return lambda value: {keys(k): values(v) for k, v in value.items()}
+    raise TypeError(f"the cache cannot hold a {hint!r}")
+
+
+def _wrong_length():
+    raise ValueError("a tuple of the wrong length")
+
+
+def _dataclass_decoder(cls):
+    from . import linking  # the renders' classes: linking imports this module
+
+    hints = typing.get_type_hints(cls, localns={"MeetingRender": linking.MeetingRender})
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    nested = [(f.name, decoder) for f in dataclasses.fields(cls) if (decoder := _decoder(hints[f.name])) is not None]
+    new = object.__new__
+    set_dict = object.__setattr__
+
+    def decode(value):
+        # The mapping orjson made is this object's own: its nested values are decoded in
+        # place and it becomes the instance's __dict__, as unpickling did (frozen classes
+        # included). It may hold more than the fields (a cached property orjson wrote, of
+        # the same object), never less.
+        if not (isinstance(value, dict) and names <= value.keys()):
+            raise TypeError(f"{cls.__name__} is not a mapping of its fields")
+        for name, decode_field in nested:
+            value[name] = decode_field(value[name])
+        made = new(cls)
+        set_dict(made, "__dict__", value)
+        return made
+    return decode
+
+
+def decode_state(value) -> State:
+    return _decoder(State)(value)

@@ -102,6 +102,11 @@ def run_check(args) -> int:
 
 
 def run_build(args) -> int:
+    from .writer import output_problem
+
+    if problem := output_problem(args.out, args.content):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     timings: dict[str, float] = {}
     result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex,
@@ -150,3 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_build(args)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # the disk or the system, not the content: one plain line, no traceback
+        from .writer import plain_os_error
+        doing = f"running `python build.py {args.command or 'build'}`"
+        print(f"error: {plain_os_error(exc, doing)}", file=sys.stderr)
+        return 1

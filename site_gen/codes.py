@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from .models import Indicator
 
-_PARTS_RE = re.compile(r"^([A-Za-z]+)[. \-]?(\d+(?:\.\d+)*)$")
+# digits are ASCII digits: `CFSE４１` (full-width) is not a code, and its page name would be `cfse---`
+_PARTS_RE = re.compile(r"^([A-Za-z]+)[. \-]?([0-9]+(?:\.[0-9]+)*)$")
 _SEPARATORS = ". -\u00a0"
 # any upper-case word of 3+ letters glued to a number: a candidate misspelling
-_CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,8})[. \-\u00a0]?(\d{1,4})(?![A-Za-z0-9])")
+_CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,8})[. \-\u00a0]?([0-9]{1,4})(?![A-Za-z0-9])")
 
 
 def _parts(code: str) -> tuple[str, str] | None:
@@ -73,7 +74,7 @@ class CodeIndex:
         prefixes = sorted(set(self.code_prefixes) | alias_prefixes, key=lambda p: (-len(p), p))
         alternatives = []
         if prefixes:
-            alternatives.append(r"(?P<prefix>" + "|".join(map(re.escape, prefixes)) + r")[. \-\u00a0]?(?P<number>\d+(?:\.\d+)*)")
+            alternatives.append(r"(?P<prefix>" + "|".join(map(re.escape, prefixes)) + r")[. \-\u00a0]?(?P<number>[0-9]+(?:\.[0-9]+)*)")
         if literals:
             spelled = sorted({_flexible(literal) for literal in literals}, key=lambda p: (-len(p), p))
             alternatives.append(r"(?P<literal>" + "|".join(spelled) + ")")

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
-from . import markdown, yamlio
+from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
-from .fields import SLUG_RE, Fields, describe, slugify
+from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
 from .models import (POLARITIES, RAGS, STATUSES, Archive, Attendees, Committee, Contact, Document,
                      Indicator, IndicatorValue, Issue, Item, Meeting, Portfolio, Priority, RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap
 
-MEETING_NAME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.md$")
+MEETING_NAME_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})-(.+)\.md$")
 DOCUMENT_FILE_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 INDICATOR_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[. -][A-Za-z0-9]+)*$")
-ITEM_HEADING_RE = re.compile(r"^(\d+)(?:[.:)]?\s+|\.?$)(.*)$")
+ITEM_HEADING_RE = re.compile(r"^([0-9]+)(?:[.:)]?\s+|\.?$)(.*)$")
+# an indicator code names its page and data files; a document keeps its name in the output
+CODE_MAX = 40
+DOCUMENT_NAME_MAX = 100
 
 SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule",
              "repository_url", "repository_branch", "short_name")
-REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~-]+)+$")
+REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~-]+)+$")
 BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
 ISSUE_KEYS = ("name", "description")
@@ -58,19 +62,49 @@ class ContentLoader:
         self.broken: dict[str, set[str]] = {"committees": set(), "portfolios": set()}
         self.cache = cache or BuildCache.disabled()
         self.fingerprints: dict[str, str] = {}  # shown path -> hash of each file read
+        self.unsafe: set[Path] = set()  # links, devices, FIFOs: reported once, never read
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
 
     # -- reading files -----------------------------------------------------
 
-    def read_text(self, path: Path, data: bytes | None = None) -> str | None:
+    def read_bytes(self, path: Path, limit: int = safefiles.YAML_FILE_LIMIT) -> bytes | None:
+        """A content file's bytes: a regular file inside the content folder, never through a link."""
+        try:
+            return safefiles.read_limited(path, limit, self.root)
+        except safefiles.UnsafeFile as exc:
+            self.report.error(self.shown(path), 1, exc.message, exc.hint)
+        except OSError as exc:
+            self.report.error(self.shown(path), 1, f"cannot read the file: {exc.strerror}")
+        return None
+
+    def regular_file(self, path: Path) -> bool:
+        """A plain file (not a link, device or FIFO) whose real path is inside the content folder."""
+        try:
+            return (path not in self.unsafe and stat.S_ISREG(os.lstat(path).st_mode)
+                    and safefiles.inside(self.root, path))
+        except OSError:
+            return False
+
+    def regular_folder(self, path: Path) -> bool:
+        try:
+            return (path not in self.unsafe and stat.S_ISDIR(os.lstat(path).st_mode)
+                    and safefiles.inside(self.root, path))
+        except OSError:
+            return False
+
+    def report_unsafe_entries(self) -> None:
+        """Links, devices and FIFOs anywhere in the content folder are errors at the entry."""
+        for path, message, hint in safefiles.unsafe_entries(self.root):
+            self.unsafe.add(Path(path))
+            self.report.error(self.shown(Path(path)), 1, message, hint)
+
+    def read_text(self, path: Path, data: bytes | None = None, limit: int = safefiles.YAML_FILE_LIMIT) -> str | None:
         shown = self.shown(path)
         if data is None:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                self.report.error(shown, 1, f"cannot read the file: {exc.strerror}")
+            data = self.read_bytes(path, limit)
+            if data is None:
                 return None
         self.fingerprints[shown] = content_hash(data)
         try:
@@ -81,10 +115,21 @@ class ContentLoader:
                               "save the file with the UTF-8 encoding (most editors offer it under 'Save as')")
             return None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if self.report_controls(shown, text):
+            return None
         if not text.strip():
             self.report.error(shown, 1, "the file is empty")
             return None
         return text
+
+    def report_controls(self, shown: str, text: str) -> bool:
+        """Invisible control characters (Word's vertical tab, an escape sequence) are errors at
+        their line: they would make the feeds invalid XML and could rewrite a terminal."""
+        found = safetext.first_controls(text)
+        for line, column, char in found:
+            self.report.error(shown, line, f"an invisible control character ({safetext.describe(char)}) at column {column}",
+                              "delete it (it often comes with text copied from Word or a PDF)")
+        return bool(found)
 
     def read_yaml(self, path: Path, text: str | None = None, first_line: int = 1) -> YamlMap | None:
         shown = self.shown(path)
@@ -108,11 +153,11 @@ class ContentLoader:
 
     def yaml_files(self, folder: str) -> list[Path]:
         directory = self.root / folder
-        if not directory.is_dir():
+        if not self.regular_folder(directory):
             return []
         files = []
         for path in sorted(directory.iterdir()):
-            if path.name in IGNORED_NAMES or path.name.startswith("."):
+            if path.name in IGNORED_NAMES or path.name.startswith(".") or path in self.unsafe:
                 continue
             if path.suffix == ".yml" and path.is_file():
                 files.append(path)
@@ -129,6 +174,7 @@ class ContentLoader:
         if not self.root.is_dir():
             self.report.error(str(self.root), 1, "the content folder does not exist")
             return None
+        self.report_unsafe_entries()
         site = self.load_site()
         archive = Archive(site=site or Site("", "", "", "en-GB"))
         for path in self.yaml_files("committees"):
@@ -163,10 +209,10 @@ class ContentLoader:
         """`load_meeting`, or what it gave last time for the same bytes, documents and context."""
         shown = self.shown(path)
         try:
-            data = path.read_bytes()
+            data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
             folder = path.parent / path.stem
-            documents = sorted((p.name, p.stat().st_size) for p in folder.iterdir()) if folder.is_dir() else None
-        except OSError:
+            documents = self.document_listing(folder)
+        except (OSError, safefiles.UnsafeFile):
             return self.load_meeting(path, archive)  # reports what cannot be read
         key = digest(content_hash(data), context, documents)
         entry = self.cache.previous.meetings.get(shown)
@@ -185,8 +231,22 @@ class ContentLoader:
         archive.fingerprints[shown] = key
         return entry.meeting
 
+    def document_listing(self, folder: Path) -> list | None:
+        """What loading a meeting checks of its documents' folder: each entry's name, kind, size
+        and time (by lstat: a document replaced by a link, or by other bytes of the same size,
+        is a change, so its kind is checked again)."""
+        if not self.regular_folder(folder):
+            return None
+        listing = []
+        for path in folder.iterdir():
+            info = path.lstat()
+            listing.append((path.name, stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns))
+        return sorted(listing)
+
     def load_site(self) -> Site | None:
         path = self.root / "site.yml"
+        if path in self.unsafe:
+            return None
         if not path.is_file():
             self.report.error(f"{self.shown_root}/site.yml", 1, "site.yml is missing",
                               "create it with `title`, `organisation`, `base_url` and `language`")
@@ -195,8 +255,8 @@ class ContentLoader:
         if data is None:
             return None
         f = Fields(self.report, self.shown(path), data, SITE_KEYS, "site.yml")
-        title = f.text("title", required=True, example="Council meeting minutes")
-        organisation = f.text("organisation", required=True, example="Example Borough Council")
+        title = f.one_line("title", required=True, example="Council meeting minutes")
+        organisation = f.one_line("organisation", required=True, example="Example Borough Council")
         base_url = f.text("base_url", required=True, example="https://minutes.example.gov.uk")
         if base_url and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
             self.report.error(self.shown(path), f.line("base_url"), "`base_url` must be a web address starting with https://")
@@ -284,6 +344,10 @@ class ContentLoader:
                               f"the file name `{path.name}` must be a plain lower-case slug (letters a-z, digits, hyphens)",
                               f"rename it to {slugify(path.stem)}.yml" if slugify(path.stem) else None)
             return None
+        if len(path.stem) > SLUG_MAX:
+            self.report.error(self.shown(path), 1, f"the file name is {len(path.stem)} characters long before `.yml`; "
+                              f"at most {SLUG_MAX}", "shorten it: it becomes part of page addresses")
+            return None
         return path.stem
 
     def load_committee(self, path: Path) -> Committee | None:
@@ -293,7 +357,7 @@ class ContentLoader:
         if data is None or slug is None:
             return None
         f = Fields(self.report, self.shown(path), data, COMMITTEE_KEYS, "a committee")
-        name = f.text("name", required=True, example="Children & Families Scrutiny Committee")
+        name = f.one_line("name", required=True, example="Children & Families Scrutiny Committee")
         description = self.markdown_text(f, "description")
         if not name:
             return None
@@ -324,13 +388,13 @@ class ContentLoader:
             return None
         shown = self.shown(path)
         f = Fields(self.report, shown, data, PORTFOLIO_KEYS, "a portfolio")
-        name = f.text("name", required=True, example="Children, Families and Education")
+        name = f.one_line("name", required=True, example="Children, Families and Education")
         priorities: list[Priority] = []
         seen: dict[int, int] = {}
         for entry, line in self.entries(f, "priorities", shown):
             pf = Fields(self.report, shown, entry, PRIORITY_KEYS, "a priority")
             number = pf.integer("number", required=True, example="1")
-            title = pf.text("title", required=True, example="All children start school ready to learn")
+            title = pf.one_line("title", required=True, example="All children start school ready to learn")
             if number is not None and number in seen:
                 self.report.error(shown, pf.line("number"), f"priority {number} is listed twice (first at line {seen[number]})")
                 continue
@@ -373,7 +437,10 @@ class ContentLoader:
                 self.report.error(shown, f.line("code"), f"`{code}` is not a usable indicator code",
                                   "use letters and digits, separated by `.`, `-` or a space, e.g. CFSE.29")
                 code = None
-        title = f.text("title", required=True, example="Percentage of ...")
+            elif len(code) > CODE_MAX:
+                self.report.error(shown, f.line("code"), f"the code is {len(code)} characters long; at most {CODE_MAX}")
+                code = None
+        title = f.one_line("title", required=True, example="Percentage of ...")
         portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         priority = f.integer("priority")
         if priority is not None:
@@ -450,19 +517,19 @@ class ContentLoader:
 
     def meeting_files(self, archive: Archive) -> list[Path]:
         directory = self.root / "meetings"
-        if not directory.is_dir():
+        if not self.regular_folder(directory):
             return []
         files: list[Path] = []
         for year_dir in sorted(directory.iterdir()):
-            if year_dir.name in IGNORED_NAMES or year_dir.name.startswith("."):
+            if year_dir.name in IGNORED_NAMES or year_dir.name.startswith(".") or year_dir in self.unsafe:
                 continue
-            if not (year_dir.is_dir() and re.match(r"^\d{4}$", year_dir.name)):
+            if not (year_dir.is_dir() and re.match(r"^[0-9]{4}$", year_dir.name)):
                 self.report.error(self.shown(year_dir), 1, "meetings are kept in a folder per year",
                                   "move it to content/meetings/<YYYY>/")
                 continue
             names = {p.name for p in year_dir.iterdir()}
             for path in sorted(year_dir.iterdir()):
-                if path.name in IGNORED_NAMES or path.name.startswith("."):
+                if path.name in IGNORED_NAMES or path.name.startswith(".") or path in self.unsafe:
                     continue
                 if path.is_dir():
                     if path.name + ".md" not in names:
@@ -484,7 +551,7 @@ class ContentLoader:
             self.report.error(shown, 1, "a meeting file must be named YYYY-MM-DD-<committee>.md",
                               "for example 2020-12-09-children-families-scrutiny.md")
             name_ok = False
-        text = self.read_text(path, data)
+        text = self.read_text(path, data, limit=safefiles.MEETING_FILE_LIMIT)
         if text is None:
             return None
         front, body, body_line = self.split_front_matter(shown, text)
@@ -535,13 +602,13 @@ class ContentLoader:
         documents_dir = path.parent / path.stem
         return Meeting(committee=committee, date=date, items=full_items, source=Source(shown, 1), time=time,
                        venue=venue, status=status, approved_on=approved_on, attendees=attendees, preamble=preamble,
-                       documents_dir=documents_dir.relative_to(self.root).as_posix() if documents_dir.is_dir() else None)
+                       documents_dir=documents_dir.relative_to(self.root).as_posix() if self.regular_folder(documents_dir) else None)
 
     def split_front_matter(self, shown: str, text: str) -> tuple[str | None, str, int]:
         try:
             return front_matter(text)
         except FrontMatterProblem as exc:
-            self.report.error(shown, 1, exc.message, exc.hint)
+            self.report.error(shown, exc.line, exc.message, exc.hint)
             return None, "", 1
 
     def load_attendees(self, f: Fields, shown: str) -> Attendees:
@@ -585,7 +652,7 @@ class ContentLoader:
         if number is not None and number < 0:
             self.report.error(shown, f.line("number"), "an item number cannot be negative")
             number = None
-        title = f.text("title", required=True, example="Portfolio Performance and Resources")
+        title = f.one_line("title", required=True, example="Portfolio Performance and Resources")
         issue = f.slug("issue")
         portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         recommendations = tuple(Text(t, l) for t, l in f.text_list("recommendations"))
@@ -631,14 +698,23 @@ class ContentLoader:
                                       f"`{file}` is a name the site uses for the meeting's own page or data",
                                       "rename the document, e.g. report.pdf")
                     file = None
+                elif len(file) > DOCUMENT_NAME_MAX:
+                    self.report.error(shown, df.line("file"), f"the file name `{file[:40]}…` is {len(file)} characters long; "
+                                      f"at most {DOCUMENT_NAME_MAX}", "rename the file to something shorter")
+                    file = None
                 elif not DOCUMENT_FILE_RE.match(file) or ".." in file:
                     self.report.error(shown, df.line("file"),
                                       f"`{file}` must be a plain lower-case file name in the meeting's folder",
                                       f"for example {slugify(Path(file).stem) or 'report'}{Path(file).suffix.lower()}; no folders, `..`, `/` or `\\`")
                     file = None
-                elif not (folder / file).is_file():
+                elif folder in self.unsafe or folder / file in self.unsafe:
+                    file = None  # a link or device, reported at the file itself
+                elif not self.regular_file(folder / file):
                     self.report.error(shown, df.line("file"), f"the document `{file}` is not in {self.shown(folder)}/",
                                       "put the file in that folder, or correct its name (names are case-sensitive)")
+                    file = None
+                elif problem := safefiles.document_problem(folder / file, self.root):
+                    self.report.error(shown, df.line("file"), *problem)
                     file = None
                 else:
                     archive.document_files[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)
@@ -651,11 +727,21 @@ class ContentLoader:
             if title:
                 yield Document(title=title, file=file, url=url, size=size)
 
+    def report_lookalike_headings(self, shown: str, body: str, body_line: int, numbers: dict[int, Item]) -> None:
+        for start, number, line in markdown.lookalike_headings(body):
+            if number in numbers:
+                shown_line = line if len(line) <= 60 else line[:60] + "…"
+                self.report.warning(shown, body_line + start,
+                                    f"`{shown_line}` looks like the heading of item {number} ({numbers[number].title}) "
+                                    "but is not one: the text below it stays with the item above",
+                                    f"write it as `## {number}. {numbers[number].title}` (two #, then a space)")
+
     def split_sections(self, shown: str, body: str, body_line: int, items: list[Item] | None):
         """Split the minutes into the preamble and one section per item number."""
         numbers = {item.number: item for item in items or ()}
         lines = body.split("\n")
         headings = []  # (index of the heading line, number, heading text)
+        first_of: dict[int, int] = {}  # item number -> index of its heading line
         for start, end, content in markdown.level2_headings(body):
             match = ITEM_HEADING_RE.match(content.strip())
             line = body_line + start
@@ -669,16 +755,17 @@ class ContentLoader:
                                   f"add item {number} to `items` in the front matter, or correct the number"
                                   + (f" (items: {', '.join(str(n) for n in sorted(numbers))})" if numbers else ""))
                 continue
-            if any(h[1] == number for h in headings):
-                first = next(h for h in headings if h[1] == number)
-                self.report.error(shown, line, f"item {number} has two sections (first at line {body_line + first[0]})")
+            if number in first_of:
+                self.report.error(shown, line, f"item {number} has two sections (first at line {body_line + first_of[number]})")
                 continue
+            first_of[number] = start
             heading_title = match.group(2).strip()
             item = numbers.get(number)
             if item and heading_title and _plain(heading_title) != _plain(item.title):
                 self.report.warning(shown, line, f"the heading of item {number} differs from its title `{item.title}`",
                                     "the page shows the title from the front matter")
             headings.append((start, number, end))
+        self.report_lookalike_headings(shown, body, body_line, numbers)
         preamble = None
         minutes: dict[int, Text] = {}
         first_heading = headings[0][0] if headings else len(lines)
@@ -700,9 +787,9 @@ class ContentLoader:
 
 
 class FrontMatterProblem(Exception):
-    def __init__(self, message: str, hint: str):
+    def __init__(self, message: str, hint: str, line: int = 1):
         super().__init__(message)
-        self.message, self.hint = message, hint
+        self.message, self.hint, self.line = message, hint, line
 
 
 def front_matter(text: str) -> tuple[str, str, int]:
@@ -713,12 +800,42 @@ def front_matter(text: str) -> tuple[str, str, int]:
                                  "put `---` on the first line, the meeting's details, then `---` again before the minutes")
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
+            _refuse_closing_inside_block(lines, index)
             front = "\n".join(lines[1:index])
             if not front.strip():
                 raise FrontMatterProblem("the front matter is empty", "it needs at least `committee`, `date` and `items`")
             return front, "\n".join(lines[index + 1:]), index + 2
     raise FrontMatterProblem("the front matter opened here is never closed",
                              "add a line with just `---` after the meeting's details, before the minutes")
+
+
+# `key: |`, `- key: >-`, `- |`: a line that opens a block scalar; group 1 is its owner's column
+_BLOCK_SCALAR_RE = re.compile(r"""^((?:[ ]*-[ ]+)*[ ]*)(?:(?:[^\s#'"][^#]*?|"[^"]*"|'[^']*'):[ ]+|-[ ]+)[|>][-+0-9]*[ ]*(?:#.*)?$""")
+
+
+def _refuse_closing_inside_block(lines: list[str], index: int) -> None:
+    """A `---` or `...` line that sits inside a block scalar (`decision: |`), with the text
+    indented again below it, ends the front matter early and cuts the text silently: an error."""
+    after = next((line for line in lines[index + 1:] if line.strip()), "")
+    if after[:1] != " " or not any(line.rstrip() in ("---", "...") for line in lines[index + 1:]):
+        return  # the usual case: the minutes start right after, and nothing closes later
+    owner = None  # (column of the block's key, its line index, the key) while inside a block scalar
+    for number in range(1, index):
+        line = lines[number]
+        indent = len(line) - len(line.lstrip(" "))
+        if owner and line.strip() and indent <= owner[0]:
+            owner = None
+        if owner is None:
+            match = _BLOCK_SCALAR_RE.match(line)
+            if match:
+                key = line.strip().lstrip("- ").split(":")[0].strip() if ":" in line else "a list entry"
+                owner = (len(match.group(1)), number, key)
+    if owner is not None and len(after) - len(after.lstrip(" ")) > owner[0]:
+        raise FrontMatterProblem(
+            f"this `{lines[index].strip()}` line is inside the text of `{owner[2]}` (line {owner[1] + 1}) "
+            "and would end the front matter here, cutting that text",
+            f"indent it like the lines around it; only an unindented `---` ends the front matter",
+            index + 1)
 
 
 def _plain(text: str) -> str:

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from . import urls
+from .safetext import strip_controls
 from .wording import report_of
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -22,7 +23,7 @@ def timestamp(date: datetime.date, time: str | None = None) -> str:
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    element.text = text
+    element.text = strip_controls(text)  # XML 1.0 cannot carry them (a commit subject may)
     return element
 
 

@@ -8,7 +8,13 @@ from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap, is_date
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+# Slugs become folder and file names (with a date or `.ics` added); file systems stop at 255 bytes.
+SLUG_MAX = 100
+# Numbers a page, a URL or the JSON data carry: item and priority numbers are small counts,
+# and a measurement beyond 10^15 is a typing mistake (and loses precision as a float).
+INTEGER_MAX = 999_999
+NUMBER_MAX = 1e15
 
 _TYPE_NAMES = {
     bool: "true/false", int: "a whole number", float: "a number", str: "text",
@@ -48,6 +54,8 @@ class Fields:
         return key in self.map and self.map[key] is not None
 
     def _missing(self, key: str, required: bool, example: str | None) -> None:
+        if key in self.map.key_lines and key not in self.map:
+            return  # a value the YAML reader could not build, reported at its line already
         if required:
             if key in self.map.key_lines:
                 self.report.error(self.path, self.key_line(key), f"`{key}` is empty in {self.what}",
@@ -78,12 +86,25 @@ class Fields:
         self._wrong(key, "text")
         return None
 
+    def one_line(self, key: str, required: bool = False, example: str | None = None) -> str | None:
+        """A name or title: text on one line (it becomes a calendar's name, a feed's title, a tab's title)."""
+        value = self.text(key, required, example)
+        if value is not None and "\n" in value:
+            self.report.error(self.path, self.line(key), f"`{key}` must be on one line",
+                              "write it without line breaks (and without `|` or `\\n`)")
+            return None
+        return value
+
     def slug(self, key: str, required: bool = False, example: str | None = None) -> str | None:
         value = self.text(key, required, example)
         if value is not None and not SLUG_RE.match(value):
             self.report.error(self.path, self.line(key),
                               f"`{key}` must be a plain lower-case slug (letters a-z, digits, hyphens), not `{value}`",
                               f"for example `{slugify(value)}`" if slugify(value) else None)
+            return None
+        if value is not None and len(value) > SLUG_MAX:
+            self.report.error(self.path, self.line(key), f"`{key}` is {len(value)} characters long; a slug has at most {SLUG_MAX}",
+                              "shorten it: it becomes part of the page's address")
             return None
         return value
 
@@ -94,6 +115,10 @@ class Fields:
         value = self.map[key]
         if isinstance(value, bool) or not isinstance(value, int):
             self._wrong(key, "a whole number")
+            return None
+        if abs(value) > INTEGER_MAX:
+            self.report.error(self.path, self.line(key), f"`{key}` is too large: at most {INTEGER_MAX:,}".replace(",", " "),
+                              "check the number for a typing mistake")
             return None
         return value
 
@@ -106,6 +131,10 @@ class Fields:
             if isinstance(value, str) and value.strip().rstrip("%").strip():
                 hint = "write the number alone, e.g. 48.5 (the unit goes in the indicator's `unit`)"
             self._wrong(key, "a number", hint)
+            return None
+        if not (abs(value) <= NUMBER_MAX):  # also NaN, and .inf
+            self.report.error(self.path, self.line(key), f"`{key}` must be a number no larger than 10^15, not `{self.map.raw.get(key, value)}`",
+                              "write the figure itself, e.g. 48.5")
             return None
         return float(value)
 

@@ -8,6 +8,7 @@ tokens, so code spans and existing links are never touched.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -29,15 +30,8 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H2_RE = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
 
-def level2_headings(text: str) -> list[tuple[int, int, str]]:
-    """(line, line after, text) of each top-level `## ` heading, outside fenced code.
-
-    A line scanner rather than a full parse: it runs on every meeting at load
-    time, and the full Markdown parse happens once, later, per section. ATX
-    headings cannot be lazy paragraph or list continuations, and `>` quotes and
-    4-space indented code never match, so top-level `##` lines are exactly these.
-    """
-    found = []
+def _unfenced_lines(text: str):
+    """(index, line) of each line outside fenced code."""
     fence: str | None = None
     for number, line in enumerate(text.split("\n")):
         opener = _FENCE_RE.match(line)
@@ -49,9 +43,37 @@ def level2_headings(text: str) -> list[tuple[int, int, str]]:
         if opener and not (opener.group(1)[0] == "`" and "`" in line.strip()[len(opener.group(1)):]):
             fence = opener.group(1)
             continue
+        yield number, line
+
+
+def level2_headings(text: str) -> list[tuple[int, int, str]]:
+    """(line, line after, text) of each top-level `## ` heading, outside fenced code.
+
+    A line scanner rather than a full parse: it runs on every meeting at load
+    time, and the full Markdown parse happens once, later, per section. ATX
+    headings cannot be lazy paragraph or list continuations, and `>` quotes and
+    4-space indented code never match, so top-level `##` lines are exactly these.
+    """
+    found = []
+    for number, line in _unfenced_lines(text):
         heading = _H2_RE.match(line)
         if heading:
             found.append((number, number + 1, (heading.group(1) or "").strip()))
+    return found
+
+
+# `##5. Title` (no space: a paragraph in Markdown) or `# 5. Title` (a level-1 heading)
+_LOOKALIKE_RE = re.compile(r"^ {0,3}(?:##(?=[0-9])|#(?!#)[ \t]*)([0-9]+)\b(.*)$")
+
+
+def lookalike_headings(text: str) -> list[tuple[int, int, str]]:
+    """(line, number, the line) of lines outside fenced code that look like an item's
+    heading but are not one, so that an item's minutes are not silently left in another's."""
+    found = []
+    for index, line in _unfenced_lines(text):
+        match = _LOOKALIKE_RE.match(line)
+        if match:
+            found.append((index, int(match.group(1)), line.strip()))
     return found
 
 
@@ -106,6 +128,7 @@ class MarkdownRenderer:
             if block.type != "inline" or not block.children:
                 continue
             plain, offsets = _plain_text(block.children)
+            sentences: _Sentences | None = None  # found once per paragraph, when it mentions a code
             for miss in self.codes.near_misses(plain):
                 state.env["near_misses"].append((miss, line))
             children: list[Token] = []
@@ -123,8 +146,9 @@ class MarkdownRenderer:
                     children.append(child)
                     continue
                 base = offsets[index]
+                sentences = sentences or _Sentences(plain)
                 for match in matches:
-                    sentence = _sentence(plain, base + match.start)
+                    sentence = sentences.around(base + match.start)
                     state.env["mentions"].append(Mention(match.code, match.defined, match.written, sentence, line))
                 children.extend(self._split(child, matches))
             block.children = children
@@ -172,16 +196,37 @@ def _plain_text(children: list[Token]) -> tuple[str, dict[int, int]]:
     return "".join(parts), offsets
 
 
-def _sentence(text: str, position: int) -> str:
-    start = 0
-    end = len(text)
-    for boundary in _SENTENCE_END_RE.finditer(text):
-        if boundary.end() <= position:
-            start = boundary.end()
-        elif boundary.start() > position:
-            end = boundary.start()
-            break
-    return " ".join(text[start:end].split())
+SENTENCE_CONTEXT = 300  # characters either side of a mention, at most
+
+
+class _Sentences:
+    """The sentence around a position, from the paragraph's sentence boundaries found once
+    (searching the paragraph for each mention was quadratic in a long paragraph)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        boundaries = list(_SENTENCE_END_RE.finditer(text))
+        self.ends = [b.end() for b in boundaries]  # where each next sentence starts
+        self.starts = [b.start() for b in boundaries]  # where each sentence's trailing space starts
+
+    def around(self, position: int) -> str:
+        # the last boundary ending at or before the position, and the first starting after it
+        before = bisect.bisect_right(self.ends, position)
+        start = self.ends[before - 1] if before else 0
+        after = bisect.bisect_right(self.starts, position)
+        end = self.starts[after] if after < len(self.starts) else len(self.text)
+        # a "sentence" with no full stop for pages on end is cut to the words around the mention
+        # (each mention's sentence is listed on the indicator's page)
+        cut_start, cut_end = max(start, position - SENTENCE_CONTEXT), min(end, position + SENTENCE_CONTEXT)
+        if cut_start > start:
+            space = self.text.find(" ", cut_start, position)
+            cut_start = space + 1 if space >= 0 else cut_start
+        if cut_end < end:
+            space = self.text.rfind(" ", position, cut_end)
+            cut_end = space if space > position else cut_end
+        sentence = " ".join(self.text[cut_start:cut_end].split())
+        return ("… " if cut_start > start else "") + sentence + (" …" if cut_end < end else "")
+
 
 
 def _shift_headings(state) -> None:

@@ -14,7 +14,7 @@ from .content import load_archive
 from .linking import Linked, link
 from .problems import Report
 from .render import TEMPLATES, TemplateProblem, render_site
-from .writer import OutputConflict, Writer
+from .writer import OutputConflict, UnsafeOutput, Writer, plain_os_error
 
 
 @dataclass
@@ -116,12 +116,13 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         result.peaks["read cache"] = read_peak
         if result.writer:
             started = time.perf_counter()
+            # the records' change times are final once the previous site is deleted
+            result.writer.wait()
+            result.writer = None
             if in_memory:
                 cache.advance()
             else:
-                cache.save()  # while the previous site is deleted
-            result.writer.wait()
-            result.writer = None
+                cache.save()
             timings["save cache"] = time.perf_counter() - started
             result.peaks["save cache"] = peak_memory_mb()
         return result
@@ -158,7 +159,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages,
                            issues=bool(linked.issues))
     try:
-        writer.start()
+        writer.start(content_dir)
         render_site(linked, writer, templates, shards, history, cache)
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
@@ -170,9 +171,14 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         writer.abort()
         report.error(exc.path, exc.line, exc.message)
         return result
-    except (OutputConflict, search.SearchIndexError, OSError) as exc:
+    except (OutputConflict, UnsafeOutput, search.SearchIndexError) as exc:
         writer.abort()
         result.failure = str(exc)
+        return result
+    except OSError as exc:  # the disk is full, a name too long, a folder in use...
+        exc.filename = writer.shown(exc.filename)
+        writer.abort()
+        result.failure = plain_os_error(exc, f"writing the site into {Path(out_dir)}/")
         return result
     except BaseException:
         writer.abort()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from .safetext import terminal
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -24,17 +26,21 @@ class Problem:
         return (self.path, self.line, self.severity != ERROR, self.message)
 
     def format(self) -> str:
+        # messages quote content (a key, a value, a file name): printed through `terminal`,
+        # none can clear the screen or start a line of its own (a `::` workflow command)
         label = "" if self.severity == ERROR else "warning: "
-        text = f"{self.path}:{self.line}: {label}{self.message}"
+        text = f"{terminal(self.path)}:{self.line}: {label}{terminal(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {terminal(self.hint)}"
         return text
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command, so the problem shows on the PR line."""
         kind = "error" if self.severity == ERROR else "warning"
         message = self.message + (f" (hint: {self.hint})" if self.hint else "")
-        return f"::{kind} file={_escape_property(self.path)},line={self.line}::{_escape_data(message)}"
+        # line breaks are %-encoded (GitHub shows them); any other control is shown as an escape
+        return (f"::{kind} file={terminal(_escape_property(self.path))},line={self.line}::"
+                f"{terminal(_escape_data(message))}")
 
 
 def _escape_data(text: str) -> str:

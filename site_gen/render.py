@@ -7,6 +7,7 @@ Markdown arrives as HTML that `markdown.py` rendered with raw HTML disabled.
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections import ChainMap, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import changes, charts, downloads, feeds, ical, opendata, sitemap, urls
+from . import changes, charts, downloads, feeds, ical, opendata, safefiles, safetext, sitemap, urls
 from .indicators import view as indicator_view
 from .linking import PARALLEL_THRESHOLD, Linked, workers
 from .models import History, Indicator, Meeting
@@ -66,6 +67,27 @@ def time_tag(value) -> Markup:
     return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), long_date(value))
 
 
+_MARKUP_CHARS = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
+_ENTITY_START_RE = re.compile(r"&(?=[#A-Za-z0-9])")
+
+
+def search_label(value: str) -> str:
+    """A search filter's value as Pagefind's UI will show it. That UI puts a filter's label
+    into the page as HTML, after decoding entities in the value more than once, so no
+    escaping survives: `<` and `>` become their full-width look-alikes, and an `&` that
+    could start an entity (`&lt;`) a full-width ampersand. A lone `&` (Children & Families)
+    is left alone, and real names never hold the others."""
+    return _ENTITY_START_RE.sub("\uff06", str(value).translate(_MARKUP_CHARS))
+
+
+def _without_controls(value):
+    """Every printed value, control characters removed: content files are checked for them on
+    loading, but text from elsewhere (a commit message) reaches pages and feeds too."""
+    if isinstance(value, str) and safetext.CONTROL_RE.search(value):
+        return type(value)(safetext.strip_controls(value))
+    return value
+
+
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -74,9 +96,10 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_without_controls,
     )
     env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
-                       isodate=lambda d: d.isoformat(), time_tag=time_tag)
+                       isodate=lambda d: d.isoformat(), time_tag=time_tag, search_label=search_label)
     env.globals.update(urls=urls, RAG_WORDS=RAG_WORDS, STATUS_WORDS=STATUS_WORDS, POLARITY_WORDS=POLARITY_WORDS)
     return env
 
@@ -284,7 +307,8 @@ class SiteRenderer:
                     stat = source.stat()  # a document is kept when its size and time are the same (as git does)
                     inputs = digest("document", str(source), stat.st_size, stat.st_mtime_ns)
                     if not self.writer.reuse(path, inputs):
-                        self.writer.add(path, source.read_bytes(), inputs)
+                        with safefiles.open_regular(source) as file:  # never through a link swapped in since loading
+                            self.writer.add(path, file.read(), inputs)
 
     def render_committees(self) -> None:
         home = Crumb("Home", urls.home())

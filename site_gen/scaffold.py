@@ -87,13 +87,21 @@ def quote(text: str) -> str:
 
 # -- reading what is there ----------------------------------------------------
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the meetings `new` starts (the archive's folders have four digits)
+
+
 def parse_date(text: str) -> datetime.date:
     if not DATE_RE.match(text.strip()):
         raise UsageError(f"--date must be written YYYY-MM-DD, for example 2024-03-14; `{text}` is not")
     try:
-        return datetime.date.fromisoformat(text.strip())
+        date = datetime.date.fromisoformat(text.strip())
     except ValueError as exc:
         raise UsageError(f"--date {text} is not a real date ({exc})") from None
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        # meetings are kept in a folder per four-digit year: year 1 would make meetings/1/
+        raise UsageError(f"--date {text} is not a date of a meeting: the year must be between "
+                         f"{FIRST_YEAR} and {LAST_YEAR}")
+    return date
 
 
 def committees(content: Path) -> dict[str, str]:

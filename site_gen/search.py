@@ -26,13 +26,17 @@ shard is merged into the one before it.
 """
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+import orjson
 
 from . import pagefind_stable, urls
 from .cache import digest
@@ -108,36 +112,184 @@ def pagefind_executable() -> str:
 
 
 def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> int:
-    """Run Pagefind over exactly these pages (linked into a folder of their own, so the
-    URLs it records are the site's), writing the bundle into `bundle`. Returns Pagefind's
+    """Index exactly these pages of the staging site into `bundle` (a folder of the site),
+    check that Pagefind wrote a whole index, and make it reproducible. Returns Pagefind's
     peak memory in kB as sampled every 50 ms (for the benchmark)."""
-    mirror = Path(tempfile.mkdtemp(prefix=".search-shard-", dir=site_dir.parent))
+    peak = run_pagefind(site_dir, sorted(pages), bundle)
+    verify_bundle(bundle)
     try:
-        for page in pages:
-            target = mirror / page
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(site_dir / page, target)
-        command = [pagefind_executable(), "--site", str(mirror), "--output-path", str(bundle)]
-        with tempfile.TemporaryFile() as output:
-            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-            peak = 0
-            while process.poll() is None:
-                peak = max(peak, peak_memory_kb(process.pid))
-                try:
-                    process.wait(timeout=0.05)
-                except subprocess.TimeoutExpired:
-                    pass
-            if process.returncode != 0:
-                output.seek(0)
-                said = output.read().decode("utf-8", "replace").strip()
-                raise SearchIndexError("Pagefind could not index the site:\n" + said)
-    finally:
-        shutil.rmtree(mirror, ignore_errors=True)
-    try:
-        pagefind_stable.stabilise(bundle)
-    except (pagefind_stable.UnexpectedIndex, OSError, ValueError, KeyError) as exc:
+        pagefind_stable.stabilise(bundle)  # a failure to write (a full disk) is said by the pipeline
+    except (pagefind_stable.UnexpectedIndex, ValueError, KeyError) as exc:
         raise SearchIndexError(f"could not make Pagefind's index reproducible: {exc}") from None
     return peak
+
+
+# -- feeding Pagefind in a fixed order -------------------------------------------------
+#
+# Pagefind numbers pages in the order it meets them, and its command line meets them in
+# the order the file system lists a folder, which differs from one file system to the
+# next (ext4 hashes names with a seed of its own; tmpfs lists the newest first): the same
+# site gave a different index on another disk. So the pages are given to Pagefind's
+# service mode (`pagefind --service`, which its Node and Python APIs drive) one by one,
+# in sorted order, with the URL each has on the site. The service reads messages from
+# standard input, each base64 of a JSON object and a comma, handles them one after the
+# other, and answers each in the same form on standard output. The index's files come
+# back in the last answer and are written here: the service's own writing may still be
+# under way when it stops at the end of its input, and a failure to write (a full disk)
+# is then an error of this process, said plainly.
+
+def _message(number: int, payload: dict) -> bytes:
+    return base64.b64encode(orjson.dumps({"message_id": number, "payload": payload})) + b","
+
+
+def page_url(page: str) -> str:
+    """The URL Pagefind records for a page file, as its command line would (without index.html)."""
+    return "/" + page.removesuffix("index.html")
+
+
+def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
+    """Index `pages` (in this order) into the folder `bundle`; Pagefind's peak memory (kB)."""
+    command = [pagefind_executable(), "--service"]
+    expected = len(pages) + 2  # NewIndex, one AddFile a page, GetFiles
+    with tempfile.TemporaryFile() as said:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=said)
+        failure: list[BaseException] = []
+
+        def feed() -> None:
+            try:
+                stream = process.stdin
+                stream.write(_message(0, {"type": "NewIndex", "config": {}}))
+                for number, page in enumerate(pages, start=1):
+                    contents = (site_dir / page).read_bytes().decode("utf-8")
+                    stream.write(_message(number, {"type": "AddFile", "index_id": 0, "url": page_url(page),
+                                                   "file_contents": contents}))
+                stream.write(_message(expected - 1, {"type": "GetFiles", "index_id": 0}))
+                stream.flush()
+            except BrokenPipeError:  # Pagefind stopped: its answers or status say why
+                pass
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                failure.append(exc)
+
+        answers: list[dict] = []
+
+        def read() -> None:
+            buffer = bytearray()
+            while len(answers) < expected and (chunk := process.stdout.read1(1 << 20)):
+                start = len(buffer)
+                buffer += chunk
+                while (comma := buffer.find(b",", start)) >= 0:
+                    try:
+                        answers.append(orjson.loads(base64.b64decode(bytes(buffer[:comma]))))
+                    except (ValueError, orjson.JSONDecodeError):
+                        answers.append({"payload": {"type": "Error", "message": "an answer that is not Pagefind's"}})
+                    del buffer[:comma + 1]
+                    start = 0
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        reader = threading.Thread(target=read, daemon=True)
+        feeder.start()
+        reader.start()
+        peak = 0
+        while reader.is_alive() and process.poll() is None:
+            peak = max(peak, peak_memory_kb(process.pid))
+            reader.join(timeout=0.05)
+        reader.join()
+        feeder.join()
+        try:
+            process.stdin.close()  # the service stops at the end of its input
+        except OSError:
+            pass
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        said.seek(0)
+        stderr = said.read().decode("utf-8", "replace").strip()
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, OSError):
+            raise exc
+        raise SearchIndexError(f"could not give the pages to Pagefind ({type(exc).__name__})")
+    payloads = [answer.get("payload") or {} for answer in answers]
+    errors = [payload.get("message", "") for payload in payloads if payload.get("type") == "Error"]
+    # its exit status too: at the end of its input the service exits with 0
+    if errors or len(payloads) < expected or payloads[-1].get("type") != "GetFiles" or process.returncode != 0:
+        raise SearchIndexError(pagefind_failure(errors[0] if errors else stderr, bundle))
+    write_bundle(bundle, payloads[-1].get("files") or [])
+    return peak
+
+
+def write_bundle(bundle: Path, files: list[dict]) -> None:
+    """Write the files Pagefind made (their names relative to the bundle folder)."""
+    for file in files:
+        name = PurePosixPath(str(file.get("path", "")))
+        if name.is_absolute() or ".." in name.parts or not name.parts:
+            raise SearchIndexError(f"Pagefind named a file outside its folder: {name}")
+        target = bundle.joinpath(*name.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            data = base64.b64decode(file.get("content", ""), validate=True)
+        except ValueError:
+            raise SearchIndexError(f"Pagefind's file {name} could not be read") from None
+        with open(target, "wb") as stream:
+            stream.write(data)
+
+
+def pagefind_failure(said: str, bundle: Path) -> str:
+    """One plain sentence for Pagefind failing, whatever it printed (or did not)."""
+    lowered = said.lower()
+    if "os error 28" in lowered or "no space left" in lowered or disk_nearly_full(bundle):
+        return f"the disk is full while writing the search index ({bundle.name}/): free some space and build again"
+    if "os error 13" in lowered or "permission denied" in lowered:
+        return f"permission was refused while writing the search index ({bundle.name}/)"
+    first = next((line.strip() for line in said.splitlines() if line.strip()), "")
+    if first:
+        return f"Pagefind could not index the site: {first[:300]}"
+    return "Pagefind stopped without writing the search index and without saying why"
+
+
+def disk_nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder.parent if not folder.exists() else folder).free < 16 << 20
+    except OSError:
+        return False
+
+
+def verify_bundle(bundle: Path) -> None:
+    """Pagefind's exit status is not enough (a full disk has left empty files behind it):
+    the index is used only when every file it needs is there and not empty, and its entry
+    file is whole JSON naming a metadata file that exists."""
+    def broken(what: str) -> SearchIndexError:
+        if disk_nearly_full(bundle):
+            return SearchIndexError(f"the disk is full while writing the search index ({bundle.name}/): "
+                                    f"free some space and build again")
+        return SearchIndexError(f"Pagefind's search index is incomplete ({what}): build again")
+
+    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json"):
+        path = bundle / name
+        if not path.is_file() or path.stat().st_size == 0:
+            raise broken(f"{bundle.name}/{name} is missing or empty")
+    try:
+        entry = orjson.loads((bundle / "pagefind-entry.json").read_bytes())
+        languages = entry["languages"]
+        metas = [bundle / f"pagefind.{info['hash']}.pf_meta" for info in languages.values()]
+        wasms = [bundle / f"wasm.{info['wasm']}.pagefind" for info in languages.values() if info.get("wasm")]
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        raise broken(f"{bundle.name}/pagefind-entry.json is not whole") from None
+    if not metas:
+        raise broken(f"{bundle.name}/pagefind-entry.json lists no language")
+    for path in metas + wasms:
+        if not path.is_file() or path.stat().st_size == 0:
+            raise broken(f"{bundle.name}/{path.name} is missing or empty")
+    for folder in ("index", "fragment"):
+        files = list((bundle / folder).glob("*")) if (bundle / folder).is_dir() else []
+        if not files or any(f.stat().st_size == 0 for f in files):
+            raise broken(f"{bundle.name}/{folder}/ is missing or has empty files")
+    for path in (bundle / "filter").glob("*") if (bundle / "filter").is_dir() else ():
+        if path.stat().st_size == 0:
+            raise broken(f"{bundle.name}/filter/{path.name} is empty")
 
 
 def peak_memory_kb(pid: int) -> int:

@@ -139,6 +139,9 @@ class Preview:
         try:
             result = pipeline.build(self.content, self.out, include_drafts=self.include_drafts, cache=self.cache,
                                     use_cache=self.cache is not None)
+        except OSError as exc:  # the disk, not the content
+            from .writer import plain_os_error
+            result = pipeline.Result(Report(), failure=plain_os_error(exc, "building the preview"))
         except Exception as exc:  # never let the preview die with a traceback
             result = pipeline.Result(Report(), failure=f"{type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - started
@@ -315,6 +318,18 @@ def content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def own_host(host: str | None, port: int) -> bool:
+    """Whether a request's Host header names this server: 127.0.0.1, localhost or [::1], on
+    its port. Anything else is a request meant for another site (DNS rebinding)."""
+    if not host:
+        return False
+    host = host.strip().lower()
+    return host in {f"{name}:{port}" for name in LOCAL_NAMES} or (port == 80 and host in LOCAL_NAMES)
+
+
 def make_handler(preview: Preview):
     class Handler(BaseHTTPRequestHandler):
         server_version = "MinutesPreview"
@@ -327,6 +342,13 @@ def make_handler(preview: Preview):
             self.respond(send_body=False)
 
         def respond(self, send_body: bool) -> None:
+            if not own_host(self.headers.get("Host"), self.server.server_address[1]):
+                # a page of another site whose name now points at 127.0.0.1 (DNS rebinding)
+                # must not read the preview, drafts included
+                self.send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                          b"This preview answers only http://127.0.0.1:PORT/ and http://localhost:PORT/\n",
+                          send_body)
+                return
             path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path) or "/"
             if path.startswith(PREFIX):
                 self.send_dev_file(path[len(PREFIX):], send_body)
@@ -393,6 +415,11 @@ def run(args) -> int:
     if not content.is_dir():
         print(f"error: there is no content folder `{args.content}`: run this from the repository's top folder, "
               f"or give the folder with --content", file=sys.stderr)
+        return 2
+    from .writer import output_problem
+
+    if problem := output_problem(out, content):
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     preview = Preview(content, out, include_drafts=args.drafts, cache_dir=args.cache, use_cache=args.use_cache)
     try:

@@ -9,9 +9,19 @@ build is not written again: it is hard-linked from the previous site, after
 checking that the file there is still the one the cache describes (its size,
 modification time and inode, or else its bytes' hash), so a site changed by
 hand is never trusted.
+
+The output folder is deleted and replaced whole at every build, so the writer refuses
+one that it did not make (`output_problem`): the content folder, the repository, or a
+folder of other files. Every site it writes carries a small marker file (`MARKER`).
+The swap is an atomic exchange of the two folders where the system has one (Linux's
+renameat2), so the output folder holds a complete site at every instant, even when the
+build is killed; what a killed build leaves beside it is removed by the next
+(`scratch.py`).
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import tempfile
@@ -20,24 +30,142 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from .cache import BuildCache, OutputRecord, content_hash
+from .scratch import Scratch, remove_leftovers
+
+ROOT = Path(__file__).resolve().parent.parent  # the folder holding build.py
+
+# In every site the writer makes, so that a later build knows the folder is its own to
+# replace. A dot-file: no page of the site can have this name (urls.py makes none).
+MARKER = ".site-built-by-build-py"
+MARKER_TEXT = (b"This folder is made by `python build.py`: every build deletes it and writes it anew.\n"
+               b"Do not keep other files in it.\n")
 
 
 class OutputConflict(Exception):
     """Two parts of the build tried to write the same file."""
 
 
-def unchanged(source: Path, size: int, mtime_ns: int, inode: int, sha: str) -> os.stat_result | None:
-    """The file's stat if it is still the one recorded: the same size, time and inode, or else
-    (a copy restored by a CI cache, say) the same bytes; None when it was changed or is gone."""
+class UnsafeOutput(Exception):
+    """The output folder is not one the build may replace (wrong usage: exit 2)."""
+
+
+def repository_root(folder: Path) -> Path | None:
+    """The top folder of the git work tree holding `folder` (the nearest with `.git`), if any."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def output_problem(out, content) -> str | None:
+    """Why the build must not replace `out` with the site built from `content`, or None.
+
+    The build deletes its output folder and writes it anew, so it refuses one that is, holds
+    or is inside the content folder, one that is or holds the repository (or the folder of
+    build.py), one inside a `.git` folder, and a folder of other files: an existing folder
+    that is not empty and has no marker of a previous build."""
+    shown = str(out)
+    out = Path(out).resolve()
+    content = Path(content).resolve()
+    guarded = [("the content folder", content)]
+    for root in (repository_root(content), ROOT):
+        if root is not None and all(root != folder for _, folder in guarded):
+            guarded.append(("the repository" if root != ROOT else "the folder of build.py", root))
+    for what, folder in guarded:
+        if out == folder:
+            return f"--out {shown} is {what}: the build would delete it; choose another folder, e.g. --out _site"
+        if folder.is_relative_to(out):
+            return (f"--out {shown} holds {what} ({folder}): the build would delete it; "
+                    f"choose another folder, e.g. --out _site")
+    if out.is_relative_to(content):
+        return f"--out {shown} is inside the content folder: choose a folder outside it, e.g. --out _site"
+    if ".git" in out.parts:
+        return f"--out {shown} is inside a .git folder: choose another folder, e.g. --out _site"
+    try:
+        if out.exists() or out.is_symlink():
+            if not out.is_dir():
+                return f"--out {shown} is a file, not a folder: choose another folder, e.g. --out _site"
+            if not built_here(out) and any(out.iterdir()):
+                return (f"--out {shown} is not empty and was not made by this build (it has no {MARKER} file): "
+                        f"the build would delete what is in it; empty it, or choose another folder")
+    except OSError as exc:
+        return f"--out {shown} cannot be read: {plain_os_error(exc)}"
+    return None
+
+
+# What every site has had since before the marker: a site an earlier version built.
+EARLIER_SITE = ("index.html", "404.html", "sitemap.xml", "meetings", "pagefind/pagefind-entry.json")
+
+
+def built_here(folder: Path) -> bool:
+    """Whether `folder` is a site this generator made: it has the marker or, made by a version
+    from before the marker, every file such a site has (so an upgrade needs no clean-up)."""
+    marker = folder / MARKER
+    if marker.is_file() and not marker.is_symlink():
+        return True
+    return all((folder / name).exists() and not (folder / name).is_symlink() for name in EARLIER_SITE)
+
+
+def plain_os_error(exc: OSError, doing: str | None = None) -> str:
+    """One plain sentence for a failure of the disk or the system (never Python's own text):
+    `doing` is what was being done, e.g. "writing the site into _site/"."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    doing = doing or "working"
+    code = exc.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return f"the disk is full while {doing}{where}: free some space and build again"
+    if code == errno.EROFS:
+        return f"the disk is read-only while {doing}{where}"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission was refused while {doing}{where}: check who owns the folder"
+    if code == errno.ENAMETOOLONG:
+        return f"a file name is too long for this disk while {doing}{where}"
+    if code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        return f"a file or folder is in use by another program while {doing}{where}: close it and build again"
+    if code in (errno.EMFILE, errno.ENFILE):
+        return f"too many files are open while {doing}: build again, or raise the limit (ulimit -n)"
+    if code == errno.EIO:
+        return f"the disk reported an error while {doing}{where}: check the disk"
+    if code == errno.ENOMEM:
+        return f"the machine ran out of memory while {doing}"
+    reason = exc.strerror or "an error of the system"
+    return f"{reason[:1].lower()}{reason[1:]} while {doing}{where}"
+
+
+def unchanged(source: Path, size: int, mtime_ns: int, ctime_ns: int, inode: int, sha: str) -> os.stat_result | None:
+    """The file's stat if it is still the one recorded: the same size, times and inode, or else
+    (a copy restored by a CI cache, say) the same bytes; None when it was changed or is gone.
+    The change time is part of the check because no one can set it back: a file edited in
+    place with its size and modification time restored is read and hashed."""
     try:
         stat = source.stat()
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (size, mtime_ns, inode):
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (size, mtime_ns, ctime_ns, inode):
             return stat
         if stat.st_size == size and content_hash(source.read_bytes()) == sha:
             return stat
     except OSError:
         pass
     return None
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2 with RENAME_EXCHANGE); False where the
+    system or the file system cannot, so the caller renames twice instead."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 class Writer:
@@ -48,12 +176,14 @@ class Writer:
         self.previous = cache.previous.outputs if same_site else {}
         self.records: dict[str, OutputRecord] = cache.current.outputs
         self.records.clear()
-        # folders a tool wrote (search-index shards): folder -> (digest, {file: (size, mtime_ns, inode, hash)})
+        # folders a tool wrote (search-index shards): folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
         self.previous_folders = cache.previous.folders if same_site else {}
         self.folders_made = cache.current.folders
         self.folders_made.clear()
         cache.current.site_dir = str(self.out)
         self.staging: Path | None = None
+        self.lock: Scratch | None = None  # the staging folder, locked while this build lives
+        self.staging_name: Path | None = None  # where it was, for messages
         self.cleaning: threading.Thread | None = None  # deleting the previous site
         self.folders: set[str] = set()  # made in the staging folder
         self.written = 0  # files written this build
@@ -61,9 +191,25 @@ class Writer:
 
     # -- lifecycle ------------------------------------------------------------
 
-    def start(self) -> None:
+    def shown(self, filename):
+        """A file named in an error, as the output folder's file it was to be (not the staging folder's)."""
+        staging = self.staging_name
+        if isinstance(filename, str) and staging is not None and filename.startswith(f"{staging}{os.sep}"):
+            return os.path.join(self.out, filename[len(str(staging)) + 1:])
+        return filename
+
+    def leftover_prefixes(self) -> tuple[str, ...]:
+        return (f".{self.out.name}.staging-", f".{self.out.name}.previous-", ".search-shard-")
+
+    def start(self, content=None) -> None:
+        """Make the staging folder; `content`: the content folder, to refuse an output folder
+        the build must not replace (the command line says so before it gets here)."""
+        if content is not None and (problem := output_problem(self.out, content)):
+            raise UnsafeOutput(problem)
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-", dir=self.out.parent))
+        remove_leftovers(self.out.parent, self.leftover_prefixes())
+        self.lock = Scratch.folder(self.out.parent, f".{self.out.name}.staging-")
+        self.staging = self.staging_name = self.lock.path
         self.staging.chmod(0o755)
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:
@@ -71,13 +217,17 @@ class Writer:
         The previous site is deleted in the background: call `wait()` before exiting."""
         assert self.staging is not None
         try:
+            self.add(MARKER, MARKER_TEXT)
             if finish:
                 finish(self.staging)
-            if self.out.exists():
-                previous = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.previous-", dir=self.out.parent))
-                previous.rmdir()
-                os.rename(self.out, previous)
-                os.rename(self.staging, self.out)
+            if self.out.is_dir():
+                if exchange(self.staging, self.out):
+                    previous = self.staging  # now holds the previous site
+                else:  # two renames: for an instant there is no output folder
+                    previous = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.previous-", dir=self.out.parent))
+                    previous.rmdir()
+                    os.rename(self.out, previous)
+                    os.rename(self.staging, self.out)
                 self.cleaning = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
                 self.cleaning.start()
             else:
@@ -86,17 +236,42 @@ class Writer:
             self.abort()
             raise
         self.staging = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def wait(self) -> None:
-        """Until the previous site is deleted."""
+        """Until the previous site is deleted; then record the files' change times as they
+        are now (deleting the previous site's links to the files kept from it changed them)."""
         if self.cleaning is not None:
             self.cleaning.join()
             self.cleaning = None
+        self.refresh_records()
+
+    def refresh_records(self) -> None:
+        for key, record in self.records.items():
+            try:
+                stat = os.stat(os.path.join(self.out, key))
+            except OSError:
+                continue
+            if (stat.st_size, stat.st_ino) == (record.size, record.inode):
+                record.mtime_ns, record.ctime_ns = stat.st_mtime_ns, stat.st_ctime_ns
+        for folder, (_, files) in self.folders_made.items():
+            for name, (size, _, _, inode, sha) in list(files.items()):
+                try:
+                    stat = os.stat(os.path.join(self.out, folder, name))
+                except OSError:
+                    continue
+                if (stat.st_size, stat.st_ino) == (size, inode):
+                    files[name] = (size, stat.st_mtime_ns, stat.st_ctime_ns, inode, sha)
 
     def abort(self) -> None:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     # -- files ------------------------------------------------------------------
 
@@ -130,7 +305,8 @@ class Writer:
         with open(target, "wb") as stream:
             stream.write(data)
         stat = os.stat(target)
-        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, search)
+        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                                         search)
         self.written += 1
 
     def reuse(self, path: str, digest: str) -> bool:
@@ -142,14 +318,17 @@ class Writer:
 
     def _keep(self, key: str, previous: OutputRecord, digest: str | None, search: str | None) -> bool:
         source = self.out / key
-        stat = unchanged(source, previous.size, previous.mtime_ns, previous.inode, previous.sha)
+        stat = unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode, previous.sha)
         if stat is None:
             return False
         try:
-            os.link(source, self._target(key))
+            target = self._target(key)
+            os.link(source, target)
+            stat = os.stat(target)  # linking changed its change time
         except OSError:
             return False
-        self.records[key] = OutputRecord(digest, previous.sha, stat.st_size, stat.st_mtime_ns, stat.st_ino, search)
+        self.records[key] = OutputRecord(digest, previous.sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                         stat.st_ino, search)
         self.kept += 1
         return True
 
@@ -166,12 +345,14 @@ class Writer:
             return False
         try:
             for name in stats:
-                os.link(self.out / folder / name, self._target(f"{folder}/{name}"))
+                target = self._target(f"{folder}/{name}")
+                os.link(self.out / folder / name, target)
+                stats[name] = os.stat(target)  # linking changed its change time
         except OSError:
             shutil.rmtree(self.staging / folder, ignore_errors=True)
             return False
-        self.folders_made[folder] = (digest, {name: (stat.st_size, stat.st_mtime_ns, stat.st_ino, previous[1][name][3])
-                                              for name, stat in stats.items()})
+        self.folders_made[folder] = (digest, {name: (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                                                     previous[1][name][4]) for name, stat in stats.items()})
         return True
 
     def record_folder(self, folder: str, digest: str) -> None:
@@ -182,8 +363,8 @@ class Writer:
         for path in sorted(root.rglob("*")):
             if path.is_file():
                 stat = path.stat()
-                files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino,
-                                                            content_hash(path.read_bytes()))
+                files[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                                            stat.st_ino, content_hash(path.read_bytes()))
         self.folders_made[folder] = (digest, files)
 
     def adopt(self, records: dict[str, OutputRecord], written: int, kept: int) -> None:

@@ -7,8 +7,11 @@ line of each key and value beside them.
 from __future__ import annotations
 
 import datetime
+import re
 
 import yaml
+
+from .safetext import CONTROL_RE
 
 try:  # the C loader is ~10x faster; the pure one is only a fallback
     from yaml import CSafeLoader as _Loader
@@ -59,6 +62,7 @@ def parse(text: str, first_line: int = 1, problems: list | None = None):
     are appended to `problems` as YamlProblem and left out of the result.
     """
     problems = problems if problems is not None else []
+    _check_nesting(text, first_line)
     loader = _Loader(text)
     try:
         try:
@@ -69,9 +73,55 @@ def parse(text: str, first_line: int = 1, problems: list | None = None):
             raise YamlProblem(first_line, f"not valid YAML: {exc}") from None
         if node is None:
             return None
-        return _build(loader, node, first_line - 1, problems)
+        return _build(loader, node, first_line - 1, problems, _Budget(len(text)))
     finally:
         loader.dispose()
+
+
+# Content needs five levels at most (items > documents > a document); the limit is far
+# above that and far below where the composer's recursion would crash the process.
+MAX_DEPTH = 40
+
+
+class _Budget:
+    """How many values a file may build. Without aliases each value takes at least one
+    character of the file; `&anchor`/`*alias` can make a few hundred bytes expand to
+    billions of values ("billion laughs"), so expansion past the file's length stops."""
+
+    def __init__(self, length: int):
+        self.left = length + 1000
+
+    def spend(self, node, offset: int) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise YamlProblem(_line(node, offset), "anchors and aliases (`&name`, `*name`) make this file expand "
+                              "to far more values than it contains",
+                              "write the values out instead of repeating them with `*name`")
+
+
+def _check_nesting(text: str, first_line: int) -> None:
+    """Refuse collections nested deeper than MAX_DEPTH before the composer sees them.
+
+    A cheap bound first: a block collection sits further right than its parent (or
+    just below it), so block depth is at most twice the widest indentation; each flow
+    collection needs a bracket, and each level built through an alias a `*`. Only a
+    file whose bound is high is walked event by event (the parser keeps no recursion)."""
+    room = MAX_DEPTH - 2 - text.count("[") - text.count("{") - text.count("*")
+    if room >= 0 and not re.search(r"^[ \t?:-]{%d,}" % (room // 2 + 1), text, re.MULTILINE):
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(event.start_mark.line + first_line,
+                                      f"lists and blocks are nested more than {MAX_DEPTH} deep here",
+                                      "content files need only a few levels: check the brackets and indentation")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # not YAML at all: the composer reports where
 
 
 def _line(node, offset: int) -> int:
@@ -85,7 +135,11 @@ def _value_line(node, offset: int) -> int:
     return _line(node, offset)
 
 
-def _build(loader, node, offset: int, problems: list):
+def _build(loader, node, offset: int, problems: list, budget: _Budget, depth: int = 0):
+    budget.spend(node, offset)
+    if depth > MAX_DEPTH:  # through aliases: the text itself was checked before composing
+        raise YamlProblem(_line(node, offset), f"lists and blocks are nested more than {MAX_DEPTH} deep here",
+                          "content files need only a few levels: check the anchors and aliases")
     if isinstance(node, yaml.MappingNode):
         result = YamlMap()
         result.line = _line(node, offset)
@@ -94,6 +148,9 @@ def _build(loader, node, offset: int, problems: list):
                 problems.append(YamlProblem(_line(key_node, offset), "a key must be a plain word"))
                 continue
             key = key_node.value
+            if CONTROL_RE.search(key):
+                problems.append(YamlProblem(_line(key_node, offset), "a key contains an invisible control character"))
+                continue
             if key in result.key_lines:
                 problems.append(YamlProblem(
                     _line(key_node, offset),
@@ -102,7 +159,7 @@ def _build(loader, node, offset: int, problems: list):
                 ))
                 continue
             try:
-                value = _build(loader, value_node, offset, problems)
+                value = _build(loader, value_node, offset, problems, budget, depth + 1)
             except _Unbuildable:
                 result.key_lines[key] = _line(key_node, offset)
                 continue
@@ -117,7 +174,7 @@ def _build(loader, node, offset: int, problems: list):
         result.line = _line(node, offset)
         for child in node.value:
             try:
-                value = _build(loader, child, offset, problems)
+                value = _build(loader, child, offset, problems, budget, depth + 1)
             except _Unbuildable:
                 continue
             result.append(value)
@@ -125,7 +182,7 @@ def _build(loader, node, offset: int, problems: list):
             result.raw.append(child.value if isinstance(child, yaml.ScalarNode) else None)
         return result
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except (ValueError, yaml.YAMLError) as exc:
         message = str(exc)
         if node.tag.endswith(":timestamp"):
@@ -134,6 +191,13 @@ def _build(loader, node, offset: int, problems: list):
         else:
             problems.append(YamlProblem(_line(node, offset), f"cannot read `{node.value}`: {message}"))
         raise _Unbuildable() from None
+    if isinstance(value, str) and CONTROL_RE.search(value):
+        # written as an escape ("\v", "\x1b"): the raw characters are refused with the file
+        char = CONTROL_RE.search(value).group(0)
+        problems.append(YamlProblem(_line(node, offset), f"the text contains an invisible control character (U+{ord(char):04X})",
+                                    "remove the `\\` escape that writes it"))
+        raise _Unbuildable()
+    return value
 
 
 class _Unbuildable(Exception):

@@ -180,6 +180,10 @@ def test_new_for_a_committee_with_no_meetings_yet(tmp_path):
     ("scrutiny", "14/02/2023", "--date must be written YYYY-MM-DD"),
     ("scrutiny", "2023-02-30", "is not a real date"),
     ("scrutiny", "2023-2-3", "--date must be written YYYY-MM-DD"),
+    # the archive keeps meetings in a folder per four-digit year: year 1 made meetings/1/
+    ("scrutiny", "0001-01-01", "--date 0001-01-01 is not a date of a meeting: the year must be between 1900 and 2999"),
+    ("scrutiny", "1899-12-31", "the year must be between 1900 and 2999"),
+    ("scrutiny", "3000-01-01", "the year must be between 1900 and 2999"),
 ])
 def test_new_explains_wrong_usage(tmp_path, committee, date, message):
     content = write_site(tmp_path / "content", STANDING_SITE)

@@ -279,3 +279,32 @@ def test_open_pages_reload_by_themselves_under_the_sites_csp(served):
     assert not thread.is_alive(), "the browser check did not finish"
     if failures:
         raise failures[0]
+
+
+def test_serve_answers_only_its_own_host(served):
+    """A page of another site whose name is made to point at 127.0.0.1 (DNS rebinding) sends
+    its own name as Host: the preview, drafts included, is not given to it."""
+    import http.client
+
+    port = int(served.url.rstrip("/").rsplit(":", 1)[1])
+
+    def fetch(host: str | None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.putrequest("GET", DRAFT_URL, skip_host=True)
+            if host is not None:
+                connection.putheader("Host", host)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+
+    for own in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}"):
+        status, page = fetch(own)
+        assert status == 200 and "Secret draft item" in page, own
+    for foreign in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "127.0.0.1",
+                    f"localhost:{port + 1}", "", None):
+        status, page = fetch(foreign)
+        assert status == 421 and "Secret draft item" not in page, foreign
+    assert fetch("evil.example")[0] == 421 and served.state()["ok"]  # the preview's own pages still answer
