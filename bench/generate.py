@@ -5,6 +5,15 @@ The archive is made from a fixed seed, so every run measures the same content:
 several committees meeting monthly for decades, each meeting with standing
 items, report items with summaries, recommendations, contacts, minutes with
 headings, bullets and a table, decisions, and indicator codes in the text.
+
+`--vocabulary zipf` writes the text from a vocabulary shaped like real English
+instead of 30 words: common English words first, then about 49,000 made-up
+words (syllables joined from a fixed seed), drawn with Zipf's law (frequency
+about 1/rank), so that most words are rare and on few pages, as in real minutes;
+the words residents search for (budget, care leavers, safeguarding, ...) sit at
+the ranks such words have, and attendees have common British surnames. A word
+list generated here rather than a package's (e.g. wordfreq): no new dependency,
+and the same words on every machine.
 """
 from __future__ import annotations
 
@@ -20,14 +29,60 @@ WORDS = ("council members report officers budget performance target residents ho
          "improvement partnership assessment consultation outcome data priority programme").split()
 
 
+COMMON = ("the of and to a in that was for be on with as by it at this from had were which been their an or "
+          "would are have not they all its there but more members council report committee officers noted asked "
+          "whether how said also work would could about service services children people year plan").split()
+# the searched-for words, at about the rank such words have in minutes (1 = most frequent)
+PLACED = {"budget": 80, "care": 120, "school": 150, "transport": 400, "safeguarding": 600, "inspection": 900,
+          "leavers": 2500, "ofsted": 3000}
+SURNAMES = ("Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker White "
+            "Roberts Green Hall Wood Jackson Clarke Hartley Ashworth Pickering Whitworth Openshaw").split()
+SYLLABLES = ("ab ac ad al am an ar as at ba be bi bo ca ce ci co da de di do el em en er es fa fe fi fo ga ge gi "
+             "go ha he hi ho il im in is la le li lo ma me mi mo na ne ni no ol om on or pa pe pi po ra re ri ro "
+             "sa se si so ta te ti to ul um un ur va ve vi vo").split()
+
+
+class Vocabulary:
+    """Words drawn by Zipf's law from common English, the searched-for words and made-up ones."""
+
+    def __init__(self, seed: int, size: int = 49_000, exponent: float = 1.07):
+        rng = random.Random(seed)
+        made: list[str] = []
+        seen = set(COMMON) | set(PLACED)
+        while len(made) < size - len(COMMON) - len(PLACED):
+            word = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3, 3, 3, 4))))
+            if word not in seen:
+                seen.add(word)
+                made.append(word)
+        words = list(COMMON)
+        for word, rank in sorted(PLACED.items(), key=lambda kv: kv[1]):
+            made.insert(rank - len(COMMON) - 1, word)
+        self.words = words + made
+        weights = [1 / (rank ** exponent) for rank in range(1, len(self.words) + 1)]
+        total = 0.0
+        self.cumulative = []
+        for weight in weights:
+            total += weight
+            self.cumulative.append(total)
+
+    def draw(self, rng: random.Random, count: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=count)
+
+
+VOCABULARY: Vocabulary | None = None
+
+
 def sentence(rng: random.Random, codes: list[str]) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 22))]
+    count = rng.randint(8, 22)
+    words = VOCABULARY.draw(rng, count) if VOCABULARY else [rng.choice(WORDS) for _ in range(count)]
     if codes and rng.random() < 0.3:
         words.insert(rng.randint(0, len(words)), rng.choice(codes))
     return " ".join(words).capitalize() + "."
 
 
-def write_archive(out: Path, meetings: int, seed: int = 20201209) -> None:
+def write_archive(out: Path, meetings: int, seed: int = 20201209, vocabulary: str = "small") -> None:
+    global VOCABULARY
+    VOCABULARY = Vocabulary(seed) if vocabulary == "zipf" else None
     rng = random.Random(seed)
     content = out
     (content / "committees").mkdir(parents=True, exist_ok=True)
@@ -75,8 +130,13 @@ def write_archive(out: Path, meetings: int, seed: int = 20201209) -> None:
                 bullets = "\n".join(f"- {sentence(rng, mention_codes)}" for _ in range(rng.randint(3, 7)))
                 body.append(f"## {number}. Report {number}\n\n{paragraphs}\n\n### Questions\n\n{bullets}\n\n"
                             f"| Measure | Value |\n| --- | --- |\n| A | {rng.randint(1, 99)} |\n")
+            attendees = ""
+            if VOCABULARY:
+                members = ", ".join(f"Councillor {rng.choice('ABCDEFGHJKLMNPRSTW')}. {rng.choice(SURNAMES)}"
+                                    for _ in range(rng.randint(5, 9)))
+                attendees = f"attendees:\n  members: [{members}]\n"
             front = (f"---\ncommittee: {committee}\ndate: {date.isoformat()}\ntime: \"18:00\"\nvenue: Town Hall\n"
-                     f"status: approved\nitems:\n{''.join(items)}---\n")
+                     f"status: approved\n{attendees}items:\n{''.join(items)}---\n")
             (year_dir / f"{date.isoformat()}-{committee}.md").write_text(front + "\n".join(body), encoding="utf-8")
             written += 1
             date += datetime.timedelta(days=28 + rng.randint(0, 14))
@@ -86,8 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="content folder to create")
     parser.add_argument("--meetings", type=int, default=4000)
+    parser.add_argument("--vocabulary", choices=("small", "zipf"), default="small")
     args = parser.parse_args()
-    write_archive(args.out, args.meetings)
+    write_archive(args.out, args.meetings, vocabulary=args.vocabulary)
     print(f"wrote {args.meetings} meetings into {args.out}")
 
 

@@ -53,6 +53,8 @@ from site_gen.cache import CODE_FOLDERS, EDITABLE_FOLDERS  # noqa: E402  (what t
 
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("budget", "safeguarding review", "school transport")
+# with --vocabulary zipf: the seven kinds of query a resident makes (PI.29 is the generated archive's indicator code)
+ZIPF_QUERIES = ("budget", "care leavers", "safeguarding", "school transport", "PI.29", "ofsted inspection", "Hartley")
 SEARCH_FOLDERS = ("/pagefind/", "/pagefind-archive/")
 SETTLE_MS = 2000  # after the first result: the fragments and filters still loading
 KINDS = (("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
@@ -192,6 +194,10 @@ def serving(site: Path) -> Iterator[str]:
         server.server_close()
 
 
+RESULT_LINKS = ".search-result__title a, .pagefind-ui__result-link"
+FIRST: dict[str, str] = {}  # query -> the first result's address, as the last browser saw it
+
+
 def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
     """(path, body bytes) of each search-index request a fresh browser makes for the query.
     Context-level events: the index files are fetched by Pagefind's web worker."""
@@ -200,8 +206,11 @@ def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
     context.on("requestfinished", lambda request: requests.append(request))
     page = context.new_page()
     page.goto(f"{address}/search/?q={quote_plus(query)}")
-    page.wait_for_selector(".pagefind-ui__result-link")
+    # the search page's results (or Pagefind's own UI's, to measure an older build the same way)
+    page.wait_for_selector(f"{RESULT_LINKS}, #search-status:has-text('No results')")
     page.wait_for_timeout(SETTLE_MS)
+    first = page.locator(RESULT_LINKS)
+    FIRST[query] = first.first.get_attribute("href") if first.count() else "(none)"
     files = [(path, body_bytes(r)) for r in requests if (path := urlsplit(r.url).path).startswith(SEARCH_FOLDERS)]
     context.close()
     return files
@@ -228,19 +237,31 @@ def totals(files: list[tuple[str, int]], site: Path) -> dict[str, int]:
             "Netlify bytes": sum(netlify_bytes(site / path.lstrip("/")) for path, _ in files)}
 
 
-def search_bytes(site: Path, runs: int) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
+def search_bytes(site: Path, runs: int, queries=QUERIES) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
     """Per query, the totals of each run; and the first query's first run by kind of file."""
     from playwright.sync_api import sync_playwright
 
     with serving(site) as address, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        by_query = {query: [fetched(browser, address, query) for _ in range(runs)] for query in QUERIES}
+        by_query = {query: [fetched(browser, address, query) for _ in range(runs)] for query in queries}
         browser.close()
-    first = by_query[QUERIES[0]][0]
+    first = by_query[queries[0]][0]
     kinds = [name for name, _ in KINDS] + ["other"]
     by_kind = {name: totals([f for f in first if kind(f[0]) == name], site) for name in kinds}
     return ({query: [totals(files, site) for files in runs] for query, runs in by_query.items()},
             {name: figures for name, figures in by_kind.items() if figures["requests"]})
+
+
+def single_index(site: Path) -> None:
+    """The built site's search as one Pagefind index over every searchable page: the comparison."""
+    from site_gen.search import pagefind_executable
+
+    for folder in ("pagefind", "pagefind-archive"):
+        shutil.rmtree(site / folder, ignore_errors=True)
+    subprocess.run([pagefind_executable(), "--site", str(site)], check=True, capture_output=True)
+    page = site / "search" / "index.html"
+    page.write_text(re.sub(r'data-(bundles|merge-index)="[^"]*"', r'data-\1=""', page.read_text(encoding="utf-8")),
+                    encoding="utf-8")
 
 
 # --- the report -----------------------------------------------------------
@@ -286,6 +307,12 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def print_report(report: dict) -> None:
+    if report["builds"]:
+        print_builds(report)
+    print_search(report)
+
+
+def print_builds(report: dict) -> None:
     columns = list(report["builds"]["total wall time (s)"])
     print(f"## Builds: {report['meetings']} meetings, medians of {report['runs']} runs, each run in brackets "
           f"where they differ (the oldest-year edit and the new meeting: one run each)\n")
@@ -295,13 +322,21 @@ def print_report(report: dict) -> None:
         print(f"\nWarning: the build's code changed during the builds "
               f"({', '.join(report['code changed during the builds'])}): a rebuild after the change "
               f"ignored the cache. Run again when nobody is editing.")
+
+
+def print_search(report: dict) -> None:
     if "search" not in report:
         return
     print(f"\n## Search: what a browser fetches from {' and '.join(SEARCH_FOLDERS)}, "
           f"medians of {report['runs']} fresh browsers\n")
     header = ["requests", "raw kB", "Netlify (gzip -6) kB"]
-    print(table(["query", *header], [[f'"{query}"', *search_cells(runs)] for query, runs in report["search"].items()]))
-    print(f'\n### By kind of file, for "{QUERIES[0]}" (one browser)\n')
+    print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), report["first"].get(query, "")]
+                                                     for query, runs in report["search"].items()]))
+    if "search, one index" in report:
+        print("\n## The same, with the whole site in one Pagefind index\n")
+        print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), report["first, one index"].get(query, "")]
+                                                         for query, runs in report["search, one index"].items()]))
+    print(f'\n### By kind of file, for "{next(iter(report["search"]))}" (one browser)\n')
     print(table(["kind", *header], [[name, *search_cells([figures])]
                                     for name, figures in report["search by kind"].items()]))
 
@@ -319,18 +354,32 @@ def main() -> None:
     parser.add_argument("--no-search-bytes", dest="search_bytes", action="store_false",
                         help="skip measuring what the browser fetches for a search")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures to this JSON file")
+    parser.add_argument("--vocabulary", choices=("small", "zipf"), default="small",
+                        help="zipf: text from a Zipf-distributed vocabulary of about 49,000 words (bench/generate.py), "
+                             "searched with seven kinds of query, and compared with one single Pagefind index")
+    parser.add_argument("--search-only", action="store_true", help="one build, then only the search measurements")
     args = parser.parse_args()
     report: dict = {"meetings": args.meetings, "runs": args.runs}
+    queries = ZIPF_QUERIES if args.vocabulary == "zipf" else QUERIES
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         content = Path(tmp) / "content"
-        write_archive(content, args.meetings)
+        write_archive(content, args.meetings, vocabulary=args.vocabulary)
         site = Path(tmp) / "site"
         started = time.time()
-        phases, size = run_builds(content, site, args.runs)
+        if args.search_only:
+            build(content, site, cache=False)
+            report["builds"] = {}
+        else:
+            phases, size = run_builds(content, site, args.runs)
+            report["builds"] = build_rows(phases, size)
         report["code changed during the builds"] = code_changed_since(started)
-        report["builds"] = build_rows(phases, size)
         if args.search_bytes:
-            report["search"], report["search by kind"] = search_bytes(site, args.runs)
+            report["search"], report["search by kind"] = search_bytes(site, args.runs, queries)
+            report["first"] = dict(FIRST)
+            if args.vocabulary == "zipf":
+                single_index(site)
+                report["search, one index"], _ = search_bytes(site, args.runs, queries)
+                report["first, one index"] = dict(FIRST)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -16,8 +16,8 @@ from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
 from .models import (DEFAULT_LICENCE, DEFAULT_LICENCE_URL, NOT_HELD, POLARITIES, RAGS, STATUSES, Archive, Attendees,
-                     Committee, Contact, Document,
-                     Indicator, IndicatorValue, Item, Meeting, Portfolio, Priority, RagRule, Site,
+                     Committee, Contact, Document, Indicator, IndicatorValue, Issue, Item, Meeting, Portfolio, Priority,
+                     RagRule, Site,
                      Source, Text)
 from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap
@@ -31,10 +31,11 @@ CODE_MAX = 40
 DOCUMENT_NAME_MAX = 100
 
 SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule",
-             "repository_url", "repository_branch")
+             "repository_url", "repository_branch", "short_name")
 REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~-]+)+$")
 BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
+ISSUE_KEYS = ("name", "description")
 PORTFOLIO_KEYS = ("name", "description", "priorities")
 PRIORITY_KEYS = ("number", "title")
 INDICATOR_KEYS = ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases", "description", "values")
@@ -194,6 +195,10 @@ class ContentLoader:
             committee = self.load_committee(path)
             if committee:
                 archive.committees[committee.slug] = committee
+        for path in self.yaml_files("issues"):
+            issue = self.load_issue(path)
+            if issue:
+                archive.issues[issue.slug] = issue
         for path in self.yaml_files("portfolios"):
             portfolio = self.load_portfolio(path)
             if portfolio:
@@ -306,7 +311,7 @@ class ContentLoader:
         return Site(title=title, organisation=organisation, base_url=base_url.rstrip("/"), language=language,
                     description=description, licence=licence, licence_url=licence_url, licence_stated=f.text("licence") is not None,
                     rag_rule=rag_rule, source=Source(self.shown(path), 1),
-                    repository_url=repository_url, repository_branch=branch)
+                    repository_url=repository_url, repository_branch=branch, short_name=f.text("short_name"))
 
     def load_repository_url(self, path: Path, f: Fields) -> str | None:
         """The repository's web address on its forge (GitHub, GitLab): https://host/owner/name."""
@@ -391,6 +396,18 @@ class ContentLoader:
             return None
         self.broken["committees"].discard(slug)
         return Committee(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
+
+    def load_issue(self, path: Path) -> Issue | None:
+        slug = self.slug_of_file(path)
+        data = self.read_yaml(path)
+        if data is None or slug is None:
+            return None
+        f = Fields(self.report, self.shown(path), data, ISSUE_KEYS, "an issue")
+        name = f.text("name", required=True, example="Portfolio performance and resources")
+        description = self.markdown_text(f, "description")
+        if not name:
+            return None
+        return Issue(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
 
     def markdown_text(self, f: Fields, key: str) -> Text | None:
         value = f.text(key)

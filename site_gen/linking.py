@@ -191,7 +191,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
             linked.items[(meeting.slug, number)] = html
 
     for kind, things in (("committee", archive.committees), ("portfolio", archive.portfolios),
-                         ("indicator", archive.indicators)):
+                         ("indicator", archive.indicators), ("issue", archive.issues)):
         for key, thing in sorted(things.items()):
             if thing.description:
                 linked.descriptions[(kind, key)] = renderer.render(thing.description.markdown, min_heading=3).html
@@ -217,7 +217,8 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
                 issues[item.issue].append((meeting, item))
     linked.issues = {slug: sorted(entries, key=lambda e: (e[0].date, e[0].committee, e[1].number), reverse=True)
                      for slug, entries in sorted(issues.items())}
-    linked.issue_titles = {slug: issue_title(entries) for slug, entries in linked.issues.items()}
+    linked.issue_titles = {slug: archive.issues[slug].name if slug in archive.issues else issue_title(entries)
+                           for slug, entries in linked.issues.items()}
     linked.decisions = [(m, i) for m in reversed(meetings) for i in m.items if i.decision]
     for slug, committee_meetings in sorted(by_committee.items()):
         for before, after in zip(committee_meetings, committee_meetings[1:]):
@@ -300,10 +301,23 @@ def approving_meeting(meeting: Meeting, same_day: list[Meeting]) -> Meeting | No
 
 
 def issue_title(entries: list[tuple[Meeting, Item]]) -> str:
-    """The part of the item titles the meetings share (`X - Mid-Year Report` and `X - Draft` give `X`);
-    when they share none, the newest title."""
-    titles = [item.title for _, item in entries]
+    """An issue without a file of its own (content/issues/) is named by the part of its items' titles
+    they share (`X - Mid-Year Report` and `X - Draft` give `X`); when they share none, by its first
+    item's title: the name it began with, not whatever the newest report was called. A title in
+    capitals is shown in sentence case."""
+    titles = [item.title for _, item in entries]  # newest first
     heads = {title.split(" - ")[0].split(" – ")[0].strip() for title in titles}
-    if len(heads) == 1:
-        return heads.pop()
-    return titles[0]
+    return sentence_case(heads.pop() if len(heads) == 1 else titles[-1])
+
+
+def sentence_case(title: str) -> str:
+    """`PORTFOLIO PERFORMANCE 2020/21 (CFSE.29)` -> `Portfolio performance 2020/21 (CFSE.29)`: a title with no
+    lower-case letter has its words lowered, except those with a digit (codes, years); others are kept."""
+    if not any(c.isalpha() for c in title) or any(c.islower() for c in title):
+        return title
+    words = [word if any(c.isdigit() for c in word) else word.lower() for word in title.split(" ")]
+    text = " ".join(words)
+    for index, char in enumerate(text):
+        if char.isalpha():
+            return text[:index] + char.upper() + text[index + 1:]
+    return text

@@ -240,8 +240,22 @@ def _shift_headings(state) -> None:
 
 
 def _table_cells(state) -> None:
-    """Column alignment as a class, not a style attribute (the site's CSP blocks those); header cells scoped."""
-    for token in state.tokens:
+    """Column alignment as a class, not a style attribute (the site's CSP blocks those); header cells scoped;
+    each body cell labelled with its column's heading (data-label), which a phone shows beside the
+    value when the table's rows are stacked as blocks (site.css)."""
+    headings: list[str] = []
+    column = 0
+    for index, token in enumerate(state.tokens):
+        if token.type == "thead_open":
+            headings = []
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "th_open" and index + 1 < len(state.tokens) and state.tokens[index + 1].type == "inline":
+            headings.append(" ".join(state.tokens[index + 1].content.split()).replace("*", "").replace("`", ""))
+        elif token.type == "td_open":
+            if column < len(headings) and headings[column]:
+                token.attrSet("data-label", headings[column])
+            column += 1
         if token.type in ("th_open", "td_open"):
             style = token.attrs.pop("style", None)
             if isinstance(style, str) and style.startswith("text-align:"):

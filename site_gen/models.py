@@ -56,10 +56,20 @@ class Site:
     source: Source = Source("content/site.yml")
     repository_url: str | None = None  # the forge's web address of the repository (GitHub/GitLab style)
     repository_branch: str = "main"  # the branch "Suggest a correction" edits
+    short_name: str | None = None  # the organisation's name where space is short (a phone's header)
 
 
 @dataclass(frozen=True)
 class Committee:
+    slug: str
+    name: str
+    description: Text | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Issue:
+    """content/issues/<slug>.yml: what an issue that recurs across meetings is called."""
     slug: str
     name: str
     description: Text | None
@@ -192,6 +202,7 @@ class Archive:
     committees: dict[str, Committee] = field(default_factory=dict)
     portfolios: dict[str, Portfolio] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)  # by code
+    issues: dict[str, Issue] = field(default_factory=dict)  # the named ones (content/issues/), by slug
     meetings: list[Meeting] = field(default_factory=list)  # oldest first
     # each meeting document found by the loader: content-relative path -> file on disk
     document_files: dict[str, str] = field(default_factory=dict)  # rel path -> absolute path

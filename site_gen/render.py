@@ -63,6 +63,11 @@ def _work_chunk(indexes: range):
     return records, writer.written - written, writer.kept - kept, events
 
 
+def time_tag(value) -> Markup:
+    """A date as readers see it, in a <time> that machines (and screen readers) can read."""
+    return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), long_date(value))
+
+
 _MARKUP_CHARS = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
 _ENTITY_START_RE = re.compile(r"&(?=[#A-Za-z0-9])")
 
@@ -95,7 +100,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         finalize=_without_controls,
     )
     env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
-                       isodate=lambda d: d.isoformat(), search_label=search_label)
+                       isodate=lambda d: d.isoformat(), time_tag=time_tag, search_label=search_label)
     env.globals.update(urls=urls, RAG_WORDS=RAG_WORDS, STATUS_WORDS=STATUS_WORDS, POLARITY_WORDS=POLARITY_WORDS)
     return env
 
@@ -210,6 +215,7 @@ class SiteRenderer:
         context.setdefault("search_kind", None)
         context.setdefault("search_filters", {})
         context.setdefault("search_sort", None)
+        context.setdefault("search_meta", {})  # shown with a search result: the meeting's date and status
         context.setdefault("feeds", [])
         context.setdefault("structured_data", None)  # schema.org JSON-LD, already made safe by opendata.script_json
         context.setdefault("canonical", url)  # a moved meeting's old address names the new one
@@ -313,6 +319,7 @@ class SiteRenderer:
                             + "; ".join(item.title for item in meeting.items)[:250],
                 breadcrumbs=[home, meetings_crumb, Crumb(str(meeting.year), urls.year(meeting.year))],
                 search_kind="Meeting", search_sort=meeting.date.isoformat(),
+                search_meta={"date": meeting.date.isoformat(), "status": STATUS_WORDS.get(meeting.status, "")},
                 search_filters={"committee": committee.name, "year": str(meeting.year)},
                 structured_data=Markup(self.open_data.json_ld(meeting)),
                 history=self.history_pages.meeting_view(meeting),
@@ -454,6 +461,8 @@ class SiteRenderer:
         for slug, entries in self.linked.issues.items():
             self.page(urls.issue(slug), "issue.html", self.items_inputs("issue", slug, entries), title=titled[slug], slug=slug, entries=entries,
                       item_html=self.linked.items, breadcrumbs=[home, Crumb("Issues", urls.issues())],
+                      description_html=Markup(self.linked.descriptions[("issue", slug)])
+                      if ("issue", slug) in self.linked.descriptions else None,
                       description=f"Every meeting that considered {titled[slug]}", search_kind="Issue history",
                       feeds=[(f"{titled[slug]}: meetings and decisions", urls.issue_feed(slug))])
 
@@ -470,9 +479,16 @@ class SiteRenderer:
 
     def render_static_pages(self) -> None:
         home = Crumb("Home", urls.home())
+        linked, archive = self.linked, self.archive
+        kinds = [kind for kind, present in (("Meeting", linked.meetings), ("Issue history", linked.issues),
+                                           ("Indicator", archive.indicators or linked.undefined),
+                                           ("Committee", True), ("Portfolio", archive.portfolios)) if present]
+        # the filters a search offers, as search_filters and search_kind set them on each page
+        filters = [("committee", "Committee", sorted({c.name for c in archive.committees.values()}, key=str.lower)),
+                   ("year", "Year", [str(year) for year in sorted(linked.by_year, reverse=True)]),
+                   ("kind", "Kind of page", kinds)]
         self.page(urls.search(), "search.html", title="Search the minutes", breadcrumbs=[home],
-                  merge_index=self.merged_search_bundles,
-                  by_year=self.linked.by_year)
+                  merge_index=self.merged_search_bundles, filters=filters)
         self.page(urls.accessibility(), "accessibility.html", title="Accessibility statement", breadcrumbs=[home])
         self.page(urls.not_found(), "404.html", title="Page not found")
 

@@ -122,50 +122,76 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-# -- Pagefind's UI, as a resident uses it --
+# -- the search page (search.html, assets/search.js), as a resident uses it --
 
-RESULTS = ".pagefind-ui__result"
-MESSAGE = ".pagefind-ui__message"
+RESULTS = ".search-result"
+STATUS = "#search-status"
 
 
 def search(page, query: str) -> None:
-    """Type a query into the Pagefind UI and wait for its results."""
-    box = page.locator(".pagefind-ui__search-input")
+    """Type a query into the search page's box, send it, and wait for its results."""
+    box = page.locator("#search-q")
     box.wait_for(state="visible")
     box.fill(query)
+    box.press("Enter")
     wait_for_results(page, query)
 
 
 def wait_for_results(page, query: str, timeout: float = 15_000) -> None:
+    """Until the status line reports the search for `query` (results, or none) and nothing is loading."""
     page.wait_for_function(
         """(query) => {
-             const message = document.querySelector(".pagefind-ui__message");
-             const results = [...document.querySelectorAll(".pagefind-ui__result")];
-             // Pagefind shows a placeholder per result until its fragment has loaded
-             return message && message.textContent.includes(query) && results.length > 0
-                    && results.every(r => r.querySelector(".pagefind-ui__result-link[href]"));
+             const status = document.querySelector("#search-status");
+             const list = document.querySelector("#search-results");
+             return status && status.textContent.includes("\u2018" + query + "\u2019")
+                    && !list.hasAttribute("aria-busy");
            }""",
         arg=query, timeout=timeout)
 
 
+def wait_for_status(page, pattern: str, timeout: float = 15_000) -> None:
+    """Until the status line matches the regular expression `pattern` and nothing is loading."""
+    page.wait_for_function(
+        """(pattern) => {
+             const status = document.querySelector("#search-status");
+             return status && new RegExp(pattern).test(status.textContent)
+                    && !document.querySelector("#search-results").hasAttribute("aria-busy");
+           }""",
+        arg=pattern, timeout=timeout)
+
+
 def result_count(page) -> int:
-    text = page.locator(MESSAGE).inner_text()
-    match = re.match(r"\s*(\d+) results? for", text)
-    assert match, f"unexpected Pagefind message: {text!r}"
+    text = page.locator(STATUS).inner_text()
+    if text.startswith("No results"):
+        return 0
+    match = re.match(r"\s*(\d+) results? ", text)
+    assert match, f"unexpected status line: {text!r}"
     return int(match.group(1))
 
 
 def result_links(page) -> list[tuple[str, str]]:
-    """(title, href) of each top-level result shown."""
+    """(title, href) of each result shown, in order."""
     return page.eval_on_selector_all(
-        ".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title a",
+        ".search-result > .search-result__title a",
         "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])")
 
 
 def sub_result_links(page) -> list[tuple[str, str]]:
+    """(text, href) of each agenda item shown under a result."""
     return page.eval_on_selector_all(
-        ".pagefind-ui__result-nested a",
+        ".search-result__items a",
         "links => links.map(a => [a.textContent.trim(), a.getAttribute('href')])")
+
+
+def all_results(page) -> list[tuple[str, str]]:
+    """Every result, pressing "Show more results" until all are shown."""
+    more = page.locator("#search-more")
+    while more.is_visible():
+        shown = page.locator(RESULTS).count()
+        more.click()
+        # a function, not a string: the site's CSP forbids the eval a string expression needs
+        page.wait_for_function("(shown) => document.querySelectorAll('.search-result').length > shown", arg=shown)
+    return result_links(page)
 
 
 # -- the built site's files --

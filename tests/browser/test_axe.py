@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from .browser_helpers import (AXE_JS, NOT_FOUND_URL, PAGE_KINDS, describe_violations, html_files, kind_of, require,
-                             run_axe, search, url_of)
+                             run_axe, search, url_of, wait_for_status)
 
 PHONE, DESKTOP = 320, 1280
 AXE_URL = "/__tests__/axe.min.js"  # answered by the browser itself (context.route), never by the site
@@ -80,15 +80,16 @@ def test_every_page_on_a_desktop(site, servers, axe_page, sample_site, browser_s
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_search_results(width, browser_server, axe_page):
-    """The Pagefind UI as a resident sees it: results, sub-results and an applied filter."""
+    """The search page as a resident sees it: results, agenda items, the filters open and one applied."""
     page = axe_page(width)
     page.goto(browser_server.url("/search/"))
     search(page, "mobile library")
-    committee = page.locator("details.pagefind-ui__filter-block").first
-    if committee.get_attribute("open") is None:  # the filters start closed on a phone
-        committee.locator("summary").click()
-    committee.locator(".pagefind-ui__filter-checkbox").first.check()
-    page.wait_for_timeout(300)
+    filters = page.locator("#search-filters")
+    if filters.get_attribute("open") is None:  # the filters start closed on a phone
+        filters.locator("summary").click()
+    page.get_by_label("Cabinet", exact=True).check()
+    wait_for_status(page, "with these filters")
+    assert page.locator(".search-result__items a").count() > 0
     violations = run_axe(page, AXE_URL)
     assert not violations, f"axe on search results at {width}px:\n{describe_violations(violations)}"
 

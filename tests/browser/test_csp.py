@@ -18,7 +18,7 @@ def test_no_page_breaks_the_policy(site, request, open_tab):
         url = url_of(root, file)
         tab.page.goto(server.url(url), wait_until="load")
         if url == "/search/":
-            tab.page.locator(".pagefind-ui__search-input").wait_for(state="visible")
+            tab.page.locator("#search-q").wait_for(state="visible")
         if tab.problems():
             report.append(f"{url}:\n  " + "\n  ".join(tab.problems()))
             tab.csp_violations.clear(), tab.console_errors.clear(), tab.page_errors.clear()

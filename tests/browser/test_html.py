@@ -58,7 +58,9 @@ def structure_problems(soup) -> list[str]:
     if header is None:
         problems.append("no site header (banner)")
     else:
-        form = header.find("form", attrs={"role": "search"})
+        # every page has a search box going to /search/?q=: the header's, or on the search page its own
+        own = soup.find("form", id="search-form")
+        form = own if own is not None and not header.find("form") else header.find("form", attrs={"role": "search"})
         if not form or form.get("action") != "/search/" or not form.find("input", attrs={"name": "q"}):
             problems.append("the header has no search box going to /search/?q=")
         if not header.find("nav", attrs={"aria-label": True}):

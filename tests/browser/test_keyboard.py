@@ -25,7 +25,7 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_the_main_content(sample_
 def test_focused_controls_are_highlighted(sample_server, open_tab):
     tab = open_tab(sample_server.url(MEETING))
     page = tab.page
-    for selector in ["#main a[href='#item-5']", ".site-nav a", ".site-footer a", ".header-search__button"]:
+    for selector in ["#main a[href='#item-5']", ".site-nav--row a", ".site-footer a", ".header-search__button"]:
         page.locator(selector).first.focus()
         page.keyboard.press("Shift+Tab")  # arrive by keyboard, so :focus-visible applies too
         page.keyboard.press("Tab")

@@ -13,7 +13,7 @@ import pytest
 from conftest import build_into
 from invalid_sites import BASE
 
-from .browser_helpers import search
+from .browser_helpers import result_links, search, wait_for_status
 from .conftest import _serve
 
 # markup, and markup written as entities (which Pagefind decodes when it indexes a value)
@@ -50,19 +50,22 @@ def test_a_committee_name_in_the_filters_is_text_not_markup(hostile_server, open
     page = tab.page
     page.evaluate(RECORD_ELEMENTS)
     search(page, "Performance")
-    label = page.locator(".pagefind-ui__filter-label", has_text="Scrutiny")
+    label = page.locator(".search-filters__option label", has_text="Scrutiny")
     label.first.wait_for(state="attached", timeout=10_000)
     page.wait_for_timeout(500)  # an image's error event, had one been made, would have fired by now
     made = page.evaluate("window.__made")
     assert not [tag for tag in made if tag.split()[0] in ("IMG", "B")], f"elements made from the committee's name: {made}"
-    inside = page.evaluate("[...document.querySelectorAll('#search img, #search b')].map(e => e.parentElement.outerHTML)")
+    inside = page.evaluate("[...document.querySelectorAll('#main img, #main b')].map(e => e.parentElement.outerHTML)")
     assert inside == []
     assert page.evaluate("window.__ran") is None
     shown = label.first.text_content().strip()
     assert shown.startswith("Scrutiny ") and "& " in shown and "Co" in shown
     # the filter still narrows the results to that committee
+    if page.locator("#search-filters").get_attribute("open") is None:
+        page.locator("#search-filters summary").click()
     label.first.click()
-    page.wait_for_function("() => document.querySelector('.pagefind-ui__filter-checkbox:checked')")
+    wait_for_status(page, "with these filters")
+    assert page.locator(".search-filters__box:checked").count() == 1
 
 
 def test_a_committee_name_in_result_titles_is_text_not_markup(hostile_server, open_tab):
@@ -70,7 +73,7 @@ def test_a_committee_name_in_result_titles_is_text_not_markup(hostile_server, op
     page = tab.page
     page.evaluate(RECORD_ELEMENTS)
     search(page, "Co")
-    titles = [link.text_content() for link in page.locator(".pagefind-ui__result-link").all()]
+    titles = [title for title, _ in result_links(page)]
     assert any("Scrutiny" in title and "img" in title for title in titles), titles
     page.wait_for_timeout(500)
     made = page.evaluate("window.__made")
