@@ -137,7 +137,7 @@ def repo(tmp_path_factory) -> PathsRepo:
 
     # a commit whose message holds control characters, directly on main, after approval
     # (its item now belongs to an issue and mentions an indicator: their feeds are dated by the history too)
-    repo.write(M1, meeting("2021-01-05", "approved", "The report was noted by Councillor Smyth (PI.1).", "2021-01-19")
+    repo.write(M1, meeting("2021-01-05", "approved", "The report was noted by Councillor Smyth (PI.1).", "2021-03-10")
                .replace("    title: Performance report\n", "    title: Performance report\n    issue: performance\n"))
     repo.commit("hostile", HOSTILE, "2021-05-01T10:00:00+00:00")
 
@@ -330,7 +330,7 @@ def test_a_preview_of_another_branch_says_so(repo, tmp_path):
 def test_a_commit_git_cannot_read_is_skipped_with_one_note(repo, tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", f"file://{repo.root}", str(clone)], env=repo.env, check=True)
-    (clone / "content" / M1).write_text(meeting("2021-01-05", "approved", "Changed again.", "2021-01-19"),
+    (clone / "content" / M1).write_text(meeting("2021-01-05", "approved", "Changed again.", "2021-03-10"),
                                         encoding="utf-8")
     subprocess.run(["git", "commit", "-qam", "A commit with a broken date"], cwd=clone, env=repo.env, check=True)
     raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=clone, env=repo.env, check=True,
