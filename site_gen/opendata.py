@@ -626,8 +626,10 @@ def render(renderer) -> None:
     calendars = renderer.calendars
     add(urls.calendar(), calendars.site_calendar())
     for year, meetings in sorted(linked.by_year.items()):
-        renderer.made(urls.year_calendar(year), renderer.inputs("year calendar", year, [linked.fingerprints[m.slug] for m in meetings]),
-                      lambda year=year: calendars.year_calendar(year))
+        # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)
+        inputs = renderer.inputs("year calendar", year, [(linked.fingerprints[m.slug], renderer.history_pages.stamps(m))
+                                                         for m in meetings])
+        renderer.made(urls.year_calendar(year), inputs, lambda year=year: calendars.year_calendar(year))
     for slug in sorted(linked.archive.committees):
         inputs = renderer.committee_inputs(slug)
         renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))

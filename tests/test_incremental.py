@@ -325,6 +325,10 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
     # withdrawn: the file deleted and committed
     withdrawn = ws.meeting("2020-02-12-scrutiny")
     repo.git("rm", "-q", str(withdrawn.relative_to(ws.tmp)))
+    # the minutes it approved no longer name it (approved_on must name a meeting of the archive)
+    approved = ws.meeting("2020-01-15-scrutiny")
+    ws.edit(approved, "approved_on: 2020-02-12\n", "")
+    repo.git("add", str(approved.relative_to(ws.tmp)))
     repo.commit("withdraw", "Withdraw the minutes of 12 February 2020", "2024-02-01T10:00:00+00:00")
     ws.rebuild_and_compare()
     assert (ws.site / "meetings" / "2020" / "2020-02-12-scrutiny" / "index.html").is_file()
@@ -354,6 +358,6 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
     assert "Correct the cabinet minutes of 6 November 2019" in page and "fix typo" not in page
 
     # the withdrawn minutes restored: the tombstone gives way to the page again
-    repo.git("checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)))
+    repo.git("checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)), str(approved.relative_to(ws.tmp)))
     repo.commit("restore", "Restore the minutes of 12 February 2020", "2024-04-01T10:00:00+00:00")
     ws.rebuild_and_compare()
