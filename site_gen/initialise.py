@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .models import DEFAULT_LICENCE, DEFAULT_LICENCE_URL
+
 PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net")
 FIRST_COMMITTEE = ("full-council", "Full Council")
 
@@ -77,6 +79,10 @@ def site_yml(council: str, title: str, base_url: str, repository_url: str | None
         "# The address where the archive is published: used for feeds, calendars and canonical links.\n"
         f"base_url: {quoted(base_url)}\n\n"
         "language: en-GB\n\n"
+        "# The licence under which anyone may re-use the open data (JSON, CSV, calendars, feeds). UK\n"
+        "# councils normally publish under the Open Government Licence; change both lines if yours differs.\n"
+        f"licence: {quoted(DEFAULT_LICENCE)}\n"
+        f"licence_url: {quoted(DEFAULT_LICENCE_URL)}\n\n"
         "# Where the repository is on its forge: each change in a meeting's history links to its commit,\n"
         "# and every meeting page gets a \"Suggest a correction\" link. The branch the site is published from.\n"
         + repository)
