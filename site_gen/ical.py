@@ -122,6 +122,8 @@ def plain_text(html: str) -> str:
 def description(linked, meeting, title: str, page_url: str) -> str:
     site = linked.archive.site
     lines = [title + STATUS_NOTES.get(meeting.status, ""), ""]
+    if meeting.status in NOT_HELD:
+        lines += [f"This meeting was {meeting.status}.", ""]
     if meeting.note:
         lines += [meeting.note, ""]
     if meeting.venue:

@@ -323,6 +323,10 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
 
 def items(add, plan: Plan, previous: Previous | None, since: str | None, date: datetime.date, slug: str,
           known_portfolios: list[str], agenda: bool) -> None:
+    add("# Only in meetings brought in by `python build.py import`: the web address of the meeting's")
+    add("# page on the council's previous system.")
+    add("# source:")
+    add("")
     add("# The agenda items, in agenda order. Each needs a `number` (unique in this meeting)")
     add("# and a `title`; every other key is optional: leave it empty or delete it.")
     add("items:")
@@ -363,6 +367,8 @@ def items(add, plan: Plan, previous: Previous | None, since: str | None, date: d
     if not agenda:
         add("    # What the committee resolved, without \"RESOLVED –\", e.g. That the report be noted.")
         add("    decision:")
+    add("    # Only in items brought in by `import`: the item's page on the council's previous system.")
+    add("    # source:")
     for number, title in plan.closing:
         standing_item(add, number, title, None if agenda else previous)
 
