@@ -415,7 +415,8 @@ def test_a_full_disk_never_publishes_a_broken_site(tmp_path):
     whole new site or fails saying the disk is full, with the previous site untouched."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True,
+    # room for the whole site, the editing screen's 7 MB of files included, and a little more
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(disk)], capture_output=True,
                              text=True)
     assert mounted.returncode == 0, f"this test mounts a small tmpfs (as root, as CI runs): {mounted.stderr}"
     try:
