@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from moderngov_portal import RECORDED, Portal  # noqa: E402
+
 from site_gen.cli import parser  # noqa: E402
 from site_gen.importer import command  # noqa: E402
 from site_gen.importer.client import Client  # noqa: E402

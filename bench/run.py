@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 from generate import write_archive  # noqa: E402
+
 from site_gen.cache import CODE_FOLDERS, EDITABLE_FOLDERS  # noqa: E402  (what the build cache is keyed on)
 
 CHROMIUM = "/usr/bin/chromium"

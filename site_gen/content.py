@@ -15,10 +15,30 @@ from pathlib import Path
 from . import markdown, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
-from .models import (DEFAULT_LICENCE, DEFAULT_LICENCE_URL, NOT_HELD, POLARITIES, RAGS, STATUSES, Archive, Attendees,
-                     Committee, Contact, Document, Indicator, IndicatorValue, Issue, Item, Meeting, Portfolio, Priority,
-                     RagRule, Site,
-                     Source, Text)
+from .models import (
+    DEFAULT_LICENCE,
+    DEFAULT_LICENCE_URL,
+    NOT_HELD,
+    POLARITIES,
+    RAGS,
+    STATUSES,
+    Archive,
+    Attendees,
+    Committee,
+    Contact,
+    Document,
+    Indicator,
+    IndicatorValue,
+    Issue,
+    Item,
+    Meeting,
+    Portfolio,
+    Priority,
+    RagRule,
+    Site,
+    Source,
+    Text,
+)
 from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap
 
@@ -919,7 +939,7 @@ def _refuse_closing_inside_block(lines: list[str], index: int) -> None:
         raise FrontMatterProblem(
             f"this `{lines[index].strip()}` line is inside the text of `{owner[2]}` (line {owner[1] + 1}) "
             "and would end the front matter here, cutting that text",
-            f"indent it like the lines around it; only an unindented `---` ends the front matter",
+            "indent it like the lines around it; only an unindented `---` ends the front matter",
             index + 1)
 
 

@@ -18,7 +18,6 @@ invalid value).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import tempfile

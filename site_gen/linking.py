@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from . import urls
 from .cache import BuildCache, digest
-from .codes import CodeIndex
+from .codes import CodeIndex, NearMiss
 from .indicators import check_rag
-from .codes import NearMiss
 from .markdown import MarkdownRenderer, Mention, Rendered
 from .models import Archive, Item, Meeting, Text
 from .problems import Report

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from . import admin, search
 from .cache import BuildCache, State, code_signature
-from .history import read_history
 from .content import load_archive
+from .history import read_history
 from .linking import Linked, link
 from .problems import ERROR, WARNING, Problem, Report
 from .render import TEMPLATES, TemplateProblem, render_site

@@ -16,11 +16,11 @@ import jinja2
 from markupsafe import Markup
 
 from . import changes, charts, downloads, feeds, ical, opendata, safefiles, safetext, sitemap, urls
+from .cache import BuildCache, digest
 from .indicators import view as indicator_view
 from .linking import PARALLEL_THRESHOLD, Linked, workers
 from .models import History, Indicator, Meeting
 from .wording import format_number, long_date, natural_key, report_of, weekday_date
-from .cache import BuildCache, digest
 from .writer import Writer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -99,20 +99,19 @@ def remove_leftovers(parent: Path, prefixes: tuple[str, ...]) -> int:
         return 0
     found: list[Scratch] = []
     try:
-        with _parent_locked(parent, exclusive=True):
-            with os.scandir(parent) as entries:
-                for entry in entries:
-                    if not entry.name.startswith(prefixes):
-                        continue
-                    try:
-                        fd = _lock(entry.path, wait=False)
-                    except OSError:  # a symbolic link, or gone
-                        if entry.is_symlink():
-                            with contextlib.suppress(OSError):
-                                os.unlink(entry.path)
-                        continue
-                    if fd is not None:  # nobody holds it: its maker is gone
-                        found.append(Scratch(Path(entry.path), fd))
+        with _parent_locked(parent, exclusive=True), os.scandir(parent) as entries:
+            for entry in entries:
+                if not entry.name.startswith(prefixes):
+                    continue
+                try:
+                    fd = _lock(entry.path, wait=False)
+                except OSError:  # a symbolic link, or gone
+                    if entry.is_symlink():
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+                    continue
+                if fd is not None:  # nobody holds it: its maker is gone
+                    found.append(Scratch(Path(entry.path), fd))
     except OSError:
         pass
     for leftover in found:  # removed outside the parent's lock: they can be large

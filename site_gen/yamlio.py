@@ -257,7 +257,7 @@ def _unclosed_quote(lines: list[str], upto: int) -> tuple[int, str, str] | None:
     """The last `key: "text` line before `upto` whose quote does not close on its line."""
     for index in range(min(upto, len(lines) - 1), -1, -1):
         match = _KEY_LINE_RE.match(lines[index])
-        if not match or not match.group(3)[:1] in ('"', "'"):
+        if not match or match.group(3)[:1] not in ('"', "'"):
             continue
         value = match.group(3)
         quote, rest = value[0], value[1:]

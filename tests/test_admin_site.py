@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, SAMPLE_CONTENT, build_into
-from site_gen import admin, pipeline
 from test_netlify import CONFIG, checkout, headers_for, policy, run_netlify_command  # noqa: F401 (a fixture)
+
+from site_gen import admin, pipeline
 
 PUBLIC_POLICY = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
                  "connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "

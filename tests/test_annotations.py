@@ -15,7 +15,6 @@ import os
 import re
 
 import pytest
-
 from conftest import run_cli
 from invalid_sites import assemble, cases
 

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import icalendar
 import pytest
-
 from conftest import build_into, without_history
 from opendata_support import BASE, COMMITTEES, CONTENT, DRAFT, EXPECTED_UTC, HOST, PUBLISHED, UTC
+
 from site_gen import ical
 
 LONDON = ical.LONDON

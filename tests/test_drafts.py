@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT, build_into
 
 CONTENT = ROOT / "tests" / "fixtures" / "drafts_site" / "content"

@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import build_into, read_page, run_cli
+
 from site_gen import history, urls
 from site_gen.models import MeetingHistory
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import icalendar
 import pytest
-
 from conftest import build_into, read_page, run_cli
 from test_history import REPO_URL, Repo, git_env, meeting
 

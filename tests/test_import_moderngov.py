@@ -13,9 +13,9 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE_CONTENT, build_into, read_page, run_cli
 from moderngov_portal import RECORDED, Portal
+
 from site_gen import pipeline, yamlio
 from site_gen.cli import parser
 from site_gen.content import load_archive

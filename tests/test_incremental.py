@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURE_CONTENT, ROOT, run_cli
+
 from site_gen import pipeline
 from site_gen.cache import BuildCache
 from site_gen.render import TEMPLATES

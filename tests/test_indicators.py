@@ -18,8 +18,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from conftest import ROOT, SAMPLE_CONTENT, build_into, read_page, run_cli, without_history
+
 from site_gen import charts, downloads, pipeline
 from site_gen.indicators import direction, expected_rag
 from site_gen.models import Indicator, IndicatorValue, RagRule, Source

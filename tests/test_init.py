@@ -6,10 +6,10 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import build_into, read_page, run_cli
-from site_gen import cli
 from test_history import git_env
+
+from site_gen import cli
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPTIONS = ["--council", "Example Borough Council", "--title", "Example minutes archive",

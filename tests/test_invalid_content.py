@@ -7,7 +7,6 @@ the problem lines (and hints) `check` must print.
 from __future__ import annotations
 
 import pytest
-
 from conftest import run_cli
 from invalid_sites import INVALID, assemble, cases
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import SAMPLE_CONTENT, build_into, read_page
+
 from site_gen.linking import issue_title, sentence_case
 from site_gen.models import Item
 

@@ -14,7 +14,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 CONFIG = tomllib.loads((ROOT / "netlify.toml").read_text(encoding="utf-8"))

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE_CONTENT, read_page, run_cli
 
 from site_gen.content import ATTENDEE_KEYS, ITEM_KEYS, MEETING_KEYS

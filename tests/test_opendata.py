@@ -13,9 +13,9 @@ import feedparser
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT, build_into, read_page, without_history
 from opendata_support import BASE, COMMITTEES, CONTENT, DRAFT, EXPECTED_UTC, PUBLISHED, html_pages, url_of
+
 from site_gen import opendata, pipeline
 
 SCHEMAS = ROOT / "schemas"

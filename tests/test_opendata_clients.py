@@ -31,14 +31,14 @@ import jsonschema
 import pytest
 import recurring_ical_events
 from bs4 import BeautifulSoup
-from pyld import jsonld
-
 from conftest import ROOT, build_into, read_page, run_cli
 from opendata_support import BASE, CONTENT, EXPECTED_UTC, HOST, PUBLISHED, html_pages
+from pyld import jsonld
+
 from site_gen import ical, linking, opendata, urls
 from site_gen.content import load_archive
-from site_gen.problems import Report
 from site_gen.models import DEFAULT_LICENCE, DEFAULT_LICENCE_URL
+from site_gen.problems import Report
 
 UTC = datetime.timezone.utc
 SCHEMAS = ROOT / "schemas"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from invalid_sites import BASE
+
 from site_gen import pipeline
 from site_gen.cli import print_problems
 

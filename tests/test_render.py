@@ -4,7 +4,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import read_page
 
 MEETING_2020 = "/meetings/2020/2020-12-09-children-families-scrutiny/"

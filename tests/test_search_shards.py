@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from conftest import read_page
+
 from site_gen import urls
 from site_gen.search import Shard, layout, pages_of
 

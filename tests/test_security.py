@@ -15,7 +15,6 @@ import xml.dom.minidom
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
 from invalid_sites import BASE
 from test_netlify import CONFIG, netlify_matches
@@ -163,6 +162,7 @@ def test_a_yaml_file_over_the_size_limit_is_an_error(content):
 def test_real_documents_of_each_kind_are_published(content):
     import io
     import zipfile
+
     from site_gen import safefiles
     folder = with_document(content, "report.pdf")
     (folder / "report.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")

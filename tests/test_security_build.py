@@ -22,8 +22,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from conftest import FIXTURE_CONTENT, ROOT, run_cli
+
 from site_gen import cache as cache_module
 from site_gen import cli, pipeline, search, writer
 from site_gen.cache import BuildCache, code_signature
@@ -153,7 +153,7 @@ def test_a_crafted_pickle_in_the_cache_runs_nothing(tmp_path):
     checksum = hashlib.blake2b(payload, digest_size=20).hexdigest().encode("ascii")
     signature = code_signature().encode("ascii")
     pair = cache_module.digest(str(content.resolve()), str(out.resolve()))[:16]
-    for name, magic in ((f"build-{pair}.pickle", b"site_gen-cache\n"), (f"build-{pair}.json", getattr(cache_module, "MAGIC"))):
+    for name, magic in ((f"build-{pair}.pickle", b"site_gen-cache\n"), (f"build-{pair}.json", cache_module.MAGIC)):
         (tmp_path / ".cache" / name).write_bytes(magic + signature + checksum + payload)
     edit_meeting(content)
     result = run_cli("--content", str(content), "--out", str(out))

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import FIXTURE_CONTENT, ROOT
 
 MEETING = "meetings/2020/2020-02-12-scrutiny.md"

@@ -11,7 +11,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import build_into, without_history
 from opendata_support import BASE, CONTENT, DRAFT, html_pages, url_of
 

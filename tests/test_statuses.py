@@ -14,7 +14,6 @@ from pathlib import Path
 import icalendar
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT, build_into, run_cli
 
 BASE = ROOT / "tests" / "fixtures" / "invalid" / "_base" / "content"

@@ -168,9 +168,7 @@ def _agenda_text(page: ItemPage, parts: list[Block]) -> None:
     rest: list[Block] = []
     for index, block in enumerate(summary):
         marked = block.kind == "item" or (block.kind == "para" and LIST_MARK_RE.match(block.text))
-        if marked and (recommendations or any(ASKED_RE.search(b.text) for b in summary[:index])):
-            recommendations.append(block)
-        elif block.kind == "para" and ASKED_RE.search(block.text) and not block.text.rstrip().endswith(":"):
+        if marked and (recommendations or any(ASKED_RE.search(b.text) for b in summary[:index])) or block.kind == "para" and ASKED_RE.search(block.text) and not block.text.rstrip().endswith(":"):
             recommendations.append(block)
         else:
             rest.append(block)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from conftest import build_into
 
 from .browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, require, site_headers

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import build_into
+
 from site_gen import admin
 
 from .browser_helpers import AXE_JS, CSP_LISTENER, ROOT, describe_violations, require

@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import pytest
 
-from .browser_helpers import (AXE_JS, NOT_FOUND_URL, PAGE_KINDS, describe_violations, html_files, kind_of, require,
-                             run_axe, search, url_of, wait_for_status)
+from .browser_helpers import (
+    AXE_JS,
+    NOT_FOUND_URL,
+    PAGE_KINDS,
+    describe_violations,
+    html_files,
+    kind_of,
+    require,
+    run_axe,
+    search,
+    url_of,
+    wait_for_status,
+)
 
 PHONE, DESKTOP = 320, 1280
 AXE_URL = "/__tests__/axe.min.js"  # answered by the browser itself (context.route), never by the site

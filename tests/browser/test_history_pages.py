@@ -6,7 +6,6 @@ import json
 import subprocess
 
 from bs4 import BeautifulSoup
-
 from test_history_paths import M2_URL, M3_OLD_URL, repo, site  # noqa: F401 - the repository and its site
 
 from .browser_helpers import VNU_JAR, java, require

@@ -12,8 +12,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .browser_helpers import (all_results, result_count, result_links, search, sub_result_links, wait_for_results,
-                              wait_for_status)
+from .browser_helpers import (
+    all_results,
+    result_count,
+    result_links,
+    search,
+    sub_result_links,
+    wait_for_results,
+    wait_for_status,
+)
 
 MEETING = "/meetings/2020/2020-12-09-children-families-scrutiny/"
 INDICATOR = "/indicators/cfse-29/"
