@@ -12,7 +12,7 @@ import re
 import stat
 from pathlib import Path
 
-from . import markdown, safefiles, safetext, yamlio
+from . import markdown, ocd, safefiles, safetext, yamlio
 from .cache import BuildCache, LoadedMeeting, content_hash, digest
 from .fields import SLUG_MAX, SLUG_RE, Fields, describe, slugify
 from .models import (
@@ -51,7 +51,7 @@ CODE_MAX = 40
 DOCUMENT_NAME_MAX = 100
 
 SITE_KEYS = ("title", "organisation", "base_url", "language", "description", "licence", "licence_url", "rag_rule",
-             "repository_url", "repository_branch", "short_name")
+             "repository_url", "repository_branch", "short_name", "ocd_division_id")
 REPOSITORY_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~-]+)+$")
 BRANCH_RE = re.compile(r"^(?!/)(?!.*(?:\.\.|//|@\{))[A-Za-z0-9._/-]+(?<![/.])$")
 COMMITTEE_KEYS = ("name", "description")
@@ -321,6 +321,10 @@ class ContentLoader:
             self.report.error(self.shown(path), f.line("repository_branch"),
                               f"`repository_branch` must be a branch name such as main, not `{branch}`")
             branch = "main"
+        division = f.text("ocd_division_id")
+        if division and ocd.division_problem(division):
+            self.report.error(self.shown(path), f.line("ocd_division_id"), *ocd.division_problem(division))
+            division = None
         if not (title and organisation and base_url):
             return None
         licence = f.text("licence")
@@ -331,7 +335,8 @@ class ContentLoader:
         return Site(title=title, organisation=organisation, base_url=base_url.rstrip("/"), language=language,
                     description=description, licence=licence, licence_url=licence_url, licence_stated=f.text("licence") is not None,
                     rag_rule=rag_rule, source=Source(self.shown(path), 1),
-                    repository_url=repository_url, repository_branch=branch, short_name=f.text("short_name"))
+                    repository_url=repository_url, repository_branch=branch, short_name=f.text("short_name"),
+                    ocd_division_id=division)
 
     def load_repository_url(self, path: Path, f: Fields) -> str | None:
         """The repository's web address on its forge (GitHub, GitLab): https://host/owner/name."""

@@ -57,6 +57,7 @@ class Site:
     repository_url: str | None = None  # the forge's web address of the repository (GitHub/GitLab style)
     repository_branch: str = "main"  # the branch "Suggest a correction" edits
     short_name: str | None = None  # the organisation's name where space is short (a phone's header)
+    ocd_division_id: str | None = None  # the area the council governs, as Open Civic Data names it (ocd.py)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 from markupsafe import Markup
 
-from . import ical, urls
+from . import ical, ocd, urls
 from .wording import long_date, natural_key, report_of, weekday_date
 
 SCHEMAS = {  # file -> its JSON Schema in schemas/ (published at /data/schemas/), named in each file's `schema`
@@ -152,17 +152,34 @@ class OpenData:
         return {"slug": slug, "name": self.archive.committees[slug].name, "url": self.absolute(urls.committee(slug)),
                 "id": self.committee_id(slug)}
 
+    def jurisdiction(self) -> dict | None:
+        """The OCD Jurisdiction the council is (classification `government`), when site.yml names
+        the area it governs (`ocd_division_id`); else None: an id cannot be made up."""
+        division = self.site.ocd_division_id
+        if not division:
+            return None
+        return {"id": ocd.jurisdiction_id(division), "name": self.site.organisation, "classification": "government",
+                "division_id": division, "url": self.absolute(urls.home())}
+
+    def jurisdiction_ids(self) -> dict:
+        """What an OCD Organization says of its jurisdiction and division (nothing when unknown)."""
+        division = self.site.ocd_division_id
+        return {"jurisdiction_id": ocd.jurisdiction_id(division), "division_id": division} if division else {}
+
     def council(self) -> dict:
-        """The council as a Popolo/OCD Organization: the parent of every committee."""
+        """The council as a Popolo/OCD Organization: the parent of every committee. OCD calls the
+        elected body of a government jurisdiction a `legislature` (its organisation classifications
+        have no `government`: that is the jurisdiction's)."""
         home = self.absolute(urls.home())
         return {
             "id": self.council_id(),
             "name": self.site.organisation,
-            "classification": "government",
+            "classification": "legislature",
             "parent_id": None,
             "identifiers": [{"scheme": "url", "identifier": home}],
             "links": [{"note": "Minutes archive", "url": home}],
             "sources": [{"url": home, "note": "this archive"}],
+            **self.jurisdiction_ids(),
         }
 
     def organization(self, slug: str) -> dict:
@@ -179,6 +196,7 @@ class OpenData:
                       {"note": "Meetings calendar (iCalendar)", "url": self.absolute(urls.committee_calendar(slug))},
                       {"note": "New minutes feed (Atom)", "url": self.absolute(urls.committee_feed(slug))}],
             "sources": [{"url": page, "note": "the committee's page in this archive"}],
+            **self.jurisdiction_ids(),
         }
 
     def document_ref(self, meeting, document) -> dict:
@@ -288,8 +306,10 @@ class OpenData:
             "timezone": ical.TZID,
             "all_day": meeting.time is None,
             "status": self.event_status(meeting),
-            "location": {"name": meeting.venue, "note": "", "url": None, "coordinates": None} if meeting.venue else None,
+            # no `url`: the content gives the venue's name only, and pupa refuses a null address
+            "location": {"name": meeting.venue, "note": "", "coordinates": None} if meeting.venue else None,
             "organization": self.organization(meeting.committee),
+            "jurisdiction": self.jurisdiction(),
             "participants": self.participants(meeting),
             "agenda": [self.agenda_item(meeting, item) for item in meeting.items],
             "documents": [dict(self.document_ref(meeting, d), agenda_item=str(item.number))
@@ -349,6 +369,7 @@ class OpenData:
     def committees(self) -> dict:
         data = self.header(SCHEMAS["committees.json"])
         data["organization"] = self.council()
+        data["jurisdiction"] = self.jurisdiction()
         entries = []
         for slug, committee in sorted(self.archive.committees.items()):
             meetings = self.linked.by_committee.get(slug, [])  # newest first

@@ -104,7 +104,7 @@ def test_committees_json_is_a_popolo_organization_list(site):
     data = load(site / "data" / "committees.json")
     validate(data, "committees.schema.json")
     council = data["organization"]
-    assert council["classification"] == "government" and council["name"] == "Fixture Metropolitan Borough Council"
+    assert council["classification"] == "legislature" and council["name"] == "Fixture Metropolitan Borough Council"
     for committee in data["committees"]:
         assert committee["classification"] == "committee" and committee["parent_id"] == council["id"]
         assert committee["sources"] and committee["identifiers"]
