@@ -582,7 +582,8 @@ DATA_FILES = (  # (file name, what it holds) for the /data/ page, in the order s
                       "visit."),
     ("committees.json", "The council and every committee as Open Civic Data / Popolo organizations (id, "
                         "classification, parent_id, identifiers, sources), with each committee's number of "
-                        "meetings, first and latest meeting, calendar and feed."),
+                        "meetings, first and latest meeting, calendar and feed; the council's Open Civic Data "
+                        "jurisdiction when site.yml names its division (ocd_division_id)."),
     ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and item."),
     ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and item "
                     "that considered it and its decision."),
@@ -689,7 +690,8 @@ def render(renderer) -> None:
                  "Data Event: id, name, start_date, end_date, all_day, status, location, participants "
                  "(the committee, chair, members and others in attendance), agenda (each item with its order, "
                  "description, notes holding the minutes and the decision, and its officers in "
-                 "related_entities), documents with their media_type, and the committee as an organization. "
+                 "related_entities), documents with their media_type, the committee as an organization, and "
+                 "the council's jurisdiction (or null). "
                  "What Open Civic Data has no field for (recommendations, contacts, indicators, the issue, "
                  "apologies, whether the minutes are approved) is under extras.",
         "schema": urls.data_schema(SCHEMAS["meeting.json"])})
