@@ -17,6 +17,7 @@ import copy
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import rnc2rng
@@ -257,31 +258,93 @@ def test_pupas_validation_catches_what_ocd_does_not_allow(site):
 
 @pytest.fixture(scope="module")
 def ocd_models():
-    """python-opencivicdata's core models (Django), with settings that never open a database:
-    only field validation (clean_fields) is used, and relations are checked by id here."""
+    """python-opencivicdata's core and legislative models (Django), with settings that never open a
+    database: only field validation (clean_fields) is used, and relations are checked by id here.
+    The legislative models are GeoDjango's (an event location's coordinates are a point), which
+    loads the GDAL library (Debian's gdal-bin, installed by scripts/test.sh)."""
     import django
     from django.conf import settings
     if not settings.configured:
-        settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "opencivicdata.core.apps.BaseConfig"],
-                           DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "unused"}},
-                           USE_TZ=True)
+        settings.configure(
+            INSTALLED_APPS=["django.contrib.contenttypes", "opencivicdata.core.apps.BaseConfig",
+                            "opencivicdata.legislative.apps.BaseConfig"],
+            DATABASES={"default": {"ENGINE": "django.contrib.gis.db.backends.postgis", "NAME": "unused"}},
+            USE_TZ=True)
         django.setup()
-    from opencivicdata.core import models
-    return models
+    from opencivicdata.core import models as core
+    from opencivicdata.legislative import models as legislative
+    names = {name: getattr(module, name) for module in (core, legislative) for name in dir(module)
+             if name[0].isupper()}
+    return SimpleNamespace(**names)
 
 
 RELATIONS = ["jurisdiction", "parent", "division"]  # foreign keys: their validation asks the database
 
 
+def clean(instance, *relations: str) -> None:
+    instance.clean_fields(exclude=[*RELATIONS, *relations])
+
+
 def check_organization(models, data: dict) -> None:
     organization = models.Organization(id=data["id"], name=data["name"], classification=data["classification"])
-    organization.clean_fields(exclude=RELATIONS)
+    clean(organization)
     for identifier in data["identifiers"]:
-        models.OrganizationIdentifier(organization=organization, **identifier).clean_fields(exclude=["organization"])
+        clean(models.OrganizationIdentifier(organization=organization, **identifier), "organization")
     for link in data["links"]:
-        models.OrganizationLink(organization=organization, **link).clean_fields(exclude=["organization"])
+        clean(models.OrganizationLink(organization=organization, **link), "organization")
     for source in data["sources"]:
-        models.OrganizationSource(organization=organization, **source).clean_fields(exclude=["organization"])
+        clean(models.OrganizationSource(organization=organization, **source), "organization")
+
+
+def check_event(models, data: dict) -> int:
+    """Load a meeting.json into the Event models field by field, as pupa's importer maps a scraped
+    event onto them; returns how many model instances were checked."""
+    event = models.Event(id=data["id"], name=data["name"], description=data["description"],
+                         classification=data["classification"], start_date=data["start_date"],
+                         end_date=data["end_date"], all_day=data["all_day"], status=data["status"],
+                         extras=data["extras"])
+    made = [event]
+    if data["location"]:
+        location = data["location"]
+        # the model stores no point as null (null=True); its blank=False is a rule for the admin's forms
+        clean(models.EventLocation(name=location["name"], url=location.get("url", ""), coordinates=None),
+              "coordinates")
+    for document in data["documents"]:
+        made.append(holder := models.EventDocument(event=event, note=document["note"], date=document["date"]))
+        made += [models.EventDocumentLink(document=holder, url=link["url"], media_type=link["media_type"])
+                 for link in document["links"]]
+    made += [models.EventParticipant(event=event, name=p["name"], entity_type=p["entity_type"], note=p["note"])
+             for p in data["participants"]]
+    for item in data["agenda"]:
+        made.append(agenda := models.EventAgendaItem(
+            event=event, description=item["description"], classification=item["classification"],
+            order=item["order"], subjects=item["subjects"], notes=item["notes"], extras=item["extras"]))
+        made += [models.EventRelatedEntity(agenda_item=agenda, name=e["name"], entity_type=e["entity_type"],
+                                           note=e["note"]) for e in item["related_entities"]]
+    made += [models.EventLink(event=event, **link) for link in data["links"]]
+    made += [models.EventSource(event=event, **source) for source in data["sources"]]
+    for instance in made:
+        clean(instance, "event", "document", "agenda_item", "location", "organization", "person", "bill", "vote_event")
+    return len(made)
+
+
+def test_every_meeting_json_loads_into_python_opencivicdatas_event_models(site, sample, ocd_models):
+    for built in (site, sample):
+        for path in meeting_files(built):
+            data = load(path)
+            assert check_event(ocd_models, data) > 5, path
+            check_organization(ocd_models, data["organization"])
+
+
+def test_the_event_models_refuse_what_ocd_does_not_allow(site, ocd_models):
+    from django.core.exceptions import ValidationError
+    data = load(site / "meetings/2021/2021-03-24-planning/meeting.json")
+    for wrong in ({"status": "held"}, {"id": "ocd-event/2021-03-24-planning"},
+                  {"start_date": "2021-03-24T18:00:00.000000+00:00"},  # longer than the model's 25 characters
+                  {"documents": [{"note": "Report", "date": "",  # a relative address is not a URL
+                                  "links": [{"url": "/report.pdf", "media_type": "application/pdf"}]}]}):
+        with pytest.raises(ValidationError):
+            check_event(ocd_models, {**data, **wrong})
 
 
 def test_organizations_fit_python_opencivicdatas_models(site, sample, ocd_models):
