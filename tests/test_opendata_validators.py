@@ -419,3 +419,13 @@ def test_division_ids_are_checked_as_opencivicdata_defines_them(value, valid):
         assert re.match(JURISDICTION_ID_REGEX, ocd.jurisdiction_id(value))
     else:
         assert ocd.division_problem(value)[1]  # every refusal comes with a hint
+
+
+def test_the_editing_screen_accepts_what_check_accepts():
+    """The site settings form checks the division id with check's own pattern."""
+    import yaml
+    from conftest import ROOT
+    config = yaml.safe_load((ROOT / "admin" / "config.yml").read_text(encoding="utf-8"))
+    (settings,) = [c for c in config["collections"] if c["name"] == "settings"]
+    (field,) = [f for f in settings["files"][0]["fields"] if f["name"] == "ocd_division_id"]
+    assert field["pattern"][0] == ocd.DIVISION_RE.pattern and not field.get("required", True)
