@@ -497,6 +497,16 @@
     },
   });
 
+  var IssuePreview = window.createClass({
+    render: function () {
+      var data = get(this.props.entry, ["data"]) || {};
+      frame(this.props, data.name);
+      return page([h("span", { className: "caption", key: "c" }, "Issue"), h("h1", { key: "h" }, data.name || "Name not given yet"),
+                   data.description ? h("p", { className: "lead", key: "d" }, data.description) : null,
+                   h("p", { key: "i" }, "Every agenda item about this issue, at any meeting, is listed on its page.")]);
+    },
+  });
+
   var PortfolioPreview = window.createClass({
     render: function () {
       var data = get(this.props.entry, ["data"]) || {};
@@ -550,6 +560,7 @@
 
   CMS.registerPreviewTemplate("meetings", MeetingPreview);
   CMS.registerPreviewTemplate("committees", CommitteePreview);
+  CMS.registerPreviewTemplate("issues", IssuePreview);
   CMS.registerPreviewTemplate("portfolios", PortfolioPreview);
   CMS.registerPreviewTemplate("indicators", IndicatorPreview);
   CMS.registerPreviewTemplate("site", SitePreview);

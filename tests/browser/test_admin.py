@@ -321,6 +321,7 @@ def test_a_clerk_corrects_approved_minutes_and_the_history_shows_it(screen, cler
 @pytest.mark.parametrize("entry", [
     "#/collections/meetings/entries/2020/2020-12-09-children-families-scrutiny",
     "#/collections/committees/entries/children-families-scrutiny",
+    "#/collections/issues/entries/portfolio-performance-and-resources",
     "#/collections/portfolios/entries/children-families-education",
     "#/collections/indicators/entries/CFSE.29",
     "#/collections/settings/entries/site",
