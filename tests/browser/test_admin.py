@@ -448,6 +448,7 @@ def test_a_clerk_adds_an_issue_and_an_indicator_named_by_its_code(screen, clerk,
     field(page, "Actual").fill("7.5")
     field(page, "Target").fill("10")
     choose(page, "Rating", "Amber")
+    field(page, "Code").scroll_into_view_if_needed()  # the guide's picture shows the code and title
     shoot(page, shots, "admin-new-indicator.png")
     publish(page)
 
