@@ -303,6 +303,15 @@ def test_a_clerk_corrects_approved_minutes_and_the_history_shows_it(screen, cler
     assert subject == "Update Meeting 2020/2020-12-09-children-families-scrutiny", subject
     text = (screen.repo / APPROVED).read_text(encoding="utf-8")
     assert "RAG ratings be reported to the next meeting" in text
+    # nothing else changed (quoting and hand-written comments aside): every field of the form,
+    # the list among them, kept its value, and the minutes are word for word
+    def parts(text: str) -> tuple[dict, str]:
+        front, body = text.removeprefix("---\n").split("\n---\n", 1)
+        return yaml.safe_load(front), body
+    (old_data, old_body), (new_data, new_body) = parts((ROOT / APPROVED).read_text(encoding="utf-8")), parts(text)
+    old_data["items"][0]["decision"] = ("That the report be noted, and that the RAG ratings be reported to the "
+                                        "next meeting.")
+    assert new_data == old_data and new_body == old_body
     assert "## 5. Portfolio Performance and Resources - Mid-Year Report 2020/21" in text
     assert check(screen.repo).returncode == 0
 
