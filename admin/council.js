@@ -234,6 +234,101 @@
   CMS.registerCustomFormat("council-meeting", "md", { fromFile: meetingFromFile, toFile: meetingToFile });
   CMS.registerCustomFormat("council-yaml", "yml", { fromFile: yamlFromFile, toFile: yamlToFile });
 
+  // -- a new indicator's file is named by its code ------------------------------------------
+  //
+  // Decap names a new entry's file from its slug, and it always lower-cases a slug and turns
+  // its dots into hyphens: CFSE.29 would be saved as cfse-29.yml, which the archive refuses
+  // (an indicator's file name is its code). Every backend the screen uses (GitHub, GitLab,
+  // and decap-server on this computer) is wrapped so that a NEW indicator is written to
+  // content/indicators/<code>.yml instead, and refused if that file exists already. The
+  // entry keeps Decap's slug until it is published (its branch is named by it); once
+  // published, the list shows it under its code.
+  var INDICATORS = "content/indicators/";
+
+  function indicatorCode(raw) {
+    var code = yamlFromFile(raw).code;
+    return typeof code === "string" && /^[A-Za-z0-9]+([.-][A-Za-z0-9]+)*$/.test(code) ? code : null;
+  }
+
+  function named(message, slug, code) {
+    return typeof message === "string" && slug ? message.split(slug).join(code) : message;
+  }
+
+  // Where each collection's files are. Decap can save a form into the file of the entry opened
+  // just before it (when a new entry is started while the last one is still being reloaded
+  // after publishing): such a save is refused rather than written over another file.
+  var FOLDERS = {
+    meetings: "content/meetings/", committees: "content/committees/", issues: "content/issues/",
+    portfolios: "content/portfolios/", indicators: INDICATORS, settings: "content/site.yml",
+  };
+
+  function namedByCode(implementation) {
+    var persist = implementation.persistEntry.bind(implementation);
+    implementation.persistEntry = function (entry, options) {
+      var files = (entry && entry.dataFiles) || [];
+      var folder = options && FOLDERS[options.collectionName];
+      var astray = files.filter(function (f) { return folder && String(f.path).indexOf(folder) !== 0; });
+      if (astray.length) {
+        return Promise.reject(new Error("This form was about to be saved into " + astray[0].path + ", which is not " +
+                                        "one of its collection's files. Nothing was saved: reload the page and " +
+                                        "start again."));
+      }
+      var file = files.length === 1 ? files[0] : null;
+      if (!options || !file || options.collectionName !== "indicators") return persist(entry, options);
+      if (!options.newEntry) {  // a change: its commit is named by the code, not by Decap's slug
+        var stem = file.path.slice(INDICATORS.length).replace(/\.yml$/, "");
+        return persist(entry, Object.assign({}, options, { commitMessage: named(options.commitMessage, file.slug, stem) }));
+      }
+      var code = indicatorCode(file.raw);
+      if (!code) return persist(entry, options);
+      var path = INDICATORS + code + ".yml";
+      return implementation.getEntry(path).then(function (found) {
+        return !!(found && found.data);
+      }, function () {
+        return false;  // no such file: the code is new
+      }).then(function (exists) {
+        if (exists) {
+          throw new Error("An indicator with the code " + code + " exists already: open it from the list of " +
+                          "indicators and add the values there.");
+        }
+        file.path = path;
+        return persist(entry, Object.assign({}, options, { commitMessage: named(options.commitMessage, file.slug, code) }));
+      });
+    };
+    // Straight after publishing, Decap opens the entry by its own slug (cfse-29): that is the
+    // indicator whose code reads so in Decap's lower-case spelling (CFSE.29).
+    var getEntry = implementation.getEntry.bind(implementation);
+    implementation.getEntry = function (path) {
+      var match = new RegExp("^" + INDICATORS + "([a-z0-9-]+)\\.yml$").exec(path);
+      if (!match || !implementation.entriesByFolder) return getEntry(path);
+      function byCode(loaded) {
+        if (loaded && typeof loaded.data === "string") return loaded;  // a file of that name (decap-server
+        // answers a missing file with no data, GitHub with an error)
+        return implementation.entriesByFolder(INDICATORS.replace(/\/$/, ""), "yml", 1).then(function (entries) {
+          var found = entries.filter(function (e) {
+            var stem = e.file.path.slice(INDICATORS.length).replace(/\.yml$/, "");
+            return stem.toLowerCase().replace(/\./g, "-") === match[1];
+          });
+          if (found.length === 1) return found[0];
+          if (loaded) return loaded;
+          throw new Error("No indicator file for " + path);
+        });
+      }
+      return getEntry(path).then(byCode, function () { return byCode(null); });
+    };
+    return implementation;
+  }
+
+  ["github", "gitlab", "proxy"].forEach(function (name) {
+    // Decap refuses to register a backend name twice, so its own registration is wrapped
+    // (getBackend gives the registry's record of it)
+    var registered = CMS.getBackend && CMS.getBackend(name);
+    if (!registered || registered.namedByCode) return;
+    var init = registered.init;
+    registered.init = function () { return namedByCode(init.apply(registered, arguments)); };
+    registered.namedByCode = true;
+  });
+
   CMS.registerEventListener({
     name: "preSave",
     handler: function (event) {
@@ -402,6 +497,16 @@
     },
   });
 
+  var IssuePreview = window.createClass({
+    render: function () {
+      var data = get(this.props.entry, ["data"]) || {};
+      frame(this.props, data.name);
+      return page([h("span", { className: "caption", key: "c" }, "Issue"), h("h1", { key: "h" }, data.name || "Name not given yet"),
+                   data.description ? h("p", { className: "lead", key: "d" }, data.description) : null,
+                   h("p", { key: "i" }, "Every agenda item about this issue, at any meeting, is listed on its page.")]);
+    },
+  });
+
   var PortfolioPreview = window.createClass({
     render: function () {
       var data = get(this.props.entry, ["data"]) || {};
@@ -455,6 +560,7 @@
 
   CMS.registerPreviewTemplate("meetings", MeetingPreview);
   CMS.registerPreviewTemplate("committees", CommitteePreview);
+  CMS.registerPreviewTemplate("issues", IssuePreview);
   CMS.registerPreviewTemplate("portfolios", PortfolioPreview);
   CMS.registerPreviewTemplate("indicators", IndicatorPreview);
   CMS.registerPreviewTemplate("site", SitePreview);

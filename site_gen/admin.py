@@ -190,9 +190,9 @@ def stop_proxy(process: subprocess.Popen) -> None:
 
 
 def preview_headers(netlify_toml: Path, port: int = PROXY_PORT) -> dict[str, str]:
-    """The headers netlify.toml gives /admin/ (its rule comes after the site-wide one, so
-    Netlify sends its values), for the preview server; the policy also lets the screen
-    reach decap-server on this computer."""
+    """The headers netlify.toml gives /admin/ (those of every address, and its own rule's:
+    no other rule sets a policy for it), for the preview server; the policy also lets the
+    screen reach decap-server on this computer."""
     try:
         import tomllib
         config = tomllib.loads(netlify_toml.read_text(encoding="utf-8"))

@@ -292,7 +292,8 @@ class Preview:
 
 
 def site_headers() -> dict[str, str]:
-    """The headers netlify.toml gives every page of the published site (for = "/*")."""
+    """The headers netlify.toml gives the published pages: those of every address (for = "/*")
+    and the public Content-Security-Policy, which it gives path by path (the home page's, "/")."""
     try:
         import tomllib
         config = tomllib.loads(NETLIFY_TOML.read_text(encoding="utf-8"))
@@ -300,7 +301,7 @@ def site_headers() -> dict[str, str]:
         return {}
     headers: dict[str, str] = {}
     for rule in config.get("headers", []):
-        if rule.get("for") == "/*":
+        if rule.get("for") in ("/*", "/"):
             for name, value in rule.get("values", {}).items():
                 if isinstance(value, str) and name.lower() != "cache-control":
                     headers[name] = " ".join(value.split())

@@ -13,24 +13,20 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, SAMPLE_CONTENT, build_into
-from test_netlify import CONFIG, checkout, headers_for, policy, run_netlify_command  # noqa: F401 (a fixture)
+from test_netlify import (
+    CONFIG,
+    checkout,  # noqa: F401 (a fixture)
+    policy,
+    run_netlify_command,
+    sent_headers,
+    the_policy,
+)
 
 from site_gen import admin, pipeline
 
 PUBLIC_POLICY = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
                  "connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
                  "form-action 'self'; frame-ancestors 'none'")
-
-
-def effective_headers(path: str) -> dict[str, str]:
-    """What Netlify sends for a path: every matching rule, a later rule's value replacing an
-    earlier one's for the same header (as `netlify dev` merges them)."""
-    from test_netlify import netlify_matches
-    headers: dict[str, str] = {}
-    for rule in CONFIG["headers"]:
-        if netlify_matches(rule["for"], path):
-            headers.update({name: " ".join(value.split()) for name, value in rule["values"].items()})
-    return headers
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +39,12 @@ def test_the_build_copies_the_screen_and_its_licences_into_admin(site):
     assert {"index.html", "config.yml", "council.js", "preview.css", "decap-cms.js", "js-yaml.min.js",
             "licences/decap-cms.txt", "licences/decap-cms-bundled-libraries.txt", "licences/js-yaml.txt"} <= files
     assert not [f for f in files if f.endswith(".map")]
-    assert (site / "admin/decap-cms.js").read_bytes() == (admin.NODE_MODULES / "decap-cms/dist/decap-cms.js").read_bytes()
+    bundle = admin.NODE_MODULES / "decap-cms/dist"
+    assert (site / "admin/decap-cms.js").read_bytes() == (bundle / "decap-cms.js").read_bytes()
     assert "MIT License" in (site / "admin/licences/decap-cms.txt").read_text(encoding="utf-8")
     # every chunk the bundle loads is there (it loads them from its own folder)
     chunks = set(re.findall(r'"(\d+)":"[0-9a-f]+"', (site / "admin/decap-cms.js").read_text(encoding="utf-8")[-20000:]))
-    assert all(f"{chunk}.decap-cms.js" in files for chunk in chunks if (admin.NODE_MODULES / f"decap-cms/dist/{chunk}.decap-cms.js").exists())
+    assert all(f"{chunk}.decap-cms.js" in files for chunk in chunks if (bundle / f"{chunk}.decap-cms.js").exists())
     # the page loads scripts of /admin/ only, relative to itself
     page = (site / "admin/index.html").read_text(encoding="utf-8")
     assert re.findall(r'<script src="([^"]+)"', page) == ["decap-cms.js", "js-yaml.min.js", "council.js"]
@@ -83,8 +80,23 @@ def test_the_configuration_follows_the_content_contract_and_site_yml(tmp_path):
     assert set(items) - {"minutes"} == set(ITEM_KEYS)
     assert fields["items"]["min"] == 1 and items["number"]["value_type"] == "int"
     assert all(f.get("hint") for name, f in fields.items() if name not in ("attendees",)), "every field says what it is"
-    assert {c["name"] for c in config["collections"]} == {"meetings", "committees", "portfolios", "indicators",
-                                                          "settings"}
+    assert {c["name"] for c in config["collections"]} == {"meetings", "committees", "issues", "portfolios",
+                                                          "indicators", "settings"}
+    # the start time is a time picker saving the contract's 24-hour HH:mm
+    assert (fields["time"]["widget"], fields["time"]["date_format"], fields["time"]["time_format"]) == (
+        "datetime", False, "HH:mm")
+    # an item's issue is one of content/issues/, which the clerk can add to
+    assert (items["issue"]["widget"], items["issue"]["collection"], items["issue"]["value_field"]) == (
+        "relation", "issues", "{{slug}}")
+    issues = collections["issues"]
+    assert (issues["folder"], issues["create"], [f["name"] for f in issues["fields"]]) == (
+        "content/issues", True, ["name", "description"])
+    from site_gen.content import INDICATOR_KEYS, ISSUE_KEYS
+    assert set(ISSUE_KEYS) == {"name", "description"}
+    # new indicators can be added (admin/council.js names their file by the code)
+    indicators = collections["indicators"]
+    assert indicators["create"] is True and indicators["identifier_field"] == "code"
+    assert {f["name"] for f in indicators["fields"]} <= set(INDICATOR_KEYS)
     assert collections["settings"]["files"][0]["file"] == "content/site.yml"
 
 
@@ -98,20 +110,19 @@ def test_without_node_the_site_is_built_without_the_screen_and_says_so(tmp_path,
 
 
 def test_the_public_pages_keep_their_policy_and_admin_gets_its_own():
-    assert effective_headers("/meetings/2020/x/")["Content-Security-Policy"] == PUBLIC_POLICY
-    assert effective_headers("/admin-notes/")["Content-Security-Policy"] == PUBLIC_POLICY
-    rules = [rule["for"] for rule in CONFIG["headers"]]
-    assert rules.index("/admin/*") > rules.index("/*"), "the /admin/ rule must come after the site-wide one"
+    """Resolved as Netlify resolves netlify.toml: each address gets exactly one policy."""
+    assert the_policy("/meetings/2020/x/") == PUBLIC_POLICY
+    assert the_policy("/") == PUBLIC_POLICY
     for path in ("/admin/", "/admin/config.yml", "/admin/decap-cms.js"):
-        headers = effective_headers(path)
-        csp = policy(headers["Content-Security-Policy"])
+        csp = policy(the_policy(path))
         assert csp["script-src"] == ["'self'", "'unsafe-eval'"]   # no inline script, no other origin
         assert csp["style-src"] == ["'self'", "'unsafe-inline'"]  # Decap's run-time styles
         assert csp["connect-src"] == ["'self'", "blob:", "https://api.github.com"]
         assert csp["img-src"] == ["'self'", "data:", "blob:", "https://avatars.githubusercontent.com"]
         assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
         assert csp["frame-ancestors"] == ["'none'"] and csp["base-uri"] == ["'self'"]
-        assert headers["X-Robots-Tag"] == "noindex" and headers["X-Frame-Options"] == "DENY"
+        headers = sent_headers(path)
+        assert headers["X-Robots-Tag"] == ["noindex"] and headers["X-Frame-Options"] == ["DENY"]
 
 
 def test_the_preview_server_sends_the_screen_its_policy_and_reaches_decap_server():

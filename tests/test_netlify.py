@@ -28,10 +28,38 @@ def headers_for(pattern: str) -> dict[str, str]:
 
 
 def netlify_matches(pattern: str, path: str) -> bool:
-    """Netlify's path patterns: `*` matches anything, `:name` one path segment."""
-    regex = "".join(".*" if part == "*" else "[^/]+" if part.startswith(":") else re.escape(part)
-                    for part in re.split(r"(\*|:[A-Za-z_]+)", pattern))
-    return re.fullmatch(regex, path) is not None
+    """Netlify's reading of a `for` pattern (its headers parser, @netlify/headers-parser's
+    for_regexp): each part of the pattern between slashes in turn, `:name` one segment, a
+    standalone `*` the rest of the address including nothing at all (so `/data/*` matches
+    /data, /data/x and /datapackage.json), `*` inside a part anything; an optional slash at
+    the end; letters in any case."""
+    def part(text: str) -> str:
+        if text.startswith(":"):
+            return "([^/]+)"
+        if text == "*":
+            return "?(.*)"
+        return "(.*)".join(re.escape(piece) for piece in text.split("*"))
+    regex = "^/" + "/".join(part(p) for p in (s.rstrip() for s in pattern.split("/")) if p) + "/?$"
+    return re.search(regex, path, re.IGNORECASE) is not None
+
+
+def sent_headers(path: str) -> dict[str, list[str]]:
+    """What Netlify may send for an address: every matching rule's value of each header, in
+    the file's order. Its documents do not say whether two rules' values for one header are
+    both sent or the later one kept; a header with one value here is the same either way."""
+    sent: dict[str, list[str]] = {}
+    for rule in CONFIG.get("headers", []):
+        if netlify_matches(rule["for"], path):
+            for name, value in rule["values"].items():
+                sent.setdefault(name, []).append(" ".join(value.split()))
+    return sent
+
+
+def the_policy(path: str) -> str:
+    """The one Content-Security-Policy an address gets (the test fails if it gets none or two)."""
+    policies = sent_headers(path).get("Content-Security-Policy", [])
+    assert len(policies) == 1, f"{path} gets {len(policies)} Content-Security-Policy headers: {policies}"
+    return policies[0]
 
 
 def policy(value: str) -> dict[str, list[str]]:
@@ -105,6 +133,22 @@ def test_the_production_build_command_builds_the_sample_archive_from_a_clean_che
     for unhashed in ("/pagefind/pagefind.js", "/pagefind/pagefind-entry.json", "/pagefind/pagefind-ui.js"):
         assert unhashed in files and not any(netlify_matches(c, unhashed) for c in cached)
 
+    # every file and page of the built site gets exactly one policy: the public one, /admin/'s
+    # own, or, for a meeting's document, the public one and the sandbox
+    public, screen = the_policy("/"), headers_for("/admin/*")["Content-Security-Policy"]
+    pages = [path.removesuffix("index.html") for path in files if path.endswith("/index.html")]
+    assert len(pages) > 20
+    for path in files + pages:
+        if path.rsplit("/", 1)[-1].startswith((".", "_")):
+            continue  # the build's marker file and Netlify's own _headers/_redirects: not pages
+        sent = sent_headers(path).get("Content-Security-Policy", [])
+        if path.startswith("/admin/"):
+            assert sent == [screen], path
+        elif re.fullmatch(r"/meetings/\d{4}/[^/]+/[^/]+", path):
+            assert sent == [public, "sandbox"], path
+        else:
+            assert sent == [public], f"{path} gets {sent}: add its top-level folder or file to netlify.toml"
+
 
 @pytest.mark.parametrize("context", ["deploy-preview", "branch-deploy"])
 def test_previews_are_built_noindex(checkout, context):
@@ -116,8 +160,33 @@ def test_previews_are_built_noindex(checkout, context):
     assert "--drafts" not in command  # previews are public: drafts stay out
 
 
+def test_netlify_patterns_are_read_as_netlify_reads_them():
+    assert netlify_matches("/*", "/") and netlify_matches("/*", "/admin/config.yml")
+    assert netlify_matches("/", "/") and not netlify_matches("/", "/index.html")
+    assert netlify_matches("/data/*", "/data") and netlify_matches("/data/*", "/data/schemas/x.json")
+    assert netlify_matches("/data/*", "/datapackage.json") and netlify_matches("/meetings/*", "/meetings.ics")
+    assert netlify_matches("/admin/*", "/ADMIN/") and not netlify_matches("/admin/*", "/meetings/admin/")
+    assert netlify_matches("/meetings/:year/:meeting/:file", "/meetings/2020/m/report.pdf")
+    assert not netlify_matches("/meetings/:year/:meeting/:file", "/meetings/2020/m/")
+    assert netlify_matches("/feed.xml", "/feed.xml/") and not netlify_matches("/feed.xml", "/feedxxml")
+
+
+def test_every_public_address_gets_the_public_policy_once_and_admin_only_its_own():
+    public = the_policy("/")
+    for path in ("/index.html", "/404.html", "/feed.xml", "/robots.txt", "/sitemap.xml", "/datapackage.json",
+                 "/meetings.ics", "/meetings/2020/", "/meetings/2020/2020-12-09-x/", "/committees/x/feed.xml",
+                 "/indicators/cfse-29/", "/issues/x/", "/portfolios/x/", "/decisions/page/2/", "/search/",
+                 "/changes/feed.xml", "/data/", "/assets/site.css", "/pagefind/pagefind.js",
+                 "/pagefind-archive/2019/pagefind.js", "/accessibility/", "/meetings/2099/not-there/"):
+        assert the_policy(path) == public, path
+    for path in ("/admin/", "/admin/index.html", "/admin/config.yml", "/admin/decap-cms.js", "/admin/licences/x.txt"):
+        assert the_policy(path) == headers_for("/admin/*")["Content-Security-Policy"], path
+        assert sent_headers(path)["X-Frame-Options"] == ["DENY"]  # every address's own headers, once
+    assert the_policy("/admin/") != public
+
+
 def test_headers_for_every_page():
-    headers = headers_for("/*")
+    headers = {name: values[0] for name, values in sent_headers("/").items()}
     csp = policy(headers["Content-Security-Policy"])
     assert csp["default-src"] == ["'self'"]
     assert csp["script-src"] == ["'self'", "'wasm-unsafe-eval'"]  # Pagefind's WebAssembly
