@@ -43,11 +43,17 @@ def test_the_build_copies_the_screen_and_its_licences_into_admin(site):
     assert {"index.html", "config.yml", "council.js", "preview.css", "decap-cms.js", "js-yaml.min.js",
             "licences/decap-cms.txt", "licences/decap-cms-bundled-libraries.txt", "licences/js-yaml.txt"} <= files
     assert not [f for f in files if f.endswith(".map")]
-    assert (site / "admin/decap-cms.js").read_bytes() == (admin.NODE_MODULES / "decap-cms/dist/decap-cms.js").read_bytes()
+    assert (site / "admin/decap-cms.js").read_bytes() == (
+        admin.NODE_MODULES / "decap-cms/dist/decap-cms.js"
+    ).read_bytes()
     assert "MIT License" in (site / "admin/licences/decap-cms.txt").read_text(encoding="utf-8")
     # every chunk the bundle loads is there (it loads them from its own folder)
     chunks = set(re.findall(r'"(\d+)":"[0-9a-f]+"', (site / "admin/decap-cms.js").read_text(encoding="utf-8")[-20000:]))
-    assert all(f"{chunk}.decap-cms.js" in files for chunk in chunks if (admin.NODE_MODULES / f"decap-cms/dist/{chunk}.decap-cms.js").exists())
+    assert all(
+        f"{chunk}.decap-cms.js" in files
+        for chunk in chunks
+        if (admin.NODE_MODULES / f"decap-cms/dist/{chunk}.decap-cms.js").exists()
+    )
     # the page loads scripts of /admin/ only, relative to itself
     page = (site / "admin/index.html").read_text(encoding="utf-8")
     assert re.findall(r'<script src="([^"]+)"', page) == ["decap-cms.js", "js-yaml.min.js", "council.js"]

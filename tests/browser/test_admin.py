@@ -92,9 +92,9 @@ def screen(tmp_path):
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(origin + "/admin/config.yml", timeout=2):
-                with socket.create_connection(("127.0.0.1", admin.PROXY_PORT), timeout=2):
-                    break
+            with (urllib.request.urlopen(origin + "/admin/config.yml", timeout=2),
+                  socket.create_connection(("127.0.0.1", admin.PROXY_PORT), timeout=2)):
+                break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
@@ -262,7 +262,10 @@ def test_a_clerk_adds_a_meeting_with_two_items_a_pdf_and_an_indicator(screen, cl
     page_html = BeautifulSoup((site / "meetings/2023/2023-03-15-children-families-scrutiny/index.html")
                               .read_text(encoding="utf-8"), "html5lib")
     item2 = page_html.find(id="item-2").find_parent("section")
-    assert page_html.find(id="item-1") and "Councillor Jane Smith" in page_html.find(id="item-1").find_parent("section").get_text()
+    assert (
+        page_html.find(id="item-1")
+        and "Councillor Jane Smith" in page_html.find(id="item-1").find_parent("section").get_text()
+    )
     assert item2.find("a", href="/indicators/cfse-29/", string="CFSE.29")
     document = item2.find("a", string="Quarter 3 performance report")
     assert document["href"] == "/meetings/2023/2023-03-15-children-families-scrutiny/q3-performance-report.pdf"
@@ -293,7 +296,10 @@ def test_a_clerk_corrects_approved_minutes_and_the_history_shows_it(screen, cler
     history = meeting.find(id="history").find_parent("section")
     (newest, *older) = history.find_all("li", class_="changes-list__item")
     assert newest.find(class_="tag--amended").get_text() == "Amended after approval"
-    assert newest.find(class_="changes-list__message").get_text() == "“Update Meeting 2020/2020-12-09-children-families-scrutiny”"
+    assert (
+        newest.find(class_="changes-list__message").get_text()
+        == "“Update Meeting 2020/2020-12-09-children-families-scrutiny”"
+    )
     assert older and not any(li.find(class_="tag--amended") for li in older)
     assert not page.problems, page.problems
 
@@ -316,10 +322,13 @@ def test_the_previews_have_no_accessibility_violations(screen, clerk, entry):
     frame.evaluate(AXE_JS.read_text(encoding="utf-8"))
     violations = frame.evaluate(
         """async (tags) => {
-             const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+             const results = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                                      resultTypes: ["violations"]});
              return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary}))}));
-           }""", AXE_TAGS)
+           }""",
+        AXE_TAGS,
+    )
     assert not violations, describe_violations(violations)
     assert not page.problems, page.problems
 
@@ -334,7 +343,9 @@ def formats(browser):
     context = browser.new_context()
     page = context.new_page()
     page.set_content("<!DOCTYPE html><html lang='en'><head><title>formats</title></head><body></body></html>")
-    page.add_script_tag(path=str(require(ROOT / "node_modules" / "js-yaml" / "dist" / "js-yaml.min.js", "run `npm ci`")))
+    page.add_script_tag(
+        path=str(require(ROOT / "node_modules" / "js-yaml" / "dist" / "js-yaml.min.js", "run `npm ci`"))
+    )
     page.add_script_tag(path=str(ROOT / "admin" / "council.js"))
     yield page
     context.close()
