@@ -438,9 +438,10 @@ def build_rows(phases: dict[str, list[Build]], size: dict[str, int]) -> dict[str
     for label, attribute in measures.items():
         rows[label] = {column: figure([getattr(b, attribute) for b in builds]) for column, builds in phases.items()}
     cold_column, cold = next(iter(phases.items()))
-    rows["pages per second"] = {cold_column: figure([size["pages"] / b.wall for b in cold])}
-    rows["output files"] = {cold_column: figure([size["files"]])}
-    rows["output MB"] = {cold_column: figure([size["bytes"] / 1e6])}
+    if size:  # not with --cold-only and no search measurements: no site is kept
+        rows["pages per second"] = {cold_column: figure([size["pages"] / b.wall for b in cold])}
+        rows["output files"] = {cold_column: figure([size["files"]])}
+        rows["output MB"] = {cold_column: figure([size["bytes"] / 1e6])}
     return rows
 
 
@@ -656,7 +657,7 @@ def main() -> None:
                 phases, size = run_builds(content, site, runs, cold)
                 edits = phases["one edit (recent)"]
                 serve = serve_rebuilds(content, Path(tmp) / "serve", runs)
-            report["builds"] = build_rows(phases, size) if size else {}
+            report["builds"] = build_rows(phases, size)
             report["targets"] = target_figures(report, cold, theirs, serve, edits)
         report["code changed during the builds"] = code_changed_since(started)
         if args.search_bytes:
