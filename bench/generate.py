@@ -24,15 +24,28 @@ from pathlib import Path
 
 COMMITTEES = ["cabinet", "children-families-scrutiny", "adult-social-care-scrutiny", "planning",
               "audit", "licensing", "health-wellbeing-board", "economy-regeneration-scrutiny"]
-WORDS = ["council", "members", "report", "officers", "budget", "performance", "target", "residents", "housing", "schools", "transport", "safeguarding", "review", "scrutiny", "committee", "service", "plan", "quarter", "strategy", "funding", "response", "concern", "improvement", "partnership", "assessment", "consultation", "outcome", "data", "priority", "programme"]
+WORDS = ["council", "members", "report", "officers", "budget", "performance", "target", "residents", "housing",
+         "schools", "transport", "safeguarding", "review", "scrutiny", "committee", "service", "plan", "quarter",
+         "strategy", "funding", "response", "concern", "improvement", "partnership", "assessment", "consultation",
+         "outcome", "data", "priority", "programme"]
 
 
-COMMON = ["the", "of", "and", "to", "a", "in", "that", "was", "for", "be", "on", "with", "as", "by", "it", "at", "this", "from", "had", "were", "which", "been", "their", "an", "or", "would", "are", "have", "not", "they", "all", "its", "there", "but", "more", "members", "council", "report", "committee", "officers", "noted", "asked", "whether", "how", "said", "also", "work", "would", "could", "about", "service", "services", "children", "people", "year", "plan"]
+COMMON = ["the", "of", "and", "to", "a", "in", "that", "was", "for", "be", "on", "with", "as", "by", "it", "at",
+          "this", "from", "had", "were", "which", "been", "their", "an", "or", "would", "are", "have", "not", "they",
+          "all", "its", "there", "but", "more", "members", "council", "report", "committee", "officers", "noted",
+          "asked", "whether", "how", "said", "also", "work", "would", "could", "about", "service", "services",
+          "children", "people", "year", "plan"]
 # the searched-for words, at about the rank such words have in minutes (1 = most frequent)
 PLACED = {"budget": 80, "care": 120, "school": 150, "transport": 400, "safeguarding": 600, "inspection": 900,
           "leavers": 2500, "ofsted": 3000}
-SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Hartley", "Ashworth", "Pickering", "Whitworth", "Openshaw"]
-SYLLABLES = ["ab", "ac", "ad", "al", "am", "an", "ar", "as", "at", "ba", "be", "bi", "bo", "ca", "ce", "ci", "co", "da", "de", "di", "do", "el", "em", "en", "er", "es", "fa", "fe", "fi", "fo", "ga", "ge", "gi", "go", "ha", "he", "hi", "ho", "il", "im", "in", "is", "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na", "ne", "ni", "no", "ol", "om", "on", "or", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "sa", "se", "si", "so", "ta", "te", "ti", "to", "ul", "um", "un", "ur", "va", "ve", "vi", "vo"]
+SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
+            "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke",
+            "Hartley", "Ashworth", "Pickering", "Whitworth", "Openshaw"]
+SYLLABLES = ["ab", "ac", "ad", "al", "am", "an", "ar", "as", "at", "ba", "be", "bi", "bo", "ca", "ce", "ci", "co",
+             "da", "de", "di", "do", "el", "em", "en", "er", "es", "fa", "fe", "fi", "fo", "ga", "ge", "gi", "go",
+             "ha", "he", "hi", "ho", "il", "im", "in", "is", "la", "le", "li", "lo", "ma", "me", "mi", "mo", "na",
+             "ne", "ni", "no", "ol", "om", "on", "or", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "sa", "se",
+             "si", "so", "ta", "te", "ti", "to", "ul", "um", "un", "ur", "va", "ve", "vi", "vo"]
 
 
 class Vocabulary:
@@ -116,7 +129,8 @@ def write_archive(out: Path, meetings: int, seed: int = 20201209, vocabulary: st
                     f"  - number: {number}\n    title: Report {number} on {rng.choice(WORDS)}\n"
                     f"    issue: issue-{rng.randint(1, 400)}\n    report_of: Director of {rng.choice(WORDS).title()}\n"
                     f"    summary: \"{sentence(rng, mention_codes)}\"\n    recommendations:\n{recs}"
-                    f"    contacts:\n      - {{name: Officer {number}, role: Manager, email: officer{number}@bench.example.org, phone: 0161 000 000{number}}}\n"
+                    f"    contacts:\n      - {{name: Officer {number}, role: Manager, "
+                    f"email: officer{number}@bench.example.org, phone: 0161 000 000{number}}}\n"
                     f"    documents:\n      - {{title: Report, size: {rng.randint(50, 900)} KB}}\n"
                     f"    portfolio: services\n    decision: That the report be noted.\n")
                 paragraphs = "\n\n".join(" ".join(sentence(rng, mention_codes) for _ in range(4)) for _ in range(3))

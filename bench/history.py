@@ -71,7 +71,9 @@ def make_repository(root: Path, meetings: int) -> int:
         commits += 1
     rng = random.Random(4000)
     for path in rng.sample(files, max(1, len(files) // 40)):  # amended after approval
-        path.write_text(path.read_text(encoding="utf-8") + "\nCorrected as agreed by the committee.\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + "\nCorrected as agreed by the committee.\n", encoding="utf-8"
+        )
         commit(f"Correct {path.name}", [str(path.relative_to(root))])
         commits += 1
     return commits

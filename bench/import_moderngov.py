@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Time `import moderngov` against a portal replayed on 127.0.0.1: `python bench/import_moderngov.py [--meetings N] [--runs K]`.
+"""Time `import moderngov` against a portal replayed on 127.0.0.1.
+
+`python bench/import_moderngov.py [--meetings N] [--runs K]`.
 
 A script run by hand, never a timed test. It makes a recorded portal of N meetings
 from the test recordings (tests/fixtures/moderngov/portal: each meeting like the
@@ -102,8 +104,11 @@ def main() -> None:
         make_portal(folder / "polite", args.polite_meetings)
         with Portal(folder / "polite") as portal:
             seconds, requests = one_import(portal, fresh(folder), 1.0)
-        print(f"{args.polite_meetings} meetings with the default 1 s pause: {seconds:.1f} s "
-              f"({seconds / args.polite_meetings:.1f} s a meeting, {requests / args.polite_meetings:.1f} requests a meeting)")
+        print(
+            f"{args.polite_meetings} meetings with the default 1 s pause: {seconds:.1f} s "
+            f"({seconds / args.polite_meetings:.1f} s a meeting, "
+            f"{requests / args.polite_meetings:.1f} requests a meeting)"
+        )
 
 
 if __name__ == "__main__":

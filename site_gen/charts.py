@@ -12,6 +12,7 @@ every piece of text is escaped.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Callable
 
@@ -127,12 +128,13 @@ def line_chart(indicator: Indicator, number: Callable[[float, str | None], str])
     def y_of(amount: float) -> float:
         return base - (amount - bottom) / (top - bottom) * plot_h
 
-    actuals = [(i, v) for i, v in enumerate(values) if v.actual is not None]
-    targets = [(i, v) for i, v in enumerate(values) if v.target is not None]
+    # (index, value, its figure) of the values that have one
+    actuals = [(i, v, v.actual) for i, v in enumerate(values) if v.actual is not None]
+    targets = [(i, v, v.target) for i, v in enumerate(values) if v.target is not None]
     first, last = actuals[0][1], actuals[-1][1]
-    low = min(v.actual for _, v in actuals)
-    high = max(v.actual for _, v in actuals)
-    latest = f"{number(last.actual, unit)}"
+    low = min(actual for _, _, actual in actuals)
+    high = max(actual for _, _, actual in actuals)
+    latest = f"{number(actuals[-1][2], unit)}"
     if last.target is not None:
         latest += f" against a target of {number(last.target, unit)}"
     if last.rag:
@@ -157,7 +159,7 @@ def line_chart(indicator: Indicator, number: Callable[[float, str | None], str])
         out.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(WIDTH - RIGHT)}" y2="{_n(y)}"/>')
     out.append('</g>')
     out.append('<g class="chart__y-labels">')
-    for tick, label in zip(ticks, tick_labels):
+    for tick, label in zip(ticks, tick_labels, strict=True):
         out.append(f'<text x="{_n(left - 8)}" y="{_n(y_of(tick))}" text-anchor="end" dominant-baseline="middle">'
                    f'{escape(label)}</text>')
     out.append('</g>')
@@ -184,26 +186,26 @@ def line_chart(indicator: Indicator, number: Callable[[float, str | None], str])
     # target: a dashed line through a short dash at each period
     if targets:
         if len(targets) >= 2:
-            points = " ".join(f"{_n(x_of(i))},{_n(y_of(v.target))}" for i, v in targets)
+            points = " ".join(f"{_n(x_of(i))},{_n(y_of(target))}" for i, _, target in targets)
             out.append(f'<polyline class="chart__target" points="{points}"/>')
         out.append('<g class="chart__target-marks">')
-        for i, v in targets:
-            x, y = x_of(i), y_of(v.target)
-            out.append(f'<g class="chart__target-mark"><title>{escape(f"{v.period}: target {number(v.target, unit)}")}'
+        for i, v, target in targets:
+            x, y = x_of(i), y_of(target)
+            out.append(f'<g class="chart__target-mark"><title>{escape(f"{v.period}: target {number(target, unit)}")}'
                        f'</title><line x1="{_n(x - 10)}" y1="{_n(y)}" x2="{_n(x + 10)}" y2="{_n(y)}"/></g>')
         out.append('</g>')
 
     # actual: a solid line, a marker per value and its figure beside it
-    points = " ".join(f"{_n(x_of(i))},{_n(y_of(v.actual))}" for i, v in actuals)
+    points = " ".join(f"{_n(x_of(i))},{_n(y_of(actual))}" for i, _, actual in actuals)
     out.append(f'<polyline class="chart__actual" points="{points}"/>')
-    labels = [number(v.actual, short_unit) for _, v in actuals]
-    label_room = step * min((b - a for (a, _), (b, _) in zip(actuals, actuals[1:])), default=1)
+    labels = [number(actual, short_unit) for _, _, actual in actuals]
+    label_room = step * min((b - a for (a, *_), (b, *_) in itertools.pairwise(actuals)), default=1)
     all_labels = label_room >= max(_width(t, FONT) for t in labels) + 10
     all_labels_phone = label_room >= max(_width(t, FONT_PHONE) for t in labels) + 10
     out.append('<g class="chart__points">')
-    for n, (i, v) in enumerate(actuals):
-        x, y = x_of(i), y_of(v.actual)
-        words = f"{v.period}: actual {number(v.actual, unit)}"
+    for n, (i, v, actual) in enumerate(actuals):
+        x, y = x_of(i), y_of(actual)
+        words = f"{v.period}: actual {number(actual, unit)}"
         if v.target is not None:
             words += f", target {number(v.target, unit)}"
         words += f", {RAG_SHORT[v.rag].lower() if v.rag else 'no rating'}"

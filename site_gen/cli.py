@@ -20,7 +20,8 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the minutes archive from content/ into _site/.",
-        epilog="Commands: build (the default), check, serve, new, init, import. `python build.py COMMAND --help` for each.",
+        epilog="Commands: build (the default), check, serve, new, init, import. "
+               "`python build.py COMMAND --help` for each.",
     )
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
@@ -122,9 +123,9 @@ def print_problems(report: Report, stream, strict: bool = False, scope=None, sho
         shown = mine + [p for p in elsewhere if p.severity == ERROR]
         rest = [p for p in elsewhere if p.severity != ERROR]
     if limit is not None:
-        warnings = [p for p in shown if p.severity != ERROR]
-        if len(warnings) > limit:
-            cut = set(warnings[limit:])
+        shown_warnings = [p for p in shown if p.severity != ERROR]
+        if len(shown_warnings) > limit:
+            cut = set(shown_warnings[limit:])
             rest = rest + [p for p in shown if p in cut]
             shown = [p for p in shown if p not in cut]
     for problem in shown:
@@ -195,7 +196,7 @@ def run_check(args) -> int:
                   f"repository ({exc})", file=sys.stderr)
             return 2
     content, worktree, cache_dir = args.content, None, args.cache
-    if args.staged:
+    if args.staged and repository is not None:  # without git, --staged returned above
         try:
             content = repository.export_index(staged_folder(repository))
         except GitUnavailable as exc:
@@ -218,7 +219,8 @@ def run_check(args) -> int:
     changed = args.staged or args.since
     # a plain check puts first what the clerk changed in the archive's own content folder (at the
     # top of its repository); with nothing changed there is nothing to put first
-    show_all = args.all or scope is None or (not changed and (not scope.files or repository.prefix.count("/")))
+    show_all = bool(args.all or scope is None or repository is None
+                    or (not changed and (not scope.files or repository.prefix.count("/"))))
     print_problems(result.report, sys.stdout, args.strict, scope=scope, show_all=show_all,
                    more="`python build.py check --all` lists them")
     warnings = result.report.warnings
@@ -265,6 +267,7 @@ def run_build(args) -> int:
         print(f"error: {result.failure}", file=sys.stderr)
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
         return 1
+    assert result.linked is not None  # a build without errors linked the archive
     meetings = len(result.linked.meetings)
     print(f"Built {_plural(meetings, 'meeting')} into {args.out}/ in {time.perf_counter() - started:.1f}s "
           f"({_plural(result.files_written, 'file')} written, {result.files_kept} unchanged)")

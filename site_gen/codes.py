@@ -78,7 +78,9 @@ class CodeIndex:
         prefixes = sorted(set(self.code_prefixes) | alias_prefixes, key=lambda p: (-len(p), p))
         alternatives = []
         if prefixes:
-            alternatives.append(r"(?P<prefix>" + "|".join(map(re.escape, prefixes)) + r")[. \-\u00a0]?(?P<number>[0-9]+(?:\.[0-9]+)*)")
+            alternatives.append(
+                r"(?P<prefix>" + "|".join(map(re.escape, prefixes)) + r")[. \-\u00a0]?(?P<number>[0-9]+(?:\.[0-9]+)*)"
+            )
         if literals:
             spelled = sorted({_flexible(literal) for literal in literals}, key=lambda p: (-len(p), p))
             alternatives.append(r"(?P<literal>" + "|".join(spelled) + ")")
@@ -141,7 +143,7 @@ def _one_slip(word: str, target: str) -> bool:
     if word == target or abs(len(word) - len(target)) > 1:
         return False
     if len(word) == len(target):
-        diffs = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
         if len(diffs) == 1:
             return True
         return (len(diffs) == 2 and diffs[1] == diffs[0] + 1

@@ -117,7 +117,7 @@ class Repository:
                 if match:
                     start, count = int(match.group(1)), int(match.group(2) or "1")
                     shown = self.shown(current)
-                    touched = scope.lines.get(shown)
+                    touched = scope.lines.get(shown) if shown is not None else None
                     if touched is not None:
                         # a deletion touches the lines either side of where the text was
                         touched.update(range(start, start + count) if count else (max(start, 1), start + 1))

@@ -243,14 +243,11 @@ def follow(commits: list[Commit]) -> list[Lineage]:
     for index, commit in enumerate(commits):
         for status, old_path, new_path, old_blob, new_blob in _meeting_entries(commit.entries):
             if status == "D":
-                lineage = Lineage(old_path, [Version(index, old_path, old_blob, True, deleted=True)])
-                deleted.append(lineage)
-                owner[old_path] = lineage
+                gone = Lineage(old_path, [Version(index, old_path, old_blob, True, deleted=True)])
+                deleted.append(gone)
+                owner[old_path] = gone
                 continue
-            if new_path in owner:
-                lineage = owner[new_path]
-            else:
-                lineage = live.setdefault(new_path, Lineage(new_path))
+            lineage = owner[new_path] if new_path in owner else live.setdefault(new_path, Lineage(new_path))
             if lineage is not None:
                 moved = old_path if status == "R" and old_path != new_path else None
                 lineage.versions.append(Version(index, new_path, new_blob, old_blob != new_blob, moved))
@@ -274,6 +271,8 @@ def read_objects(content: Path, blobs: set[str], commits: set[str]) -> tuple[dic
     except FileNotFoundError:
         raise GitUnavailable("git is not installed") from None
     request = "".join(name + "\n" for name in ordered).encode()
+    stdout = process.stdout
+    assert stdout is not None  # stdout=PIPE
     writer = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
     writer.start()
     statuses: dict[str, str] = {}
@@ -281,17 +280,17 @@ def read_objects(content: Path, blobs: set[str], commits: set[str]) -> tuple[dic
     answered = 0
     try:
         for name in ordered:
-            header = process.stdout.readline().decode("ascii", "replace").split()
+            header = stdout.readline().decode("ascii", "replace").split()
             if len(header) != 3:  # "<id> missing", or git stopped
                 if header[-1:] == ["missing"]:
                     answered += 1
                     continue
                 raise GitUnavailable("`git cat-file` stopped early")
             kind, size = header[1], int(header[2])
-            head = process.stdout.read(min(size, MESSAGE_BYTES if kind == "commit" else FRONT_MATTER_BYTES))
+            head = stdout.read(min(size, MESSAGE_BYTES if kind == "commit" else FRONT_MATTER_BYTES))
             remaining = size - len(head) + 1  # the rest of the object, and the newline after it
             while remaining > 0:
-                skipped = len(process.stdout.read(min(remaining, 1 << 20)))
+                skipped = len(stdout.read(min(remaining, 1 << 20)))
                 if not skipped:
                     raise GitUnavailable("`git cat-file` stopped early")
                 remaining -= skipped
@@ -301,7 +300,7 @@ def read_objects(content: Path, blobs: set[str], commits: set[str]) -> tuple[dic
             elif kind == "blob":
                 statuses[name] = status_of(head.decode("utf-8", "replace"))
     finally:
-        process.stdout.close()
+        stdout.close()
         writer.join()
         if process.wait() != 0 and answered < len(ordered):
             raise GitUnavailable("`git cat-file` failed")
@@ -381,11 +380,24 @@ def missing(content_dir) -> str | None:
     if inside != "true":
         return "the content folder is not in a git work tree"
     if shallow == "true":
-        return "the repository is a shallow clone, so its history is incomplete (fetch the whole history: `git fetch --unshallow`)"
+        return ("the repository is a shallow clone, so its history is incomplete "
+                "(fetch the whole history: `git fetch --unshallow`)")
     try:
         _git(content, "rev-parse", "-q", "--verify", "HEAD^{commit}")
     except GitUnavailable:
         return "the repository has no commits yet"
+    return None
+
+
+def _branch_notice(content: Path, branch: str) -> str | None:
+    """What to say when the commit built is on another branch than the published one (a deploy preview)."""
+    try:
+        built = _git(content, "rev-parse", "--symbolic-full-name", "HEAD").decode("utf-8", "replace").strip()
+    except GitUnavailable:
+        return None
+    if built.startswith("refs/heads/") and built != f"refs/heads/{branch}":
+        return (f"the branch built is {clean(built[len('refs/heads/'):])}, not {branch}: the history shown is "
+                f"that branch's own, commit by commit (once merged, {branch} shows one change, dated by the merge)")
     return None
 
 
@@ -427,14 +439,7 @@ def read_history(content_dir, known_statuses: dict[str, str] | None = None,
     commits, skipped = parse_log(log)
     if not commits:
         return without("nothing in the content folder has been committed to git yet", prefix)
-    notice = None
-    try:
-        built = _git(content, "rev-parse", "--symbolic-full-name", "HEAD").decode("utf-8", "replace").strip()
-    except GitUnavailable:
-        built = "HEAD"
-    if built.startswith("refs/heads/") and built != f"refs/heads/{branch}":
-        notice = (f"the branch built is {clean(built[len('refs/heads/'):])}, not {branch}: the history shown is "
-                  f"that branch's own, commit by commit (once merged, {branch} shows one change, dated by the merge)")
+    notice = _branch_notice(content, branch)
     lineages = follow(commits)
     blobs = {v.blob for lineage in lineages for v in lineage.versions if v.blob != NULL_BLOB}
     wanted = {commits[v.index].commit for lineage in lineages for v in lineage.versions}

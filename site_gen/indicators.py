@@ -42,9 +42,9 @@ def tolerance_of(value: IndicatorValue, rule: RagRule) -> float:
     return abs(value.target or 0.0) * rule.amber_tolerance / 100
 
 
-def shortfall(value: IndicatorValue, polarity: str) -> float:
+def shortfall(actual: float, target: float, polarity: str) -> float:
     """How far the actual is on the wrong side of the target (<= 0: meets it)."""
-    gap = value.target - value.actual if polarity == "higher-is-better" else value.actual - value.target
+    gap = target - actual if polarity == "higher-is-better" else actual - target
     return round(gap, _PLACES)
 
 
@@ -52,7 +52,7 @@ def expected_rag(value: IndicatorValue, polarity: str, rule: RagRule | None) -> 
     """The rating the rule gives, or None when it cannot say (no rule, no polarity, a figure missing)."""
     if rule is None or polarity not in DIRECTED or value.actual is None or value.target is None:
         return None
-    short = shortfall(value, polarity)
+    short = shortfall(value.actual, value.target, polarity)
     if short <= 0:
         return "green"
     if short <= round(tolerance_of(value, rule), _PLACES):
@@ -71,10 +71,13 @@ class RagCheck:
 
 
 def explain(value: IndicatorValue, polarity: str, rule: RagRule, unit: str | None = None) -> str:
+    """Why the rule rates the value as it does; for a value with both figures (expected_rag rated it)."""
+    if value.actual is None or value.target is None:
+        raise ValueError(f"{value.period}: a rating is explained only for a value with an actual and a target")
     actual, target = plain_number(value.actual), plain_number(value.target)
     suffix = "%" if unit == "%" else (f" {unit}" if unit else "")
     gap_unit = " percentage points" if unit == "%" else ""  # a difference of percentages
-    short = shortfall(value, polarity)
+    short = shortfall(value.actual, value.target, polarity)
     if short <= 0:
         return f"actual {actual}{suffix} meets the target of {target}{suffix}"
     side = "below" if polarity == "higher-is-better" else "above"
@@ -87,11 +90,15 @@ def explain(value: IndicatorValue, polarity: str, rule: RagRule, unit: str | Non
 
 def rag_checks(indicator: Indicator, rule: RagRule | None) -> dict[int, RagCheck]:
     """Every value whose stated rating the rule disagrees with, by its index in `indicator.values`."""
-    found = {}
+    found: dict[int, RagCheck] = {}
+    if rule is None:
+        return found
     for index, value in enumerate(indicator.values):
         expected = expected_rag(value, indicator.polarity, rule)
         if expected and value.rag and value.rag != expected:
-            found[index] = RagCheck(value, value.rag, expected, explain(value, indicator.polarity, rule, indicator.unit))
+            found[index] = RagCheck(
+                value, value.rag, expected, explain(value, indicator.polarity, rule, indicator.unit)
+            )
     return found
 
 
@@ -125,11 +132,11 @@ class Direction:
 
 def direction(values: tuple[IndicatorValue, ...] | list[IndicatorValue], polarity: str) -> Direction | None:
     """"Improving"/"Worsening" by polarity, "Increasing"/"Decreasing" when polarity is none."""
-    numeric = [v for v in values if v.actual is not None]
+    numeric = [(v, v.actual) for v in values if v.actual is not None]
     if len(numeric) < 2:
         return None
-    previous, latest = numeric[-2], numeric[-1]
-    change = round(latest.actual - previous.actual, _PLACES)
+    (previous, before), (latest, now) = numeric[-2], numeric[-1]
+    change = round(now - before, _PLACES)
     if change == 0:
         word = "No change"
     elif polarity in DIRECTED:

@@ -67,7 +67,8 @@ def warn_placeholder(content_dir, result) -> None:
 
 def site_yml(council: str, title: str, base_url: str, repository_url: str | None) -> str:
     repository = (f"repository_url: {quoted(repository_url)}\nrepository_branch: main\n" if repository_url else
-                  "# repository_url: \"https://github.com/<owner>/<name>\"   # the repository's page on GitHub or GitLab\n"
+                  "# repository_url: \"https://github.com/<owner>/<name>\""
+                  "   # the repository's page on GitHub or GitLab\n"
                   "# repository_branch: main\n")
     return (
         "# The archive's settings (see docs/clerks-guide.md, section 8).\n\n"
@@ -119,7 +120,8 @@ def values(args) -> tuple[str, str, str, str | None]:
                           ("--repository-url", repository_url)):
         if value and any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 for ch in value):
             raise UsageError(f"{option} holds a control character")
-    return council.strip(), (title or f"{council} minutes").strip(), base_url.strip(), (repository_url or "").strip() or None
+    return (council.strip(), (title or f"{council} minutes").strip(), base_url.strip(),
+            (repository_url or "").strip() or None)
 
 
 def run(args) -> int:

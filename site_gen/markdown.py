@@ -26,6 +26,13 @@ def _validate_link(url: str) -> bool:
     return bool(_SAFE_LINK_RE.match(url.strip()))
 
 
+class _SafeLinks(MarkdownIt):
+    """markdown-it with links only to the addresses _SAFE_LINK_RE allows."""
+
+    def validateLink(self, url: str) -> bool:  # markdown-it calls it by this name
+        return _validate_link(url)
+
+
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _H2_RE = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -97,10 +104,9 @@ class MarkdownRenderer:
     def __init__(self, codes: CodeIndex | None = None, indicator_url: Callable[[str], str] | None = None):
         self.codes = codes
         self.indicator_url = indicator_url or (lambda code: "#")
-        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md = _SafeLinks("commonmark", {"html": False, "linkify": False, "typographer": False})
         md.enable(["table", "strikethrough"])
         md.disable("image")
-        md.validateLink = _validate_link
         md.core.ruler.push("shift_headings", _shift_headings)
         md.core.ruler.push("indicator_codes", self._link_codes)
         md.core.ruler.push("table_cells", _table_cells)
@@ -109,13 +115,12 @@ class MarkdownRenderer:
         self.md = md
 
     def render(self, markdown: str, first_line: int = 1, min_heading: int = 3, inline: bool = False) -> Rendered:
-        env = {"mentions": [], "near_misses": [], "first_line": first_line, "min_heading": min_heading}
-        if inline:
-            tokens = self.md.parseInline(markdown, env)
-        else:
-            tokens = self.md.parse(markdown, env)
+        mentions: list[Mention] = []
+        near_misses: list[tuple[NearMiss, int]] = []
+        env = {"mentions": mentions, "near_misses": near_misses, "first_line": first_line, "min_heading": min_heading}
+        tokens = self.md.parseInline(markdown, env) if inline else self.md.parse(markdown, env)
         html = self.md.renderer.render(tokens, self.md.options, env)
-        return Rendered(html, env["mentions"], env["near_misses"])
+        return Rendered(html, mentions, near_misses)
 
     def _link_codes(self, state) -> None:
         if self.codes is None:

@@ -279,7 +279,8 @@ class History:
     notice: str | None = None  # why there is no history (printed once by the build)
     # published meeting files deleted since, by their path when deleted; their newest change is the withdrawal
     withdrawn: dict[str, MeetingHistory] = field(default_factory=dict)
-    moved: dict[str, str] = field(default_factory=dict)  # a published file's earlier path -> its path now (or when withdrawn)
+    # a published file's earlier path -> its path now (or when withdrawn)
+    moved: dict[str, str] = field(default_factory=dict)
     latest: datetime.datetime | None = None  # the newest commit that changed the content folder
     skipped: tuple[str, ...] = ()  # commits that could not be read, each said why (the build notes them once)
 

@@ -138,8 +138,8 @@ def check_committee(slug: str, known: dict[str, str], content: Path) -> None:
     raise UsageError(f"{message}\nThe committees are (use the first word of a line):\n{listed}")
 
 
-def find_previous(content: Path, slug: str, date: datetime.date) -> Path | None:
-    """The committee's latest meeting file before `date`."""
+def find_previous(content: Path, slug: str, date: datetime.date) -> tuple[datetime.date, Path] | None:
+    """The committee's latest meeting before `date`: its date and file."""
     best: tuple[datetime.date, Path] | None = None
     folder = content / "meetings"
     for path in folder.glob("*/*.md") if folder.is_dir() else ():
@@ -152,11 +152,10 @@ def find_previous(content: Path, slug: str, date: datetime.date) -> Path | None:
             continue
         if when < date and (best is None or when > best[0]):
             best = (when, path)
-    return best[1] if best else None
+    return best
 
 
-def read_previous(path: Path) -> Previous:
-    date = datetime.date.fromisoformat(MEETING_RE.match(path.name).group(1))
+def read_previous(date: datetime.date, path: Path) -> Previous:
     previous = Previous(path, date)
     try:
         front, _, _ = front_matter(path.read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
@@ -187,7 +186,8 @@ def read_previous(path: Path) -> Previous:
     items = data.get("items")
     entries = []
     for entry in items if isinstance(items, list) else ():
-        if isinstance(entry, dict) and isinstance(entry.get("number"), int) and not isinstance(entry.get("number"), bool):
+        number = entry.get("number") if isinstance(entry, dict) else None
+        if isinstance(number, int) and not isinstance(number, bool):
             title = text(entry, "title")
             if title:
                 entries.append((entry["number"], title))
@@ -252,7 +252,8 @@ def render(slug: str, name: str, date: datetime.date, previous: Previous | None,
     add("# The date of the meeting, YYYY-MM-DD. It must be the date in the file's name.")
     add(f"date: {date.isoformat()}")
     add("")
-    for key, note in (("time", '# The start time, 24-hour clock, in quotes, e.g. "18:00". Leave it empty if not known.'),
+    for key, note in (("time", '# The start time, 24-hour clock, in quotes, e.g. "18:00". '
+                               "Leave it empty if not known."),
                       ("venue", "# Where the meeting was held, e.g. Committee Room 2, Town Hall. "
                                 "Leave it empty if not known.")):
         add(note)
@@ -358,11 +359,13 @@ def items(add, plan: Plan, previous: Previous | None, since: str | None, date: d
     add('    #     email: "jane.smith@example.gov.uk"')
     add('    #     phone: "0161 474 0000"')
     add("    # The report's papers. Put the PDF in the folder")
-    add(f"    # content/meetings/{date.year}/{date.isoformat()}-{slug}/ and name it here; or give a web address as `url:`.")
+    add(f"    # content/meetings/{date.year}/{date.isoformat()}-{slug}/ and name it here; "
+        "or give a web address as `url:`.")
     add("    # documents:")
     add('    #   - title: "Report of the Director"')
     add("    #     file: report.pdf")
-    add("    # The portfolio the report belongs to" + (f": one of {', '.join(known_portfolios)}." if known_portfolios else "."))
+    add("    # The portfolio the report belongs to"
+        + (f": one of {', '.join(known_portfolios)}." if known_portfolios else "."))
     add("    portfolio:")
     if not agenda:
         add("    # What the committee resolved, without \"RESOLVED –\", e.g. That the report be noted.")
@@ -417,8 +420,8 @@ def _run(args) -> int:
               file=sys.stderr)
         return 1
 
-    previous_path = find_previous(content, slug, date)
-    previous = read_previous(previous_path) if previous_path else None
+    found = find_previous(content, slug, date)
+    previous = read_previous(*found) if found else None
     agenda = date > datetime.date.today()  # a meeting still to come: its file starts as the agenda
     text = render(slug, known[slug], date, previous if previous and not previous.note else None, portfolios(content),
                   agenda)

@@ -16,6 +16,7 @@ behaves as the real site; the injected tags are external files for that reason.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import json
@@ -62,41 +63,11 @@ CONTENT_TYPES = {
     ".pf_filter": "application/octet-stream",
 }
 
-RELOAD_JS = """\
-// The preview server's live reload: never part of the published site.
-(function () {
-  "use strict";
-  var meta = document.querySelector('meta[name="serve-build"]');
-  var shown = meta ? meta.getAttribute("content") : null;
-  function poll() {
-    fetch("/__serve/state", { cache: "no-store" })
-      .then(function (response) { return response.json(); })
-      .then(function (state) {
-        if (shown === null) { shown = String(state.build); }
-        if (String(state.build) !== shown) { window.location.reload(); return; }
-        window.setTimeout(poll, 500);
-      })
-      .catch(function () { window.setTimeout(poll, 2000); });
-  }
-  poll();
-})();
-"""
-
-SERVE_CSS = """\
-/* The preview server's problem report: never part of the published site. */
-.serve-problems { background: #fff4f4; border: 5px solid #d4351c; color: #0b0c0c; margin: 0;
-  padding: 1rem 1.25rem; font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif;
-  font-size: 1rem; line-height: 1.4; }
-.serve-problems h2 { font-size: 1.5rem; margin: 0 0 .5rem; color: #0b0c0c; }
-.serve-problems p { margin: 0 0 .75rem; max-width: 60rem; }
-.serve-problems ol { margin: 0; padding-left: 1.5rem; }
-.serve-problems li { margin: 0 0 .5rem; }
-.serve-problems code { font-family: ui-monospace, Consolas, monospace; font-size: .95em;
-  background: #fff; padding: 0 .2em; overflow-wrap: anywhere; }
-.serve-problems .serve-problems__hint { display: block; color: #383f43; }
-.serve-problems .serve-problems__warning { font-weight: bold; color: #594d00; }
-.serve-page { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-"""
+# The reload script and the problem report's stylesheet: files of the preview server, never of the site.
+SERVE_FILES = Path(__file__).resolve().parent / "serve_files"
+DEV_FILES = {name: (kind, (SERVE_FILES / name).read_bytes())
+             for name, kind in (("reload.js", "text/javascript; charset=utf-8"),
+                                ("serve.css", "text/css; charset=utf-8"))}
 
 
 @dataclass
@@ -333,6 +304,14 @@ def own_host(host: str | None, port: int) -> bool:
     return host in {f"{name}:{port}" for name in LOCAL_NAMES} or (port == 80 and host in LOCAL_NAMES)
 
 
+def _read(file: Path | None) -> bytes | None:
+    """The file's bytes; None when there is none (a rebuild may have just swapped the folder)."""
+    try:
+        return file.read_bytes() if file else None
+    except OSError:
+        return None
+
+
 def make_handler(preview: Preview):
     class Handler(BaseHTTPRequestHandler):
         server_version = "MinutesPreview"
@@ -345,7 +324,8 @@ def make_handler(preview: Preview):
             self.respond(send_body=False)
 
         def respond(self, send_body: bool) -> None:
-            if not own_host(self.headers.get("Host"), self.server.server_address[1]):
+            address = self.server.server_address
+            if not own_host(self.headers.get("Host"), address[1] if isinstance(address, tuple) else 0):
                 # a page of another site whose name now points at 127.0.0.1 (DNS rebinding)
                 # must not read the preview, drafts included
                 self.send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
@@ -363,11 +343,8 @@ def make_handler(preview: Preview):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            try:
-                data = file.read_bytes() if file else None
-            except OSError:
-                data = None
-            if data is None:  # not even a 404 page: nothing was ever built
+            data = _read(file)
+            if file is None or data is None:  # not even a 404 page: nothing was ever built
                 status = HTTPStatus.INTERNAL_SERVER_ERROR if preview.state.failed else HTTPStatus.NOT_FOUND
                 self.send(status, "text/html; charset=utf-8", preview.decorate(preview.problems_page()), send_body)
                 return
@@ -380,10 +357,8 @@ def make_handler(preview: Preview):
             self.send(status, kind, data, send_body)
 
         def send_dev_file(self, name: str, send_body: bool) -> None:
-            if name == "reload.js":
-                self.send(HTTPStatus.OK, "text/javascript; charset=utf-8", RELOAD_JS.encode(), send_body)
-            elif name == "serve.css":
-                self.send(HTTPStatus.OK, "text/css; charset=utf-8", SERVE_CSS.encode(), send_body)
+            if name in DEV_FILES:
+                self.send(HTTPStatus.OK, *DEV_FILES[name], send_body)
             elif name == "state":
                 self.send(HTTPStatus.OK, "application/json", preview.state_json(), send_body)
             elif name in ("problems", "problems/"):
@@ -402,10 +377,8 @@ def make_handler(preview: Preview):
                 self.send_header(name, value)
             self.end_headers()
             if send_body:
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the browser went away
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
             pass  # a clerk needs the build's messages, not every request

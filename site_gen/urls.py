@@ -1,4 +1,5 @@
-"""Every URL of the site, in one place (the site contract of PRODUCT.md).
+"""Every URL of the site, in one place. The addresses are a contract with readers, links and search
+engines: a published address never changes (a moved meeting redirects, a withdrawn one keeps a page).
 
 Functions return site-root-relative URLs ("/meetings/2020/"); `output_path`
 turns one into the file the writer creates.
@@ -151,7 +152,7 @@ def asset(name: str) -> str:
     return f"/assets/{name}"
 
 
-# -- open data and subscriptions (issue 7) -------------------------------------
+# -- open data and subscriptions: feeds, calendars, JSON, CSV ----------------
 
 def calendar() -> str:
     """Every published meeting as iCalendar."""
@@ -229,7 +230,7 @@ def robots() -> str:
     return "/robots.txt"
 
 
-# -- the history of the record (issue: publication and amendment history) ----
+# -- the history of the record: publication and amendment, from git ---------
 
 def changes() -> str:
     """The most recent changes to the record across the archive."""

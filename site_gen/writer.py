@@ -176,7 +176,8 @@ class Writer:
         self.previous = cache.previous.outputs if same_site else {}
         self.records: dict[str, OutputRecord] = cache.current.outputs
         self.records.clear()
-        # folders a tool wrote (search-index shards): folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
+        # folders a tool wrote (search-index shards):
+        # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
         self.previous_folders = cache.previous.folders if same_site else {}
         self.folders_made = cache.current.folders
         self.folders_made.clear()
@@ -337,22 +338,23 @@ class Writer:
     def keep_folder(self, folder: str, digest: str) -> bool:
         """Link a whole folder from the previous site when it was made from the same inputs and
         every file in it is still the one recorded; False means: make it again."""
+        assert self.staging is not None
         previous = self.previous_folders.get(folder)
         if previous is None or previous[0] != digest:
             return False
-        stats = {name: unchanged(self.out / folder / name, *record) for name, record in previous[1].items()}
-        if not all(stats.values()):
+        if not all(unchanged(self.out / folder / name, *record) for name, record in previous[1].items()):
             return False
+        linked: dict[str, os.stat_result] = {}
         try:
-            for name in stats:
+            for name in previous[1]:
                 target = self._target(f"{folder}/{name}")
                 os.link(self.out / folder / name, target)
-                stats[name] = os.stat(target)  # linking changed its change time
+                linked[name] = os.stat(target)  # linking changed its change time
         except OSError:
             shutil.rmtree(self.staging / folder, ignore_errors=True)
             return False
         self.folders_made[folder] = (digest, {name: (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                                                     previous[1][name][4]) for name, stat in stats.items()})
+                                                     previous[1][name][4]) for name, stat in linked.items()})
         return True
 
     def record_folder(self, folder: str, digest: str) -> None:

@@ -44,7 +44,9 @@ class Portal:
                 split = urllib.parse.urlsplit(self.path)
                 query = urllib.parse.parse_qs(split.query)
                 if split.path.startswith("/documents/"):
-                    return self.answer(200, (portal.folder / "documents" / "stand-in.pdf").read_bytes(), "application/pdf")
+                    return self.answer(
+                        200, (portal.folder / "documents" / "stand-in.pdf").read_bytes(), "application/pdf"
+                    )
                 name = recorded_name(split.path, query)
                 if name.rsplit(".", 1)[0] in portal.failing:
                     return self.answer(503, b"Service Unavailable", "text/plain")
@@ -52,7 +54,9 @@ class Portal:
                 if not file.is_file():
                     return self.answer(404, b"Not Found", "text/plain")
                 kind = "text/xml; charset=utf-8" if name.endswith(".xml") else "text/html; charset=utf-8"
-                modified = email.utils.formatdate(int(file.stat().st_mtime), usegmt=True) if portal.last_modified else None
+                modified = (
+                    email.utils.formatdate(int(file.stat().st_mtime), usegmt=True) if portal.last_modified else None
+                )
                 if modified and self.headers.get("If-Modified-Since") == modified:
                     portal.not_modified.append(self.path)
                     return self.answer(304, b"", kind, modified)

@@ -1,4 +1,4 @@
-"""Shared by the issue 7 tests (test_calendar.py, test_opendata.py, test_sitemap.py).
+"""Shared by the open data and subscription tests (test_calendar.py, test_opendata.py, test_sitemap.py).
 
 The fixture archive tests/fixtures/opendata_site has timed meetings either side of the
 UK clock changes of 2021 (28 March and 31 October) and on those days, one meeting

@@ -80,7 +80,7 @@ def test_check_under_github_actions_annotates_every_problem_at_its_file_and_line
     problems = re.findall(r"^(\S+?):(\d+): (warning: )?(.*)$", plain.stdout, re.MULTILINE)
     commands = [parse(line) for line in annotated.stdout.splitlines() if line.startswith("::")]
     assert problems and len(commands) == len(problems)
-    for (path, line, warning, message), command in zip(problems, commands):
+    for (path, line, warning, message), command in zip(problems, commands, strict=True):
         assert command["kind"] == ("warning" if warning else "error")
         assert (command["file"], command["line"]) == (path, line)
         assert command["message"].startswith(message)

@@ -1,4 +1,4 @@
-"""Issue 7: iCalendar files (RFC 5545), parsed back with the `icalendar` library.
+"""Subscriptions: iCalendar files (RFC 5545), parsed back with the `icalendar` library.
 
 /meetings.ics and /committees/<slug>/meetings.ics: one event per published meeting,
 stable UIDs, Europe/London times right across the clock change, line folding and CRLF.
@@ -58,7 +58,8 @@ def test_every_calendar_parses_and_has_what_rfc_5545_requires(site, sample_site)
         for event in calendar.walk("VEVENT"):
             for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "URL", "DESCRIPTION"):
                 assert name in event, f"{path}: {event.get('UID')} has no {name}"
-            assert event.decoded("DTSTAMP").tzinfo is not None and event.decoded("DTSTAMP").utcoffset() == datetime.timedelta(0)
+            stamp = event.decoded("DTSTAMP")
+            assert stamp.tzinfo is not None and stamp.utcoffset() == datetime.timedelta(0)
 
 
 def test_lines_end_with_crlf_and_are_folded_at_75_octets(site, sample_site):
@@ -129,7 +130,8 @@ def vtimezone(calendar: icalendar.Calendar) -> datetime.tzinfo:
     return calendar.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)
 
 
-@pytest.mark.parametrize("path", ["meetings.ics", "committees/planning/meetings.ics", "committees/licensing/meetings.ics"])
+@pytest.mark.parametrize("path", ["meetings.ics", "committees/planning/meetings.ics",
+                                  "committees/licensing/meetings.ics"])
 def test_the_vtimezone_itself_gives_the_same_times(site, path):
     """For clients that read the VTIMEZONE rather than the tz database (Outlook)."""
     calendar = parse(site / path)
@@ -149,7 +151,8 @@ def test_the_vtimezone_is_a_yearly_rule_with_one_rdate_per_line_before_it():
     """Since 1996 a yearly RRULE (which every client reads); before, one RDATE property per
     change (ical.js reads only the first of a comma-separated list). Hour by hour from 1990 to
     2030 the VTIMEZONE gives the tz database's offset."""
-    zone = ical.timezone([SimpleNamespace(date=datetime.date(1990, 6, 1)), SimpleNamespace(date=datetime.date(2024, 6, 1))])
+    zone = ical.timezone([SimpleNamespace(date=datetime.date(1990, 6, 1)),
+                          SimpleNamespace(date=datetime.date(2024, 6, 1))])
     text = zone.to_ical().decode()
     assert text.count("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3") == 1 and text.count("BYMONTH=10") == 1
     rdates = [line for line in text.splitlines() if line.startswith("RDATE")]
@@ -175,7 +178,8 @@ def test_calendars_are_byte_identical_across_builds_and_uids_survive_new_meeting
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     (content / "meetings" / "2021" / "2021-09-01-planning.md").write_text(
-        "---\ncommittee: planning\ndate: 2021-09-01\ntime: \"19:00\"\nitems:\n  - number: 1\n    title: Added later\n---\n",
+        "---\ncommittee: planning\ndate: 2021-09-01\ntime: \"19:00\"\n"
+        "items:\n  - number: 1\n    title: Added later\n---\n",
         encoding="utf-8")
     grown = build_into(content, tmp_path / "grown", with_search=False)
     before, after = events(site / "meetings.ics"), events(grown / "meetings.ics")

@@ -111,8 +111,10 @@ def test_a_clerk_following_the_guide_commits_what_a_fresh_clone_builds(repo, tmp
         run_step(repo, step)
     commit = git(repo, "commit", "-q", "-m", "Minutes of 2 November 2022")  # the hook runs here
     # what the guide shows the hook printing, word for word
-    printed = ("… and 6 more warnings in 1 file this commit does not change (`python build.py check --all` lists them)\n"
-               "0 errors, 6 warnings in 1 file\n")
+    printed = (
+        "… and 6 more warnings in 1 file this commit does not change (`python build.py check --all` lists them)\n"
+        "0 errors, 6 warnings in 1 file\n"
+    )
     assert commit.stderr.endswith(printed)
     assert printed in GUIDE.read_text(encoding="utf-8")
     clone = tmp_path / "fresh"

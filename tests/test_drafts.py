@@ -133,8 +133,10 @@ def broken_draft_site(tmp_path: Path) -> Path:
     draft = content / "meetings" / "2024" / "2024-05-01-scrutiny.md"
     text = draft.read_text(encoding="utf-8")
     assert "\nstatus: draft\n" in text
-    draft.write_text(text.replace("\nstatus: draft\n", "\nstatus: draft\nvenu: Town Hall\n", 1) + "\n## 77. Not an item\n",
-                     encoding="utf-8")
+    draft.write_text(
+        text.replace("\nstatus: draft\n", "\nstatus: draft\nvenu: Town Hall\n", 1) + "\n## 77. Not an item\n",
+        encoding="utf-8",
+    )
     return content
 
 
@@ -163,8 +165,10 @@ def test_a_draft_whose_front_matter_cannot_be_read_is_left_out_too(tmp_path):
     from conftest import run_cli
     content = broken_draft_site(tmp_path)
     draft = content / "meetings" / "2024" / "2024-05-01-scrutiny.md"
-    draft.write_text(draft.read_text(encoding="utf-8").replace("\nstatus: draft\n", "\nstatus: draft\ntitle: a: b\n", 1),
-                     encoding="utf-8")
+    draft.write_text(
+        draft.read_text(encoding="utf-8").replace("\nstatus: draft\n", "\nstatus: draft\ntitle: a: b\n", 1),
+        encoding="utf-8",
+    )
     built = run_cli("--content", str(content), "--out", str(tmp_path / "_site"), cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert "warning: left out: draft with errors (1 error)" in built.stderr
@@ -179,5 +183,7 @@ def test_a_draft_naming_no_approving_meeting_does_not_stop_publication(tmp_path)
     assert run_cli("check", "--content", str(content), cwd=tmp_path).returncode == 1
     built = run_cli("--content", str(content), "--out", str(tmp_path / "_site"), cwd=tmp_path)
     assert built.returncode == 0, built.stderr
-    assert "content/meetings/2024/2024-05-01-scrutiny.md:1: warning: left out: draft with errors (1 error)" in built.stderr
+    assert (
+        "content/meetings/2024/2024-05-01-scrutiny.md:1: warning: left out: draft with errors (1 error)" in built.stderr
+    )
     assert "warning: approved_on 2024-06-05 names no meeting of `scrutiny`" in built.stderr

@@ -126,7 +126,10 @@ def changes_on(page) -> list[dict]:
 
 def summary(page) -> dict[str, str]:
     section = page.find("section", class_="history")
-    return {row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True) for row in section.find_all(class_="summary-list__row")}
+    return {
+        row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True)
+        for row in section.find_all(class_="summary-list__row")
+    }
 
 
 def test_read_history_follows_the_commits(repo):
@@ -158,8 +161,11 @@ def test_meeting_page_shows_its_history_newest_first(site, repo):
          "kind": "First published (unconfirmed minutes)", "message": "“Minutes of 5 January 2021 (unconfirmed)”",
          "commit": commit("publish"), "flagged": False},
     ]  # the draft commit was never public: not listed
-    assert summary(page) == {"First published": "12 January 2021", "Last changed": "2 March 2021",
-                             "Changed after approval": "Amended after approval 1 change after the minutes were approved"}
+    assert summary(page) == {
+        "First published": "12 January 2021",
+        "Last changed": "2 March 2021",
+        "Changed after approval": "Amended after approval 1 change after the minutes were approved",
+    }
     section = page.find("section", class_="history")
     assert section.h2.get_text(strip=True) == "History of these minutes" and section.h2["id"] == "history"
     assert section.has_attr("data-pagefind-ignore")
@@ -232,8 +238,7 @@ def test_changes_feed_entries_come_from_the_commits(site, repo):
 def test_two_builds_of_the_history_are_byte_identical(repo, tmp_path):
     first = build_into(repo.root / "content", tmp_path / "one")
     second = build_into(repo.root / "content", tmp_path / "two")
-    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}  # noqa: E731
-    assert files(first) == files(second)
+    assert site_files(first) == site_files(second)
 
 
 def test_a_shallow_clone_builds_without_history_and_says_why(repo, tmp_path):
@@ -309,3 +314,8 @@ def test_classify_names_each_change_from_the_status_of_each_version():
                                              commits, statuses)] == ["draft", "draft"]
     found = MeetingHistory("p", only_draft)
     assert found.first_published is None and found.published_changes == ()
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every file of a built site, by its path in the site."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

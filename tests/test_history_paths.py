@@ -218,7 +218,9 @@ def test_withdrawn_minutes_keep_a_tombstone_at_their_address(site, repo):
     notice = page.find(class_="notice").get_text(" ", strip=True)
     assert "These minutes were withdrawn on 15 April 2021." in notice
     assert "Withdraw the minutes of 19 January: they were another committee's" in notice
-    assert page.find("a", href="/committees/scrutiny/").get_text(strip=True) == "Other meetings of the Scrutiny Committee"
+    assert (
+        page.find("a", href="/committees/scrutiny/").get_text(strip=True) == "Other meetings of the Scrutiny Committee"
+    )
     assert history_of(page)[0][:2] == ("15 April 2021", "Withdrawn")
     assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
     assert not page.find("main").has_attr("data-pagefind-body"), "left out of search"
@@ -244,7 +246,9 @@ def test_withdrawn_minutes_are_in_changes_and_the_feeds(site, repo):
     withdrawn = [row for row in rows if row.find_all("td")[1].get_text(strip=True) == "Withdrawn"]
     assert [row.th.a["href"] for row in withdrawn] == [f"{M2_URL}#change-{repo.commits['withdraw'][:12]}"]
     changes = feed(site, "changes/feed.xml")
-    assert changes["entries"]["Scrutiny Committee, 19 January 2021: Withdrawn"]["updated"] == "2021-04-15T10:00:00+00:00"
+    assert (
+        changes["entries"]["Scrutiny Committee, 19 January 2021: Withdrawn"]["updated"] == "2021-04-15T10:00:00+00:00"
+    )
     for path in ("feed.xml", "committees/scrutiny/feed.xml"):
         entry = feed(site, path)["entries"]["Scrutiny Committee, 19 January 2021: Withdrawn"]
         assert entry == {"id": BASE + M2_URL, "updated": "2021-04-15T10:00:00+00:00",
@@ -311,8 +315,7 @@ def test_odd_file_names_in_the_history_break_nothing(repo):
 def test_two_builds_are_byte_identical(repo, tmp_path):
     first = build_into(repo.root / "content", tmp_path / "one", with_search=False)
     second = build_into(repo.root / "content", tmp_path / "two", with_search=False)
-    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}  # noqa: E731
-    assert files(first) == files(second)
+    assert site_files(first) == site_files(second)
 
 
 def test_a_preview_of_another_branch_says_so(repo, tmp_path):
@@ -335,8 +338,18 @@ def test_a_commit_git_cannot_read_is_skipped_with_one_note(repo, tmp_path):
     raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=clone, env=repo.env, check=True,
                          capture_output=True).stdout
     lines = [b"committer garbage" if line.startswith(b"committer ") else line for line in raw.split(b"\n")]
-    broken = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"], cwd=clone,
-                            env=repo.env, input=b"\n".join(lines), check=True, capture_output=True).stdout.decode().strip()
+    broken = (
+        subprocess.run(
+            ["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+            cwd=clone,
+            env=repo.env,
+            input=b"\n".join(lines),
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
     subprocess.run(["git", "update-ref", "HEAD", broken], cwd=clone, env=repo.env, check=True)
     out = tmp_path / "_site"
     result = run_cli("--content", str(clone / "content"), "--out", str(out), "--no-cache", env=repo.env)
@@ -351,7 +364,9 @@ def test_a_commit_git_cannot_read_is_skipped_with_one_note(repo, tmp_path):
 @pytest.mark.parametrize("command", [[], ["check"]], ids=["build", "check"])
 def test_require_history_fails_in_one_line_without_the_whole_history(repo, tmp_path, command):
     shallow = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], env=repo.env, check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], env=repo.env, check=True
+    )
     tarball = tmp_path / "tarball"
     subprocess.run(["git", "archive", "-o", str(tmp_path / "a.tar"), "HEAD"], cwd=repo.root, env=repo.env, check=True)
     tarball.mkdir()
@@ -375,3 +390,8 @@ def test_require_history_fails_in_one_line_without_the_whole_history(repo, tmp_p
     subprocess.run(["git", "clone", "-q", f"file://{repo.root}", str(full)], env=repo.env, check=True)
     whole = run_cli(*command, "--require-history", "--content", str(full / "content"), *output(tmp_path / "c"), env=env)
     assert whole.returncode == 0, whole.stderr
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every file of a built site, by its path in the site."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

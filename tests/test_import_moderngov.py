@@ -28,7 +28,8 @@ from site_gen.problems import Report
 FAILING = {"GetMeeting-5006"}  # the portal answers 503 for this meeting, every time
 # whether this archive's loader shows agendas and cancelled meetings: if not, the import leaves them out
 SHOWN = {"agenda", "cancelled"} <= set(STATUSES)
-NOT_YET = ["meetings/2023/2023-01-18-children-families-scrutiny.md", "meetings/2023/2023-03-15-children-families-scrutiny.md"]
+NOT_YET = ["meetings/2023/2023-01-18-children-families-scrutiny.md",
+           "meetings/2023/2023-03-15-children-families-scrutiny.md"]
 
 
 def new_archive(tmp_path: Path) -> Path:
@@ -77,7 +78,8 @@ def meeting_file(content: Path, name: str) -> Path:
 
 def facts(meeting) -> dict:
     """What a reader learns from a meeting: the facts the seed pages show."""
-    codes = sorted(re.findall(r"\b[A-Z]{3,8}\.?\d+\b", " ".join(i.minutes.markdown for i in meeting.items if i.minutes)))
+    minutes = " ".join(i.minutes.markdown for i in meeting.items if i.minutes)
+    codes = sorted(re.findall(r"\b[A-Z]{3,8}\.?\d+\b", minutes))
     return {
         "items": [(i.number, i.title) for i in meeting.items],
         "report_of": [i.report_of for i in meeting.items],
@@ -106,11 +108,11 @@ def test_the_seed_items_import_as_the_sample_archive_transcribes_them(tmp_path):
     mine = load_archive(content, report)
     assert not report.errors, [p.format() for p in report.errors]
     assert [m.slug for m in mine.meetings] == [m.slug for m in sample.meetings]
-    for ours, theirs in zip(mine.meetings, sample.meetings):
+    for ours, theirs in zip(mine.meetings, sample.meetings, strict=True):
         assert facts(ours) == facts(theirs), ours.slug
         assert ours.source_url.endswith(f"ieListDocuments.aspx?CId=101&MId={'5001' if ours.year == 2020 else '5002'}")
         # the summary says what the report is about, without the lines that have a field of their own
-        for mine_item, sample_item in zip(ours.items, theirs.items):
+        for mine_item, sample_item in zip(ours.items, theirs.items, strict=True):
             assert mine_item.summary.markdown.strip() == sample_item.summary.markdown.strip()
     # the indicator codes are left as written: the linker finds CFSE29 and warns about CSFE.63
     result = pipeline.check(content)
@@ -122,12 +124,14 @@ def test_the_seed_items_import_as_the_sample_archive_transcribes_them(tmp_path):
 
 def test_import_writes_committees_and_meetings_that_pass_check(imported):
     content, code, output, requests, agents = imported
-    assert sorted(p.name for p in (content / "committees").iterdir()) == ["cabinet.yml", "children-families-scrutiny.yml"]
+    assert sorted(p.name for p in (content / "committees").iterdir()) == ["cabinet.yml",
+                                                                         "children-families-scrutiny.yml"]
     assert yamlio.parse((content / "committees" / "cabinet.yml").read_text()) == {"name": "Cabinet"}
     assert sorted(files(content)) == sorted([
         "site.yml", "committees/cabinet.yml", "committees/children-families-scrutiny.yml",
         "meetings/2020/2020-12-09-children-families-scrutiny.md", "meetings/2021/2021-02-10-cabinet.md",
-        "meetings/2022/2022-09-07-children-families-scrutiny.md", "meetings/2023/2023-05-10-children-families-scrutiny.md",
+        "meetings/2022/2022-09-07-children-families-scrutiny.md",
+        "meetings/2023/2023-05-10-children-families-scrutiny.md",
         next(name for name in files(content) if name.startswith(".import/")),
         *(NOT_YET if SHOWN else []),
     ])
@@ -141,7 +145,8 @@ def test_import_writes_committees_and_meetings_that_pass_check(imported):
 def test_statuses_follow_what_the_portal_published(imported):
     content = imported[0]
     assert front(meeting_file(content, "2020-12-09-children-families-scrutiny"))["status"] == "approved"
-    assert front(meeting_file(content, "2021-02-10-cabinet"))["status"] == "unconfirmed"  # "draft minutes" on the portal
+    # "draft minutes" on the portal
+    assert front(meeting_file(content, "2021-02-10-cabinet"))["status"] == "unconfirmed"
     agenda = meeting_file(content, "2023-01-18-children-families-scrutiny")
     cancelled = meeting_file(content, "2023-03-15-children-families-scrutiny")
     if SHOWN:
@@ -353,7 +358,8 @@ def test_a_meeting_changed_on_the_portal_is_updated(tmp_path):
         page.write_text(page.read_text().replace("No declarations of interest were made.",
                                                  "Councillor Khan declared an interest in item 2."))
         minutes = recorded / "ieListDocuments-6001.html"
-        minutes.write_text(minutes.read_text().replace("Draft minutes", "Printed minutes").replace("draft minutes", "minutes")
+        minutes.write_text(minutes.read_text().replace("Draft minutes", "Printed minutes")
+                           .replace("draft minutes", "minutes")
                            .replace("</ul>", "</ul><p>The minutes were approved as a correct record.</p>"))
         code, output = run_import(portal, content)
     assert "Updated:\n  content/meetings/2021/2021-02-10-cabinet.md" in output
@@ -431,7 +437,8 @@ def test_documents_can_be_downloaded_into_the_meeting_folder(tmp_path):
         asked = list(portal.requests)
     folder = content / "meetings" / "2021" / "2021-02-10-cabinet"
     # the recorded portal serves a PDF for every document: the "xlsx" one is saved as what it is
-    assert sorted(p.name for p in folder.iterdir()) == ["appendix-a-savings-tracker.pdf", "budget-monitoring-q3-report.pdf"]
+    assert sorted(p.name for p in folder.iterdir()) == ["appendix-a-savings-tracker.pdf",
+                                                        "budget-monitoring-q3-report.pdf"]
     item = front(meeting_file(content, "2021-02-10-cabinet"))["items"][1]
     assert item["documents"] == [{"title": "Budget Monitoring Q3 report", "file": "budget-monitoring-q3-report.pdf",
                                   "size": "412 KB"},
@@ -478,11 +485,13 @@ def test_the_command_line(tmp_path):
 
 def test_minutes_html_becomes_markdown_with_headings_lists_and_tables():
     html = ("<div><p><strong>Portfolio Summary</strong></p><p>·&nbsp;&nbsp;Members asked *why*</p>"
-            "<p>· and [this]</p><p>(i) first;</p><p>(ii) second.</p><p>Then:</p><ol><li>one</li><li>two<ul><li>two a</li></ul></li></ol>"
+            "<p>· and [this]</p><p>(i) first;</p><p>(ii) second.</p><p>Then:</p>"
+            "<ol><li>one</li><li>two<ul><li>two a</li></ul></li></ol>"
             "<h2>Heading inside</h2><p># not a heading<br>- not a list</p>"
             "<table><tr><td>a</td><td>b|c</td></tr></table></div>")
     assert to_markdown.to_markdown(to_markdown.blocks(parse(html))) == "\n".join([
-        "### Portfolio Summary", "", "- Members asked \\*why\\*", "- and \\[this\\]", "", "1. first;", "2. second.", "", "Then:", "",
+        "### Portfolio Summary", "", "- Members asked \\*why\\*", "- and \\[this\\]", "", "1. first;", "2. second.", "",
+        "Then:", "",
         "1. one", "2. two", "   - two a", "", "### Heading inside", "", "\\# not a heading\\", "\\- not a list", "",
         "|  |  |", "|---|---|", "| a | b\\|c |"])
 
@@ -507,13 +516,14 @@ def test_an_executive_decision_page_gives_its_decision():
             "<p>To consider a report of the Director of Place.</p><h2>Decision:</h2>"
             "<p>That the fees in Appendix 1 be approved.</p></div>")
     page = pages.parse_item_page(html, "https://democracy.example.gov.uk/mgAi.aspx?ID=1")
-    assert (page.report_of, page.decision, page.minutes) == ("Director of Place", "That the fees in Appendix 1 be approved.",
-                                                            None)
+    assert (page.report_of, page.decision, page.minutes) == ("Director of Place",
+                                                            "That the fees in Appendix 1 be approved.", None)
 
 
 def test_slugs_stay_short_enough_for_page_addresses():
     from site_gen.importer.moderngov import committee_slug, short_slug
-    long = "Joint Health Overview and Scrutiny Committee for the Review of Adult Social Care Services Across the Sub-Region"
+    long = ("Joint Health Overview and Scrutiny Committee for the Review of Adult Social Care Services "
+            "Across the Sub-Region")
     assert committee_slug("Children & Families Scrutiny Committee") == "children-families-scrutiny"
     assert len(committee_slug(long)) <= 60 and not committee_slug(long).endswith("-")
     assert short_slug(long, 30) == "joint-health-overview-and"

@@ -349,7 +349,11 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
     ws.edit(new, "A first go.", "A correction, as agreed.")
     repo.commit("branch-2", "fix typo", "2024-03-06T10:00:00+00:00")
     repo.git("checkout", "-q", "main")
-    env = {**repo.env, "GIT_COMMITTER_DATE": "2024-03-10T10:00:00+00:00", "GIT_AUTHOR_DATE": "2024-03-10T10:00:00+00:00"}
+    env = {
+        **repo.env,
+        "GIT_COMMITTER_DATE": "2024-03-10T10:00:00+00:00",
+        "GIT_AUTHOR_DATE": "2024-03-10T10:00:00+00:00",
+    }
     import subprocess
     subprocess.run(["git", "merge", "-q", "--no-ff", "correction", "-m", "Merge pull request #7 from a/correction\n\n"
                     "Correct the cabinet minutes of 6 November 2019"], cwd=ws.tmp, env=env, check=True)
@@ -358,6 +362,8 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
     assert "Correct the cabinet minutes of 6 November 2019" in page and "fix typo" not in page
 
     # the withdrawn minutes restored: the tombstone gives way to the page again
-    repo.git("checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)), str(approved.relative_to(ws.tmp)))
+    repo.git(
+        "checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)), str(approved.relative_to(ws.tmp))
+    )
     repo.commit("restore", "Restore the minutes of 12 February 2020", "2024-04-01T10:00:00+00:00")
     ws.rebuild_and_compare()

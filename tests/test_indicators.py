@@ -1,4 +1,4 @@
-"""Issue 5: indicators as data — charts, direction of travel, the RAG rule, downloads and feeds.
+"""Indicators as data — charts, direction of travel, the RAG rule, downloads and feeds.
 
 Most tests read the fixture archive in tests/fixtures/indicators_site (invented figures),
 built once for this module. Its indicator files mark each value whose rating the
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import shutil
@@ -75,7 +76,7 @@ def test_chart_has_one_point_per_actual_value_in_period_order(site):
     assert xs == sorted(xs) and len(set(xs)) == len(xs), "left to right, oldest first"
     # a higher actual is drawn higher (a smaller y), so the y order follows the values
     ys = [y for _, y in line]
-    for (a1, y1), (a2, y2) in zip(zip(actuals, ys), zip(actuals[1:], ys[1:])):
+    for (a1, y1), (a2, y2) in itertools.pairwise(zip(actuals, ys, strict=True)):
         assert (a2 > a1) == (y2 < y1)
     # one marker per value, in the same order, named in words
     markers = svg.find_all("g", class_="chart__point")
@@ -89,7 +90,7 @@ def test_chart_shows_rating_by_shape_and_words_not_colour_alone(site):
     shapes = {"green": "circle", "amber": "polygon", "red": "rect"}
     ratings = ["red", "amber", "amber", "green", "amber", "green"]
     markers = svg.find_all("g", class_="chart__point")
-    for marker, rating in zip(markers, ratings):
+    for marker, rating in zip(markers, ratings, strict=True):
         assert f"chart__point--{rating}" in marker["class"]
         assert marker.find(class_="chart__marker").name == shapes[rating]
         assert marker.find("title").get_text().endswith(rating)
@@ -128,7 +129,9 @@ def test_chart_without_targets_or_with_one_target(site):
     env2 = chart_of(read_page(site, "/indicators/env-2/"))
     assert len(points(env2.find("polyline", class_="chart__actual"))) == 2
     assert env2.find("polyline", class_="chart__target") is None
-    assert [g["class"] for g in env2.find_all("g", class_="chart__point")] == [["chart__point", "chart__point--none"]] * 2
+    assert [g["class"] for g in env2.find_all("g", class_="chart__point")] == [
+        ["chart__point", "chart__point--none"]
+    ] * 2
     env1 = chart_of(read_page(site, "/indicators/env-1/"))
     assert len(points(env1.find("polyline", class_="chart__actual"))) == 2
     assert env1.find("polyline", class_="chart__target") is None  # one target: a mark, not a line
@@ -313,8 +316,10 @@ def test_points_rule(tmp_path):
     content = copy_content(tmp_path)
     site_yml = content / "site.yml"
     text = site_yml.read_text(encoding="utf-8")
-    site_yml.write_text(text[:text.index("rag_rule:")] + "rag_rule:\n  amber_tolerance: 3\n  amber_tolerance_in: points\n",
-                        encoding="utf-8")
+    site_yml.write_text(
+        text[: text.index("rag_rule:")] + "rag_rule:\n  amber_tolerance: 3\n  amber_tolerance_in: points\n",
+        encoding="utf-8",
+    )
     warned = {(p.path.rsplit("/", 1)[1], p.line) for p in rag_warnings(pipeline.check(content).report)}
     # ASC.1 2019/20 Q3 (3 short) is now amber, as stated; ASC.2 2019/20 (2 over) amber, as stated;
     # ASC.2 2021/22 (1 over) is still amber, stated red; ASC.4 2019/20 (10 over) is now red, stated amber

@@ -29,8 +29,16 @@ def test_init_writes_a_minimal_valid_archive_without_meetings(tmp_path):
     # in its own new repository, with one commit: the site has no meetings and no history of anyone else's
     env = git_env(tmp_path)
     for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Start the archive"]):
-        subprocess.run(["git", *command], cwd=tmp_path, env={**env, "GIT_COMMITTER_DATE": "2024-05-01T09:00:00+00:00",
-                                                             "GIT_AUTHOR_DATE": "2024-05-01T09:00:00+00:00"}, check=True)
+        subprocess.run(
+            ["git", *command],
+            cwd=tmp_path,
+            env={
+                **env,
+                "GIT_COMMITTER_DATE": "2024-05-01T09:00:00+00:00",
+                "GIT_AUTHOR_DATE": "2024-05-01T09:00:00+00:00",
+            },
+            check=True,
+        )
     site = build_into(content, tmp_path / "_site", with_search=False)
     home = read_page(site, "/")
     assert home.h1.get_text(strip=True) == "Example minutes archive"
@@ -98,7 +106,7 @@ def test_strict_check_warns_about_a_placeholder_base_url(tmp_path, base_url, war
     assert run_cli("init", "--council", "X", "--base-url", base_url, cwd=tmp_path).returncode == 0
     strict = run_cli("check", "--strict", cwd=tmp_path)
     line = "content/site.yml:10: warning: `base_url` is a placeholder"
-    assert (strict.returncode, any(l.startswith(line) for l in strict.stdout.splitlines())) == (
+    assert (strict.returncode, any(out.startswith(line) for out in strict.stdout.splitlines())) == (
         (1, True) if warned else (0, False)), strict.stdout
     assert run_cli("check", cwd=tmp_path).returncode == 0  # not without --strict
     assert run_cli("--out", "_site", cwd=tmp_path).returncode == 0  # and the build builds

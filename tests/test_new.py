@@ -148,7 +148,9 @@ def test_new_copies_the_standing_items_of_the_previous_meeting(tmp_path):
     assert numbered == [("1", '"Apologies"'), ("2", '"Minutes"'), ("3", '"Declarations of Interest"'),
                         ("4", "# TODO: the item's title, as on the agenda, in quotes"),
                         ("5", '"Scrutiny Work Programme"')]
-    assert 'decision: "That the minutes of the meeting held on 10 January 2023 be approved as a correct record."' in text
+    assert (
+        'decision: "That the minutes of the meeting held on 10 January 2023 be approved as a correct record."' in text
+    )
     assert 'time: "18:00"' in text and 'venue: "Committee Room 2, Town Hall"' in text
     assert 'chair: "Councillor Ann Green (Chair)"' in text and '- "Councillor Cy Black"' in text
     assert "Budget Monitoring" not in text and "Library" not in text  # business items are not copied

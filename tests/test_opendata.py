@@ -1,4 +1,4 @@
-"""Issue 7: JSON (Open Civic Data shapes) validated against schemas/, Atom feeds per committee
+"""Open data: JSON (Open Civic Data shapes) validated against schemas/, Atom feeds per committee
 and per issue parsed with feedparser, schema.org JSON-LD on meeting pages, the /data/ page,
 and the search-engine metadata every page carries.
 """
@@ -43,7 +43,7 @@ def validator(name: str) -> jsonschema.protocols.Validator:
 
 
 def data_files(site: Path) -> list[tuple[Path, str]]:
-    """Every JSON file this issue publishes, with the schema it must follow."""
+    """Every JSON file of the open data, with the schema it must follow."""
     files = [(p, "meeting.schema.json") for p in sorted(site.glob("meetings/*/*/meeting.json"))]
     files += [(site / "data" / name, opendata.SCHEMAS[name])
               for name in ("meetings.json", "committees.json", "indicators.json", "issues.json", "decisions.json")]
@@ -326,7 +326,7 @@ def test_json_ld_only_where_it_describes_the_page(site):
         assert count == (1 if re.fullmatch(described, path) else 0), path
 
 
-# -- search-engine metadata on every page (present before issue 7: verified here) --------
+# -- search-engine metadata on every page (older than the open data: verified here too) --------
 
 def test_every_page_has_a_canonical_link_and_open_graph(site):
     for path in html_pages(site):

@@ -26,9 +26,10 @@ MEETING = Path("meetings/2021/2021-03-10-scrutiny.md")
 BOUNDED = settings(max_examples=45, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
-HOSTILE = ["[" * 2000, "{a: " * 50, "\x0b", "\x1b[2J", "\x00", "\u202e", "\ud7ff", "::warning file=x::y", "\n::error::z",
-           "CFSE４１", "ED.1", "ED１", "ED 1", "<img src=x onerror=alert(1)>", "&lt;b&gt;", "---", "...", "## 2.", "##2.",
-           "# 1.", "&a", "*a", "&a [x]", "|", ">-", "\t", "\\", '"', "'", ": ", "# ", "- ", "%", "@", "`", "!!python/object",
+HOSTILE = ["[" * 2000, "{a: " * 50, "\x0b", "\x1b[2J", "\x00", "\u202e", "\ud7ff", "::warning file=x::y",
+           "\n::error::z", "CFSE４１", "ED.1", "ED１", "ED 1", "<img src=x onerror=alert(1)>", "&lt;b&gt;", "---",
+           "...", "## 2.", "##2.", "# 1.", "&a", "*a", "&a [x]", "|", ">-", "\t", "\\", '"', "'", ": ", "# ", "- ", "%",
+           "@", "`", "!!python/object",
            "99999999999999999999999999", ".nan", "-.inf", "1e999", "0x1F", "2021-02-30", "javascript:alert(1)",
            "x" * 300, "-".join(["a"] * 120), "\r", "\ufeff", "١٢", "𝟓"]
 
@@ -109,7 +110,8 @@ def indicator_file(draw) -> str:
     for period in draw(st.lists(st.sampled_from(["2020/21 Q1", "2020/21 Q2", "Q3"]), max_size=3, unique=True)):
         actual = draw(mostly(st.floats(0, 100), st.one_of(st.floats(), st.integers(), wild_text)))
         values.append(f"  - period: {period}\n    actual: {draw(scalar(actual))}")
-    aliases = draw(st.lists(mostly(st.sampled_from(["ED1", "ED 1", "ED-1"]), st.sampled_from(["ED１", "CFSE４１", "x" * 60])),
+    odd = st.sampled_from(["ED１", "CFSE４１", "x" * 60])
+    aliases = draw(st.lists(mostly(st.sampled_from(["ED1", "ED 1", "ED-1"]), odd),
                             max_size=2, unique=True))
     return ("code: ED.1\ntitle: Pupils ready to learn\nportfolio: education\npriority: 1\n"
             f"aliases: {json.dumps(aliases, ensure_ascii=False)}\nvalues:\n" + "\n".join(values) + "\n")
@@ -147,7 +149,8 @@ def test_any_meeting_committee_and_indicator_get_a_verdict(meeting, committee, i
 
 
 @BOUNDED
-@given(data=st.binary(max_size=400), where=st.sampled_from([MEETING, Path("committees/scrutiny.yml"), Path("site.yml")]))
+@given(data=st.binary(max_size=400),
+       where=st.sampled_from([MEETING, Path("committees/scrutiny.yml"), Path("site.yml")]))
 def test_any_bytes_in_a_content_file_get_a_verdict(data, where):
     original = (BASE / where).read_bytes()
     verdicts({where: original[: len(original) // 2] + data})

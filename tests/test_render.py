@@ -14,7 +14,8 @@ SAMPLE_PAGES = [
     "/", MEETING_2020, MEETING_2022, "/meetings/", "/meetings/2020/", "/meetings/2022/",
     "/committees/", "/committees/children-families-scrutiny/", "/indicators/", "/indicators/cfse-29/",
     "/indicators/cfse-5/", "/indicators/cfse-62/", "/portfolios/", "/portfolios/children-families-education/",
-    "/issues/", "/issues/portfolio-performance-and-resources/", "/decisions/", "/search/", "/accessibility/", "/changes/",
+    "/issues/", "/issues/portfolio-performance-and-resources/", "/decisions/", "/search/", "/accessibility/",
+    "/changes/",
     "/404.html",
 ]
 
@@ -50,7 +51,8 @@ def test_meeting_page_carries_every_fact_of_seed_001(sample_site):
     mails = [a["href"] for a in item.select("a[href^='mailto:']")]
     assert mails == ["mailto:gaynor.ward@stockport.gov.uk", "mailto:gill.dixon@stockport.gov.uk",
                      "mailto:peter.hughes@stockport.gov.uk"]
-    assert [a["href"] for a in item.select("a[href^='tel:']")] == ["tel:01614743186", "tel:01614743886", "tel:01614743947"]
+    assert [a["href"] for a in item.select("a[href^='tel:']")] == ["tel:01614743186", "tel:01614743886",
+                                                                    "tel:01614743947"]
     documents = item.find("ul", class_="documents").get_text(" ", strip=True)
     assert "207 KB" in documents
     assert "Councillor Colin Foster" in page.find(id="attendance").find_parent("section").get_text()
@@ -134,7 +136,8 @@ def test_committee_and_year_pages_are_newest_first(sample_site):
 def test_portfolio_page_lists_priorities_and_indicators(sample_site):
     page = read_page(sample_site, "/portfolios/children-families-education/")
     titles = [h.get_text(strip=True) for h in page.find_all("h3")]
-    assert titles[0] == "Priority 1: All babies and children are given the very best start in life by their parents and carers and start school ready to learn"
+    assert titles[0] == ("Priority 1: All babies and children are given the very best start in life "
+                         "by their parents and carers and start school ready to learn")
     assert page.find("a", href="/indicators/cfse-29/") is not None
 
 
@@ -169,13 +172,15 @@ def test_search_page_uses_pagefind_without_inline_script(sample_site):
     form = page.find("form", id="search-form")
     assert form is not None and form.get("action") == "/search/" and form.get("method") == "get"
     # the address's fields: ?q=&committee=&year=&kind=&sort=
-    assert {field.get("name") for field in form.find_all(["input", "select"])} == {"q", "committee", "year", "kind", "sort"}
+    names = {field.get("name") for field in form.find_all(["input", "select"])}
+    assert names == {"q", "committee", "year", "kind", "sort"}
     assert page.find(id="header-search-input") is None, "the header's search box is repeated on the search page"
 
 
 def test_pagefind_filters_and_sort_on_meeting_pages(sample_site):
     page = read_page(sample_site, MEETING_2020)
-    filters = {m["data-pagefind-filter"]: m["content"] for m in page.find_all("meta", attrs={"data-pagefind-filter": True})}
+    filters = {m["data-pagefind-filter"]: m["content"]
+               for m in page.find_all("meta", attrs={"data-pagefind-filter": True})}
     assert filters == {"kind[content]": "Meeting", "committee[content]": "Children & Families Scrutiny Committee",
                        "year[content]": "2020"}
     assert page.find("meta", attrs={"data-pagefind-sort": True})["content"] == "2020-12-09"
@@ -248,7 +253,8 @@ def test_unconfirmed_minutes_say_so(fixture_site):
     assert page.find(class_="tag").get_text() == "Unconfirmed minutes"
     assert "These minutes await approval." in page.find(class_="notice").get_text()
     decision = item_section(page, 1).find(class_="decision").get_text(" ", strip=True)
-    assert decision == "Decision RESOLVED – That the minutes of the meeting held on 15 January 2020 be approved as a correct record."
+    assert decision == ("Decision RESOLVED – That the minutes of the meeting held on 15 January 2020 "
+                        "be approved as a correct record.")
     multi = item_section(page, 2).find(class_="decision")
     assert len(multi.find("ol").find_all("li")) == 2
 

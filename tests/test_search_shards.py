@@ -21,7 +21,9 @@ def test_a_small_newest_shard_joins_the_one_before():
 
 def test_without_meetings_everything_is_in_the_main_shard():
     assert layout({}, 300) == [Shard("main", ())]
-    assert pages_of([Shard("main")], ["committees/cabinet/index.html"]) == {Shard("main"): ["committees/cabinet/index.html"]}
+    assert pages_of([Shard("main")], ["committees/cabinet/index.html"]) == {
+        Shard("main"): ["committees/cabinet/index.html"]
+    }
 
 
 def test_the_shard_folders_are_beside_the_main_bundle():

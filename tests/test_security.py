@@ -99,7 +99,10 @@ def test_a_meeting_folder_that_is_a_link_is_an_error(content, tmp_path):
     (outside / "passwd.txt").write_text(SECRET, encoding="utf-8")
     code, output = check(content)
     assert code == 1
-    assert "content/meetings/2021/2021-03-10-scrutiny:1: 2021-03-10-scrutiny is a symbolic link: commit the folder itself" in output
+    assert (
+        "content/meetings/2021/2021-03-10-scrutiny:1: 2021-03-10-scrutiny is a symbolic link: commit the folder itself"
+        in output
+    )
     code, output, site = build(content)
     assert code == 1 and SECRET.encode() not in published_bytes(site)
 
@@ -228,7 +231,9 @@ def test_netlify_serves_meeting_documents_sandboxed_and_never_sniffed(tmp_path):
 
 @pytest.mark.parametrize("depth", [2_000, 100_000])
 def test_deeply_nested_yaml_is_an_error_not_a_crash(content, depth):
-    text = MEETING_TEXT.replace("    title: Apologies\n", f"    title: Apologies\n    report_of: {'[' * depth}{']' * depth}\n")
+    text = MEETING_TEXT.replace(
+        "    title: Apologies\n", f"    title: Apologies\n    report_of: {'[' * depth}{']' * depth}\n"
+    )
     (content / MEETING).write_text(text, encoding="utf-8")
     code, output = check(content)
     assert code == 1, output  # a crash of the process would be -11 (139 from a shell)
@@ -340,8 +345,10 @@ def test_a_lookalike_heading_in_fenced_code_or_for_no_item_is_no_warning(content
 
 
 def test_an_indented_rule_inside_a_block_scalar_is_text(content):
-    text = MEETING_TEXT.replace("    decision: That the report be noted.\n",
-                                "    decision: |\n      That the report be noted.\n      ---\n      ...\n      And more.\n")
+    text = MEETING_TEXT.replace(
+        "    decision: That the report be noted.\n",
+        "    decision: |\n      That the report be noted.\n      ---\n      ...\n      And more.\n",
+    )
     (content / MEETING).write_text(text, encoding="utf-8")
     assert check(content)[0] == 0
 

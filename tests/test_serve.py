@@ -114,7 +114,12 @@ def test_serve_rebuilds_on_change_and_keeps_the_last_good_site_when_a_file_break
     assert status == 200 and "Councillors asked about" in page
     # live reload is an external script (the site's CSP allows no inline script) served by serve only
     assert '<script src="/__serve/reload.js" defer></script>' in page
-    assert served.get("/__serve/reload.js")[0] == 200
+    # the reload script and the problem report's stylesheet are the files in site_gen/serve_files/
+    for name, kind in (("reload.js", "text/javascript"), ("serve.css", "text/css")):
+        status, headers, body = served.get(f"/__serve/{name}")
+        assert status == 200 and headers["Content-Type"].startswith(kind)
+        assert body == (ROOT / "site_gen" / "serve_files" / name).read_text(encoding="utf-8")
+    assert not (served.out / "__serve").exists(), "nothing of the preview is written into the site"
     assert "Content-Security-Policy" in headers  # the published site's headers, from netlify.toml
     assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
     first = served.state()

@@ -1,4 +1,4 @@
-"""Issue 7: sitemap.xml lists every HTML page and nothing else; robots.txt points at it.
+"""Open data for search engines: sitemap.xml lists every HTML page and nothing else; robots.txt points at it.
 
 "Every page" is found by walking the built site's *.html files, so a page added by
 any later change is covered without touching this test. 404.html is not a page to

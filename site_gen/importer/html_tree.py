@@ -25,6 +25,12 @@ class Node:
     children: list = field(default_factory=list)  # Node or str
     parent: "Node | None" = field(default=None, repr=False)
 
+    @property
+    def up(self) -> "Node":
+        """The parent of a node below the root (the parser gives each one)."""
+        assert self.parent is not None, "the root has no parent"
+        return self.parent
+
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
 
@@ -92,18 +98,18 @@ class _Builder(html.parser.HTMLParser):
             node = self.current
             while node is not self.root:
                 if node.tag in closes:
-                    self.current = node.parent
+                    self.current = node.up
                     break
                 if node.tag in stops:
                     break
-                node = node.parent
+                node = node.up
         if tag in BLOCK and tag != "p":
             # a block inside an open <p> ends the paragraph
             node = self.current
             while node is not self.root and node.tag != "p" and node.tag not in BLOCK:
-                node = node.parent
+                node = node.up
             if node.tag == "p":
-                self.current = node.parent
+                self.current = node.up
         element = Node(tag, {k: v or "" for k, v in attrs}, [], self.current)
         self.current.children.append(element)
         if tag not in VOID:
@@ -120,9 +126,9 @@ class _Builder(html.parser.HTMLParser):
             return
         node = self.current
         while node is not self.root and node.tag != tag:
-            node = node.parent
+            node = node.up
         if node is not self.root:
-            self.current = node.parent
+            self.current = node.up
 
     def handle_data(self, data):
         if not self.skipping:

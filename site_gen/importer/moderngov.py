@@ -15,6 +15,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import safefiles, yamlio
 from ..content import EMAIL_RE, PHONE_RE
@@ -93,7 +94,8 @@ class Importer:
         try:
             committees = webservice.parse_committees(text)
         except webservice.LayoutError as exc:
-            raise Abort(f"{webservice.committees_url(self.portal)}: the list of committees could not be read: {exc.part}")
+            raise Abort(f"{webservice.committees_url(self.portal)}: "
+                        f"the list of committees could not be read: {exc.part}") from None
         if self.options.committee != "all":
             committees = [c for c in committees if c.id == self.options.committee]
             if not committees:
@@ -172,8 +174,13 @@ class Importer:
         meeting_page = f"{self.portal}/ieListDocuments.aspx?CId={stub.committee_id}&MId={stub.id}"
         other = self.paths_this_run.get(shown)
         if other and other != stub.id:
-            self.summary.skipped.append((meeting_page, f"a second meeting of the same committee on {stub.date.isoformat()} "
-                                                       f"({shown} holds the first); the archive has one file per day"))
+            self.summary.skipped.append(
+                (
+                    meeting_page,
+                    f"a second meeting of the same committee on {stub.date.isoformat()} "
+                    f"({shown} holds the first); the archive has one file per day",
+                )
+            )
             return "skipped (a second meeting that day)"
         self.paths_this_run[shown] = stub.id
         entry = self.state.meetings.get(stub.id)
@@ -201,7 +208,7 @@ class Importer:
             self.summary.errors.append((exc.url, exc.reason))
             return "not imported (see errors)"
         self.summary.meetings_fetched += 1
-        if response.not_modified:
+        if response.not_modified and entry is not None:  # asked with the entry's validators
             entry["stamp"] = stub.stamp
             self.summary.unchanged.append(shown)
             return "unchanged"
@@ -258,7 +265,8 @@ class Importer:
         self.summary.updated.append(f"{entry['path']} (moved to {shown}; the old address will redirect)")
         return f"moved from {entry['path']}"
 
-    def build(self, stub, slug, detail: webservice.MeetingDetail, path: Path, meeting_page: str):
+    # Complexity allowed (C901): one meeting's fields in the order the file is written; split, the order would be lost
+    def build(self, stub, slug, detail: webservice.MeetingDetail, path: Path, meeting_page: str):  # noqa: C901
         complete = True
         status_words = f"{stub.status} {detail.status}".lower()
         items = [i for i in detail.items if i.title]
@@ -277,7 +285,7 @@ class Importer:
         if not items and status not in NOT_HELD:  # a meeting that did not take place may have had no agenda
             self.summary.skipped.append((meeting_page, "the portal lists no agenda items for this meeting"))
             return None
-        attendees = {"chair": None, "members": [], "apologies": [], "in_attendance": []}
+        attendees: dict[str, Any] = {"chair": None, "members": [], "apologies": [], "in_attendance": []}
         attendance_url = None
         fetched: dict[str, str | None] = {}
 
@@ -287,23 +295,24 @@ class Importer:
             return fetched["html"]
 
         if detail.minutes_published and status == "unconfirmed":
-            page = meeting_html()
-            if page is None:
+            text = meeting_html()
+            if text is None:
                 complete = False
             else:
-                approved, attendance_url = pages.parse_meeting_page(page, meeting_page)
+                approved, attendance_url = pages.parse_meeting_page(text, meeting_page)
                 status = "approved" if approved else "unconfirmed"
         if attendance_url:
             url = attendance_url
-            page = self.fetch(url)
-            if page is None:
+            text = self.fetch(url)
+            if text is None:
                 complete = False
             else:
-                found, unread = pages.parse_attendance_page(page)
+                found, unread = pages.parse_attendance_page(text)
                 self.summary.warnings.extend((url, part) for part in unread)
                 attendees.update(chair=found.chair, members=found.members, apologies=found.apologies,
                                  in_attendance=list(found.in_attendance))
-        front_items, sections = [], []
+        front_items: list[dict] = []
+        sections: list[str] = []
         numbers: set[int] = set()
         for item in items:
             number = _number(item.number)
@@ -315,7 +324,7 @@ class Importer:
             numbers.add(number)
             record: dict = {"number": number, "title": item.title}
             item_url = f"{self.portal}/mgAi.aspx?ID={item.id}" if item.id else None
-            page = None
+            page: pages.ItemPage | None = None
             if item_url and not item.restricted:
                 html = self.fetch(item_url)
                 if html is None:
@@ -326,19 +335,21 @@ class Importer:
             if item_url and not item.restricted and (page is None or page.unread):
                 # the item's page could not be read: the meeting's page shows most of it too
                 html = meeting_html()
-                row = pages.parse_meeting_items(html, meeting_page).get(item.number.strip().rstrip(".")) if html else None
+                row = (
+                    pages.parse_meeting_items(html, meeting_page).get(item.number.strip().rstrip(".")) if html else None
+                )
                 if row is not None and not row.unread:
                     self.summary.warnings.append((item_url, f"item {number} was taken from the meeting's page, "
                                                             f"{meeting_page}, instead"))
                     page = row
-            documents = []
+            documents: list[dict] = []
             if page:
                 if page.issue_id:
                     record["issue"] = self.issue_slug(page.issue_id)
                 record["report_of"] = page.report_of
                 record["summary"] = page.summary
                 record["recommendations"] = [r for r in page.recommendations if r.strip()]
-                record["contacts"] = [self.contact(c, item_url) for c in page.contacts]
+                record["contacts"] = [self.contact(c, item_url or meeting_page) for c in page.contacts]
                 documents = [{"title": d.title, "url": d.url, "size": d.size} for d in page.documents]
                 for person in page.in_attendance:
                     if person not in attendees["in_attendance"]:
@@ -363,7 +374,8 @@ class Importer:
                  "status": status, "source": meeting_page,
                  "attendees": {k: v for k, v in attendees.items() if v} or None, "items": front_items or None}
         if status == "agenda" or status in NOT_HELD:
-            # not (yet) held: the portal's attendance, minutes and decisions, if any, belong to no meeting that took place
+            # not (yet) held: the portal's attendance, minutes and decisions, if any,
+            # belong to no meeting that took place
             front["attendees"] = None
             sections = []
             for record in front_items:
@@ -371,11 +383,13 @@ class Importer:
         return front, "\n\n".join(sections), complete
 
     def contact(self, contact: pages.Contact, url: str) -> dict:
-        """A contact as the loader accepts it: an e-mail or telephone number it would reject is left out, with a warning."""
+        """A contact as the loader accepts it: an e-mail or telephone number it would reject is left out,
+        with a warning."""
         record = {"name": contact.name, "role": contact.role, "email": contact.email, "phone": contact.phone}
         for key, pattern in (("email", EMAIL_RE), ("phone", PHONE_RE)):
-            if record[key] and not pattern.match(record[key]):
-                self.summary.warnings.append((url, f"the {key} of {contact.name} (`{record[key]}` is not one)"))
+            value = record[key]
+            if value and not pattern.match(value):
+                self.summary.warnings.append((url, f"the {key} of {contact.name} (`{value}` is not one)"))
                 record[key] = None
         return record
 

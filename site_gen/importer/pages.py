@@ -28,10 +28,12 @@ ASKED_RE = re.compile(r"\b(?:is|are) (?:asked|recommended|requested|invited) to\
 LIST_MARK_RE = re.compile(r"^\(?((?:[ivx]{1,5})|[a-h]|\d{1,2})[.)](?:\s+|$)", re.IGNORECASE)
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PHONE_RE = re.compile(r"\+?\d[\d ]{6,}\d")
-SIZE_RE = re.compile(r"\b(?:PDF|DOCX?|XLSX?|PPTX?|RTF|HTML?|ZIP)?\s*(\d+(?:\.\d+)?\s*(?:bytes|[KMG]B))\b", re.IGNORECASE)
+SIZE_RE = re.compile(r"\b(?:PDF|DOCX?|XLSX?|PPTX?|RTF|HTML?|ZIP)?\s*(\d+(?:\.\d+)?\s*(?:bytes|[KMG]B))\b",
+                     re.IGNORECASE)
 # the page's own navigation between the title and the text
 NAVIGATION_RE = re.compile(r"^(?:Meeting: \d{1,2}/\d{1,2}/\d{4}\b|View the (?:background|decision)\b)", re.IGNORECASE)
-CONNECTOR_RE = re.compile(r"(?:[\s,;:]+(?:on|or|and|email|e-mail|tel|tel\.|telephone|phone)?)+[\s,;:.]*$", re.IGNORECASE)
+CONNECTOR_RE = re.compile(r"(?:[\s,;:]+(?:on|or|and|email|e-mail|tel|tel\.|telephone|phone)?)+[\s,;:.]*$",
+                          re.IGNORECASE)
 ATTENDED_RE = re.compile(r"^The (.+?)(?: \((Councillors? [^)]+)\))? attended the meeting\b")
 
 
@@ -101,7 +103,8 @@ def _read_item(content: Node, url: str) -> ItemPage:
     parts = blocks(content)
     # the page title ("Agenda item", "Issue - meetings") and the item's own title come first
     head = [b for b in parts if b.kind == "heading"]
-    page.title = next((heading_text(b) for b in head if b.node is not None and "mgSubTitleTxt" in b.node.classes()), None)
+    page.title = next((heading_text(b) for b in head if b.node is not None and "mgSubTitleTxt" in b.node.classes()),
+                      None)
     for link in content.find_all("a"):
         href = link.attrs.get("href", "")
         if "mgissuehistoryhome.aspx" in href.lower():
@@ -168,7 +171,10 @@ def _agenda_text(page: ItemPage, parts: list[Block]) -> None:
     rest: list[Block] = []
     for index, block in enumerate(summary):
         marked = block.kind == "item" or (block.kind == "para" and LIST_MARK_RE.match(block.text))
-        if marked and (recommendations or any(ASKED_RE.search(b.text) for b in summary[:index])) or block.kind == "para" and ASKED_RE.search(block.text) and not block.text.rstrip().endswith(":"):
+        # a marked line once the committee has been asked, or a paragraph that asks it (but not a lead-in ending in ":")
+        follows = marked and (recommendations or any(ASKED_RE.search(b.text) for b in summary[:index]))
+        asks = block.kind == "para" and ASKED_RE.search(block.text) and not block.text.rstrip().endswith(":")
+        if follows or asks:
             recommendations.append(block)
         else:
             rest.append(block)

@@ -175,7 +175,9 @@ def parse_meetings(text: str, committee_id: str) -> tuple[list[MeetingStub], lis
         meeting_id = _text(element, "meetingid")
         date = parse_date(_text(element, "meetingdate"))
         if not meeting_id or not date:
-            unread.append(f"a meeting without a readable `meetingid` or `meetingdate` ({_text(element, 'meetingdate')})")
+            unread.append(
+                f"a meeting without a readable `meetingid` or `meetingdate` ({_text(element, 'meetingdate')})"
+            )
             continue
         stamp = ET.tostring(element, encoding="unicode")
         meetings.append(MeetingStub(meeting_id, _text(element, "committeeid") or committee_id, date,

@@ -12,11 +12,15 @@ import http.server
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from conftest import build_into
 
 from .browser_helpers import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, ROOT, require, site_headers
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 BROWSER_CONTENT = ROOT / "tests" / "fixtures" / "browser_site" / "content"
 
@@ -105,8 +109,12 @@ def _server_fixture(site_fixture: str, with_site_headers: bool, doc: str):
     return served
 
 
-sample_server = _server_fixture("sample_site", False, "The sample archive, without a CSP header (so axe-core can be injected).")
-sample_server_csp = _server_fixture("sample_site", True, "The sample archive with netlify.toml's headers, CSP included.")
+sample_server = _server_fixture(
+    "sample_site", False, "The sample archive, without a CSP header (so axe-core can be injected)."
+)
+sample_server_csp = _server_fixture(
+    "sample_site", True, "The sample archive with netlify.toml's headers, CSP included."
+)
 browser_server = _server_fixture("browser_site", False, "tests/fixtures/browser_site, without a CSP header.")
 browser_server_csp = _server_fixture("browser_site", True, "tests/fixtures/browser_site with netlify.toml's headers.")
 sharded_server_csp = _server_fixture("browser_site_sharded", True, "browser_site_sharded with netlify.toml's headers.")
@@ -129,7 +137,7 @@ def browser():
 @dataclass
 class Tab:
     """A page in its own browser context, with everything that went wrong in it."""
-    page: "playwright.sync_api.Page"
+    page: Page
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)

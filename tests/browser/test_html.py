@@ -42,6 +42,21 @@ def test_every_page_has_the_structure_of_the_design(site, request):
     assert not problems, "\n".join(problems)
 
 
+def header_problems(soup) -> list[str]:
+    header = soup.body.find("header", recursive=False)
+    if header is None:
+        return ["no site header (banner)"]
+    problems = []
+    # every page has a search box going to /search/?q=: the header's, or on the search page its own
+    own = soup.find("form", id="search-form")
+    form = own if own is not None and not header.find("form") else header.find("form", attrs={"role": "search"})
+    if not form or form.get("action") != "/search/" or not form.find("input", attrs={"name": "q"}):
+        problems.append("the header has no search box going to /search/?q=")
+    if not header.find("nav", attrs={"aria-label": True}):
+        problems.append("the header has no labelled navigation")
+    return problems
+
+
 def structure_problems(soup) -> list[str]:
     problems = []
     if not soup.html.get("lang"):
@@ -54,17 +69,7 @@ def structure_problems(soup) -> list[str]:
     first = soup.body.find(["a", "button", "input", "select", "textarea"])
     if first is None or first.get("href") != "#main" or "skip-link" not in first.get("class", []):
         problems.append("the first focusable element is not the skip link to #main")
-    header = soup.body.find("header", recursive=False)
-    if header is None:
-        problems.append("no site header (banner)")
-    else:
-        # every page has a search box going to /search/?q=: the header's, or on the search page its own
-        own = soup.find("form", id="search-form")
-        form = own if own is not None and not header.find("form") else header.find("form", attrs={"role": "search"})
-        if not form or form.get("action") != "/search/" or not form.find("input", attrs={"name": "q"}):
-            problems.append("the header has no search box going to /search/?q=")
-        if not header.find("nav", attrs={"aria-label": True}):
-            problems.append("the header has no labelled navigation")
+    problems += header_problems(soup)
     footer = soup.body.find("footer", recursive=False)
     if footer is None or not footer.find("a", href="/accessibility/"):
         problems.append("the footer does not link to the accessibility statement")

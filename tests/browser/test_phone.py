@@ -31,10 +31,14 @@ def test_every_table_shows_every_column_without_sideways_scrolling(site, url, sa
                   ? cell.closest(".table-wrap").scrollWidth > cell.closest(".table-wrap").clientWidth : false};
     })""")
     assert cells, f"{url} has no table"
-    outside = [cell for cell in cells if cell["text"] and (cell["left"] < 0 or cell["right"] > PHONE or cell["width"] == 0)]
+    outside = [
+        cell for cell in cells if cell["text"] and (cell["left"] < 0 or cell["right"] > PHONE or cell["width"] == 0)
+    ]
     assert not outside, f"{url}: cells outside the {PHONE} px screen: {outside[:5]}"
     assert not any(cell["scrolls"] for cell in cells), f"{url}: a table still scrolls sideways"
-    unlabelled = [cell for cell in cells if cell["label"] is not None and cell["text"] and cell["label"] in ("none", "normal")]
+    unlabelled = [
+        cell for cell in cells if cell["label"] is not None and cell["text"] and cell["label"] in ("none", "normal")
+    ]
     assert not unlabelled, f"{url}: cells without their column's name: {unlabelled[:5]}"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     assert tab.problems() == []
@@ -43,7 +47,10 @@ def test_every_table_shows_every_column_without_sideways_scrolling(site, url, sa
 def test_tables_are_tables_on_a_wide_screen(sample_server_csp, open_tab):
     tab = open_tab(sample_server_csp.url("/decisions/"), width=1280)
     assert tab.page.evaluate("getComputedStyle(document.querySelector('main table')).display") == "table"
-    assert tab.page.evaluate("getComputedStyle(document.querySelector('main td'), '::before').content") in ("none", "normal")
+    assert tab.page.evaluate("getComputedStyle(document.querySelector('main td'), '::before').content") in (
+        "none",
+        "normal",
+    )
 
 
 @pytest.mark.parametrize("url", ["/", MEETING, "/indicators/cfse-29/", "/search/"])

@@ -54,8 +54,9 @@ def test_care_leavers_finds_the_indicator_and_the_meeting_item(csp, sample, open
     assert page.locator(".search-result__excerpt mark").count() > 0, "results have no highlighted excerpts"
 
     item_results = [(title, href) for title, href in sub_result_links(page) if href == MEETING + "#item-5"]
-    assert item_results == [("Item 5: Portfolio Performance and Resources - Mid-Year Report 2020/21", MEETING + "#item-5")], \
-        f"no sub-result names and lands on item 5: {sub_result_links(page)}"
+    assert item_results == [
+        ("Item 5: Portfolio Performance and Resources - Mid-Year Report 2020/21", MEETING + "#item-5")
+    ], f"no sub-result names and lands on item 5: {sub_result_links(page)}"
     meeting = page.locator(".search-result").filter(has=page.locator(f'h2 a[href="{MEETING}"]'))
     assert meeting.locator(".search-result__meta").inner_text() == "Meeting · 9 December 2020 · Approved minutes"
     assert meeting.locator("time").get_attribute("datetime") == "2020-12-09"

@@ -27,7 +27,8 @@ new MutationObserver((records) => {
     for (const node of record.addedNodes) {
       if (node.nodeType !== 1) continue;
       for (const made of [node, ...node.querySelectorAll("*")]) {
-        window.__made.push(made.tagName + (made.tagName === "IMG" ? " in " + made.parentElement.outerHTML.slice(0, 200) : ""));
+        const where = made.tagName === "IMG" ? " in " + made.parentElement.outerHTML.slice(0, 200) : "";
+        window.__made.push(made.tagName + where);
       }
     }
   }
@@ -53,7 +54,9 @@ def test_a_committee_name_in_the_filters_is_text_not_markup(hostile_server, open
     label.first.wait_for(state="attached", timeout=10_000)
     page.wait_for_timeout(500)  # an image's error event, had one been made, would have fired by now
     made = page.evaluate("window.__made")
-    assert not [tag for tag in made if tag.split()[0] in ("IMG", "B")], f"elements made from the committee's name: {made}"
+    assert not [tag for tag in made if tag.split()[0] in ("IMG", "B")], (
+        f"elements made from the committee's name: {made}"
+    )
     inside = page.evaluate("[...document.querySelectorAll('#main img, #main b')].map(e => e.parentElement.outerHTML)")
     assert inside == []
     assert page.evaluate("window.__ran") is None
@@ -76,5 +79,7 @@ def test_a_committee_name_in_result_titles_is_text_not_markup(hostile_server, op
     assert any("Scrutiny" in title and "img" in title for title in titles), titles
     page.wait_for_timeout(500)
     made = page.evaluate("window.__made")
-    assert not [tag for tag in made if tag.split()[0] in ("IMG", "B")], f"elements made from the committee's name: {made}"
+    assert not [tag for tag in made if tag.split()[0] in ("IMG", "B")], (
+        f"elements made from the committee's name: {made}"
+    )
     assert page.evaluate("window.__ran") is None
