@@ -19,7 +19,7 @@ import io
 from . import indicators, urls
 from .codes import indicator_slug
 from .models import DEFAULT_LICENCE_URL, Indicator
-from .opendata import dumps
+from .pages.base import dumps
 
 BOM = "\ufeff"
 # (name, Table Schema type, what it holds, allowed values or None)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -266,7 +267,7 @@ class Calendars:
     """Builds the calendars of one site. Each event is made and serialised by the library once,
     however many calendars it is in (the site's and its committee's)."""
 
-    def __init__(self, linked, meeting_title, made_before: dict[str, bytes] | None = None,
+    def __init__(self, linked, meeting_title, made_before: Mapping[str, bytes] | None = None,
                  made_now: dict[str, bytes] | None = None, key=None, stamps=None):
         """`key(meeting)`: a digest of what its event is made from; `made_before` holds the events
         of the previous build by key (the build cache), `made_now` receives this build's.

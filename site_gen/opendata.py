@@ -20,9 +20,9 @@ import zipfile
 from pathlib import Path
 
 import orjson
-from markupsafe import Markup
 
 from . import ical, urls
+from .pages.base import JSON_OPTIONS, dumps  # noqa: F401  (dumps: the site's JSON, here as before)
 from .wording import long_date, natural_key, report_of, weekday_date
 
 SCHEMAS = {  # file -> its JSON Schema in schemas/ (published at /data/schemas/), named in each file's `schema`
@@ -46,17 +46,6 @@ MEDIA_TYPES = {  # a fixed table: mimetypes.guess_type would read the machine's 
 }
 ONLINE = re.compile(r"\b(virtual|online|remote|teams|zoom|webex|webcast only)\b", re.IGNORECASE)
 HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
-
-
-JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
-
-
-def dumps(value) -> bytes:
-    """The one way JSON files are written: byte-identical for the same data."""
-    # orjson writes exactly what json.dumps(ensure_ascii=False, sort_keys=True, indent=2)
-    # does, about eight times faster: the standard library falls back to pure Python
-    # whenever it indents, and the per-meeting files are a large part of a build.
-    return orjson.dumps(value, option=JSON_OPTIONS) + b"\n"
 
 
 def script_json(value) -> str:
@@ -596,116 +585,6 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-def render(renderer) -> None:
-    """Add every open-data and subscription output to the renderer's files: JSON, the JSON
-    Schemas, the data package, calendars, committee and issue feeds, the bulk download and
-    the /data/ page (last: it gives every file's size)."""
-    from . import downloads, feeds
-    from .cache import digest
-    from .render import Crumb
-    linked = renderer.linked
-    data = renderer.open_data
-    writer = renderer.writer
-    site = linked.archive.site
-
-    def add(url: str, content: bytes) -> None:
-        writer.add(urls.output_path(url), content)  # refuses a path written twice
-
-    # each meeting's JSON is made with its page (SiteRenderer.render_meeting)
-    add(urls.data_file("meetings.json"), dumps(data.meetings_index()))
-    add(urls.data_file("committees.json"), dumps(data.committees()))
-    add(urls.data_file("decisions.json"), dumps(data.decisions()))
-    add(urls.data_file("issues.json"), dumps(data.issues()))
-    add(urls.data_file("indicators.json"), dumps(data.indicators()))
-    for name in sorted(set(SCHEMAS.values())):
-        add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes())
-    add(urls.datapackage(), downloads.datapackage(linked, renderer.indicators))
-
-    calendars = renderer.calendars
-    add(urls.calendar(), calendars.site_calendar())
-    for year, meetings in sorted(linked.by_year.items()):
-        # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)
-        inputs = renderer.inputs("year calendar", year, [(linked.fingerprints[m.slug], renderer.history_pages.stamps(m))
-                                                         for m in meetings])
-        renderer.made(urls.year_calendar(year), inputs, lambda year=year: calendars.year_calendar(year))
-    for slug in sorted(linked.archive.committees):
-        inputs = renderer.committee_inputs(slug)
-        renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))
-        renderer.made(urls.committee_feed(slug), inputs,
-                      lambda: feeds.committee_feed(linked, slug, renderer.meeting_title, renderer.feed_dates))
-    for slug, title in linked.issue_titles.items():
-        entries = linked.issues[slug]
-        inputs = renderer.inputs("issue feed", renderer.items_inputs("issue", slug, entries),
-                                 renderer.history_inputs(list({m.slug: m for m, _ in entries}.values())))
-        renderer.made(urls.issue_feed(slug), inputs,
-                      lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title, renderer.feed_dates))
-
-    # the bulk download: made again only when one of its files changed
-    members = [path for path in writer.paths() if BULK_MEMBERS.match(path)]
-    renderer.made(urls.bulk_download(), digest("bulk", [(path, writer.record(path).sha) for path in members]),
-                  lambda: bulk_zip(members, writer.read))
-
-    def size(url: str) -> str:
-        return file_size(writer.record(urls.output_path(url)).size)
-
-    meeting_files = [path for path in members if path.startswith("meetings/")]
-    listing = [  # (name, address, media type, size, what it holds, schema or None) for the table and the Dataset
-        {"name": "open-data.zip", "url": urls.bulk_download(), "media_type": "application/zip",
-         "size": size(urls.bulk_download()),
-         "about": f"Everything below in one file: the {len(meeting_files)} meeting files, the other JSON files, the "
-                  f"indicator CSV and JSON files, the data package and the JSON Schemas, in the folders of this site.",
-         "schema": None},
-    ]
-    listing += [{"name": name, "url": urls.data_file(name), "media_type": "application/json",
-                 "size": size(urls.data_file(name)), "about": about, "schema": urls.data_schema(SCHEMAS[name])}
-                for name, about in DATA_FILES]
-    listing.append({
-        "name": "meeting.json", "url": None, "media_type": "application/json",
-        "size": file_size(sum(writer.record(path).size for path in meeting_files)) + f" in all ({len(meeting_files)} files)",
-        "about": "One file per meeting, beside its page: /meetings/YEAR/DATE-COMMITTEE/meeting.json. An Open Civic "
-                 "Data Event: id, name, start_date, end_date, all_day, status, location, participants "
-                 "(the committee, chair, members and others in attendance), agenda (each item with its order, "
-                 "description, notes holding the minutes and the decision, and its officers in "
-                 "related_entities), documents with their media_type, and the committee as an organization. "
-                 "What Open Civic Data has no field for (recommendations, contacts, indicators, the issue, "
-                 "apologies, whether the minutes are approved) is under extras.",
-        "schema": urls.data_schema(SCHEMAS["meeting.json"])})
-    listing.append({"name": "indicators.csv", "url": urls.indicators_csv(), "media_type": "text/csv",
-                    "size": size(urls.indicators_csv()),
-                    "about": "Every value of every indicator, one row per indicator and period (columns below). "
-                             "Each indicator's page has its own CSV and JSON.",
-                    "schema": urls.datapackage()})
-    listing.append({"name": "datapackage.json", "url": urls.datapackage(), "media_type": "application/json",
-                    "size": size(urls.datapackage()),
-                    "about": "A Frictionless Data Package describing every CSV file: its columns, their types and "
-                             "allowed values, its encoding and the licence.",
-                    "schema": None})
-    listing.append({"name": "meetings.ics", "url": urls.calendar(), "media_type": "text/calendar",
-                    "size": size(urls.calendar()),
-                    "about": f"The meetings from {long_date(ical.recent_from(linked.meetings))} onwards (iCalendar). "
-                             f"Each year has a calendar too, and each committee (below).",
-                    "schema": None})
-
-    calendar_links = []
-    for label, url, name in ([("Every committee’s recent and coming meetings", urls.calendar(), f"{site.organisation}: committee meetings")]
-                             + [(f"Meetings in {year}", urls.year_calendar(year), f"{site.organisation}: meetings in {year}")
-                                for year in sorted(linked.by_year, reverse=True)]):
-        calendar_links.append(subscribe_links(site, label, url, name))
-    committees = sorted(linked.archive.committees.values(), key=lambda c: c.name.lower())
-    renderer.page(urls.data(), "data.html", title="Open data, calendars and feeds",
-                  breadcrumbs=[Crumb("Home", urls.home())],
-                  description=f"Follow {site.organisation} committees in your calendar or feed reader, "
-                              f"and download the minutes as open data (JSON and CSV).",
-                  committees=[(c, subscribe_links(site, c.name, urls.committee_calendar(c.slug), f"{c.name} meetings"))
-                              for c in committees],
-                  calendar_links=calendar_links,
-                  issues=sorted(linked.issue_titles.items(), key=lambda i: i[1].lower()), listing=listing,
-                  columns=downloads.COLUMN_DICTIONARY,
-                  meeting_count=len(linked.meetings), default_duration=ical.DEFAULT_DURATION_WORDS,
-                  structured_data=Markup(data.dataset_json_ld([d for d in listing if d["url"]])),
-                  feeds=[(f"{c.name}: new minutes", urls.committee_feed(c.slug)) for c in committees])
 
 
 def subscribe_links(site, label: str, url: str, name: str) -> dict:
