@@ -17,6 +17,7 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 
 import orjson
@@ -563,10 +564,13 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(names: list[str], read) -> bytes:
+def bulk_zip(names: list[str], read, previous: bytes | None = None) -> bytes:
     """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
     meeting files of a large archive are a hundred megabytes), deterministic: names in order,
-    fixed times and permissions, deflated."""
+    fixed times and permissions, deflated. `previous`: the zip an earlier build made the same
+    way, whose compressed members are taken again for the files that are the same (compressing
+    is most of the time, and an edit changes few members)."""
+    before = zip_members(previous)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(names):
@@ -574,8 +578,44 @@ def bulk_zip(names: list[str], read) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so that the permissions below are read
             info.external_attr = 0o644 << 16
-            archive.writestr(info, read(name), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            data = read(name)
+            crc = zlib.crc32(data)
+            compressed = before.get(name)
+            if compressed is None or compressed[0] != crc or zlib.decompress(compressed[1], -15) != data:
+                deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
+                compressed = (crc, deflate.compress(data) + deflate.flush())
+            # each member as ZipFile.writestr writes it into a seekable file: its header with the
+            # final sizes and CRC, then the deflated bytes; close() writes the central directory
+            info.file_size, info.CRC, info.compress_size = len(data), crc, len(compressed[1])
+            info.header_offset = buffer.tell()
+            buffer.write(info.FileHeader(False))
+            buffer.write(compressed[1])
+            archive.filelist.append(info)
+            archive.NameToInfo[name] = info
+            archive.start_dir = buffer.tell()
     return buffer.getvalue()
+
+
+def zip_members(data: bytes | None) -> dict[str, tuple[int, bytes]]:
+    """Each deflated member of a zip: its CRC and its compressed bytes; nothing when it cannot be read."""
+    if not data:
+        return {}
+    found = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.compress_type != zipfile.ZIP_DEFLATED:
+                    continue
+                start = info.header_offset
+                header = data[start:start + 30]
+                if header[:4] != b"PK\x03\x04":
+                    return {}
+                name_length = int.from_bytes(header[26:28], "little")
+                begin = start + 30 + name_length + int.from_bytes(header[28:30], "little")  # after the extra field
+                found[info.filename] = (info.CRC, data[begin:begin + info.compress_size])
+    except (zipfile.BadZipFile, ValueError):
+        return {}
+    return found
 
 
 def file_size(size: int) -> str:
