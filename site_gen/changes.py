@@ -124,7 +124,7 @@ class HistoryPages:
     def tombstones(self, archive) -> list[Tombstone]:
         """The withdrawn minutes that keep a page: not those whose file is back (any status)."""
         present = {urls.meeting(m) for m in archive.meetings}
-        found = []
+        found: list[Tombstone] = []
         for path, history in sorted(self.history.withdrawn.items()) if self.history.available else ():
             url = urls.meeting_file(path)
             if url in present or url in {t.url for t in found}:
@@ -188,7 +188,8 @@ class HistoryPages:
                limit: int) -> list[Entry]:
         """The newest changes across the published meetings and the withdrawn ones, in the order
         git walked them (within a commit, by meeting date and committee)."""
-        every = [(change.order, meeting.date, meeting.committee, 0, meeting, change)
+        every: list[tuple[int, datetime.date, str, int, Meeting | Tombstone, Change]] = [
+                 (change.order, meeting.date, meeting.committee, 0, meeting, change)
                  for meeting in meetings for change in self.changes_of(meeting)]
         every += [(change.order, tombstone.date, tombstone.committee, 1, tombstone, change)
                   for tombstone in tombstones for change in tombstone.history.published_changes]

@@ -217,8 +217,8 @@ class OpenData:
             notes.append(f"RESOLVED – {item.decision.markdown}")
         # OCD's related entities are people, organisations, bills and votes: the officers to
         # contact are people; indicators are not an OCD type, so they are under `extras`
-        related = [{"entity_type": "person", "name": c.name, "note": "contact officer" + (f": {c.role}" if c.role else "")}
-                   for c in item.contacts]
+        related = [{"entity_type": "person", "name": c.name,
+                    "note": "contact officer" + (f": {c.role}" if c.role else "")} for c in item.contacts]
         indicators = []
         for code in html.codes:
             indicator = self.archive.indicators.get(code)
@@ -227,7 +227,8 @@ class OpenData:
         issue = None
         if item.issue:
             issue = {"slug": item.issue, "title": self.linked.issue_titles[item.issue],
-                     "url": self.absolute(urls.issue(item.issue)), "feed_url": self.absolute(urls.issue_feed(item.issue))}
+                     "url": self.absolute(urls.issue(item.issue)),
+                     "feed_url": self.absolute(urls.issue_feed(item.issue))}
         portfolio = None
         if item.portfolio:
             portfolio = {"slug": item.portfolio, "name": self.archive.portfolios[item.portfolio].name,
@@ -250,7 +251,8 @@ class OpenData:
                 "indicators": indicators,
                 "issue": issue,
                 "portfolio": portfolio,
-                "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone} for c in item.contacts],
+                "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone}
+                             for c in item.contacts],
                 "source": getattr(item, "source", None),
             },
         }
@@ -278,7 +280,8 @@ class OpenData:
             "timezone": ical.TZID,
             "all_day": meeting.time is None,
             "status": self.event_status(meeting),
-            "location": {"name": meeting.venue, "note": "", "url": None, "coordinates": None} if meeting.venue else None,
+            "location": ({"name": meeting.venue, "note": "", "url": None, "coordinates": None}
+                         if meeting.venue else None),
             "organization": self.organization(meeting.committee),
             "participants": self.participants(meeting),
             "agenda": [self.agenda_item(meeting, item) for item in meeting.items],
@@ -290,7 +293,8 @@ class OpenData:
                 {"note": "Committee", "url": self.absolute(urls.committee(meeting.committee))},
                 {"note": "Committee meetings calendar (iCalendar)",
                  "url": self.absolute(urls.committee_calendar(meeting.committee))},
-                {"note": "Committee new minutes feed (Atom)", "url": self.absolute(urls.committee_feed(meeting.committee))},
+                {"note": "Committee new minutes feed (Atom)",
+                 "url": self.absolute(urls.committee_feed(meeting.committee))},
             ],
             "sources": self.sources(meeting, page),
             "extras": {
@@ -489,7 +493,8 @@ class OpenData:
             "publisher": self.government_organization(),
             "potentialAction": {
                 "@type": "SearchAction",
-                "target": {"@type": "EntryPoint", "urlTemplate": self.absolute(urls.search()) + "?q={search_term_string}"},
+                "target": {"@type": "EntryPoint",
+                           "urlTemplate": self.absolute(urls.search()) + "?q={search_term_string}"},
                 "query-input": "required name=search_term_string",
             },
         })
@@ -552,9 +557,10 @@ DATA_FILES = (  # (file name, what it holds) for the /data/ page, in the order s
     ("committees.json", "The council and every committee as Open Civic Data / Popolo organizations (id, "
                         "classification, parent_id, identifiers, sources), with each committee's number of "
                         "meetings, first and latest meeting, calendar and feed."),
-    ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and item."),
-    ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and item "
-                    "that considered it and its decision."),
+    ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and "
+                       "item."),
+    ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and "
+                    "item that considered it and its decision."),
     ("indicators.json", "Every performance indicator: title, portfolio and priority, unit, polarity, aliases, "
                         "its values over time, and every mention in the minutes; also the codes mentioned "
                         "but not yet defined."),
@@ -631,4 +637,5 @@ def subscribe_links(site, label: str, url: str, name: str) -> dict:
     """A calendar's links: the file, webcal:// to subscribe, Google Calendar and Outlook."""
     address = urls.absolute(site.base_url, url)
     return {"label": label, "url": url, "address": address, "webcal": urls.webcal(address),
-            "google": urls.google_calendar_subscribe(address), "outlook": urls.outlook_calendar_subscribe(address, name)}
+            "google": urls.google_calendar_subscribe(address),
+            "outlook": urls.outlook_calendar_subscribe(address, name)}

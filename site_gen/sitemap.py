@@ -84,7 +84,8 @@ def build_sitemap(paths, base_url: str, dates: dict[str, datetime.date], unliste
         if url in dates:
             ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = dates[url].isoformat()
     ET.indent(urlset)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8", xml_declaration=False) + b"\n"
+    return (b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8", xml_declaration=False)
+            + b"\n")
 
 
 def build_robots(base_url: str, preview: bool) -> bytes:
