@@ -43,7 +43,10 @@ def outputs(site: Site) -> Iterator[Output]:
     yield add(urls.data_file("committees.json"), lambda: dumps(data.committees()))
     yield add(urls.data_file("decisions.json"), lambda: dumps(data.decisions()))
     yield add(urls.data_file("issues.json"), lambda: dumps(data.issues()))
-    yield add(urls.data_file("indicators.json"), lambda: dumps(data.indicators()))
+    # the indicators (in the settings) and what each mention shows: as on each indicator's page
+    yield File(urls.data_file("indicators.json"), lambda: dumps(data.indicators()),
+               renderer.inputs("indicators.json", [renderer.mention_inputs(code) for code in
+                                                   sorted(linked.archive.indicators) + linked.undefined]))
     for name in sorted(set(SCHEMAS.values())):
         yield add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes)
     yield add(urls.datapackage(), lambda: downloads.datapackage(linked, renderer.indicators))
