@@ -1,5 +1,6 @@
 """Every page kind is a module of site_gen/pages/ listed in render.KINDS, and every page it yields
-has a typed context that gives its template each variable the template reads."""
+has a typed context that gives its template each variable the template reads; the pages the
+search indexes are those urls.searchable names."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,7 +10,7 @@ import jinja2.meta
 import jinja2.nodes
 from conftest import FIXTURE_CONTENT
 
-from site_gen import pipeline, render
+from site_gen import pipeline, render, urls
 from site_gen.pages.base import PageContext
 
 PAGES = Path(render.__file__).resolve().parent / "pages"
@@ -63,3 +64,6 @@ def test_every_page_has_a_typed_context_with_what_its_template_reads(tmp_path, m
         given = {f.name for f in dataclasses.fields(context)} | {"url"}
         missing = reads(template) - given - set(env.globals) - set(env.filters)
         assert not missing, f"{url} ({template}, {type(context).__name__}) lacks {sorted(missing)}"
+        if not context.noindex:  # the search shards its index by urls.searchable: it must agree with the pages
+            assert (urls.searchable(urls.output_path(url)) is not None) == bool(context.search_kind), url
+    assert any(context.search_kind for _, _, context in made) and any(not c.search_kind for _, _, c in made)
