@@ -124,7 +124,7 @@ class HistoryPages:
     def tombstones(self, archive) -> list[Tombstone]:
         """The withdrawn minutes that keep a page: not those whose file is back (any status)."""
         present = {urls.meeting(m) for m in archive.meetings}
-        found = []
+        found: list[Tombstone] = []
         for path, history in sorted(self.history.withdrawn.items()) if self.history.available else ():
             url = urls.meeting_file(path)
             if url in present or url in {t.url for t in found}:
@@ -188,7 +188,8 @@ class HistoryPages:
                limit: int) -> list[Entry]:
         """The newest changes across the published meetings and the withdrawn ones, in the order
         git walked them (within a commit, by meeting date and committee)."""
-        every = [(change.order, meeting.date, meeting.committee, 0, meeting, change)
+        every: list[tuple[int, datetime.date, str, int, Meeting | Tombstone, Change]] = [
+                 (change.order, meeting.date, meeting.committee, 0, meeting, change)
                  for meeting in meetings for change in self.changes_of(meeting)]
         every += [(change.order, tombstone.date, tombstone.committee, 1, tombstone, change)
                   for tombstone in tombstones for change in tombstone.history.published_changes]
@@ -253,39 +254,6 @@ def feed(pages: HistoryPages, site, entries: list[Entry]) -> bytes:
                             self_url=absolute(urls.changes_feed()), alternate_url=absolute(urls.changes()),
                             author=site.organisation, language=site.language, entries=items, site=site,
                             empty_updated=feeds.rfc3339(pages.history.latest) if pages.history.latest else None)
-
-
-def render(renderer) -> None:
-    """/changes/ and /changes/feed.xml, the tombstones of withdrawn minutes, the pages at the old
-    address of moved ones and Netlify's `_redirects`."""
-    from .render import Crumb
-
-    pages = renderer.history_pages
-    tombstones = renderer.tombstones
-    entries = pages.recent(renderer.linked.meetings, tombstones, renderer.meeting_title, CHANGES_SHOWN)
-    renderer.page(urls.changes(), "changes.html", title="Changes to the record", entries=entries,
-                  available=pages.history.available, shown=CHANGES_SHOWN,
-                  breadcrumbs=[Crumb("Home", urls.home())],
-                  description="The most recent changes to the published minutes: first publication, "
-                              "corrections, amendments after approval and withdrawals",
-                  feeds=[("Changes to the record", urls.changes_feed())])
-    renderer.writer.add(urls.output_path(urls.changes_feed()), feed(pages, renderer.site, entries))
-    for tombstone in tombstones:
-        renderer.unlisted.add(tombstone.url)
-        committee = renderer.archive.committees.get(tombstone.committee)
-        withdrawal = pages.view(tombstone.history.withdrawal)
-        renderer.page(tombstone.url, "withdrawn.html", title=tombstone.title + " (withdrawn)", tombstone=tombstone,
-                      committee=committee, withdrawal=withdrawal, history=pages.tombstone_view(tombstone),
-                      meeting=None, noindex=True,
-                      description=f"The minutes of the {tombstone.title} meeting were withdrawn on {withdrawal.date}.",
-                      breadcrumbs=[Crumb("Home", urls.home()), Crumb("Meetings", urls.meetings_index()),
-                                   Crumb(str(tombstone.date.year), urls.year(tombstone.date.year))])
-    redirects = pages.redirects(renderer.linked.meetings, tombstones)
-    for old, new in redirects:
-        renderer.unlisted.add(old)
-        renderer.page(old, "moved.html", title="These minutes have moved", new_url=new, canonical=new, noindex=True)
-    if redirects:
-        renderer.writer.add(urls.output_path(urls.netlify_redirects()), netlify_redirects(redirects))
 
 
 def netlify_redirects(redirects: list[tuple[str, str]]) -> bytes:

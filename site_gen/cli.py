@@ -5,12 +5,12 @@ Exit status: 0 built / no errors, 1 content errors, 2 wrong usage.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
 from . import pipeline
-from .problems import ERROR, Report
+from .console import plural as _plural
+from .console import print_annotations, print_problems  # noqa: F401  (the command line's, imported from here)
 
 COMMANDS = ("build", "check", "serve", "new", "init", "import")
 BUILD_WARNINGS = 10  # a build prints at most this many warnings (a screenful, with their hints)
@@ -107,66 +107,6 @@ def _cache_options(command: argparse.ArgumentParser) -> None:
                          help="do everything from scratch, without reading or writing the cache")
 
 
-def print_problems(report: Report, stream, strict: bool = False, scope=None, show_all: bool = True,
-                   limit: int | None = None, more: str = "") -> None:
-    """Every problem as FILE:LINE: message, then the counts.
-
-    With a `scope` (the files and lines a change touched) and not `show_all`: the problems of the
-    changed files first, then the errors elsewhere (they fail whatever changed), then one line
-    counting the warnings in the other files. `limit`: at most that many warnings (a build's
-    screenful), then one line counting the rest; `more` says how to see them all."""
-    problems = report.sorted()
-    shown, rest = problems, []
-    if scope is not None and not show_all:
-        mine = [p for p in problems if scope.touches_file(p.path)]
-        elsewhere = [p for p in problems if not scope.touches_file(p.path)]
-        shown = mine + [p for p in elsewhere if p.severity == ERROR]
-        rest = [p for p in elsewhere if p.severity != ERROR]
-    if limit is not None:
-        shown_warnings = [p for p in shown if p.severity != ERROR]
-        if len(shown_warnings) > limit:
-            cut = set(shown_warnings[limit:])
-            rest = rest + [p for p in shown if p in cut]
-            shown = [p for p in shown if p not in cut]
-    for problem in shown:
-        print(problem.format(), file=stream)
-    if rest:
-        files = len({p.path for p in rest})
-        where = f"in {_plural(files, 'file')} {scope.other}" if scope is not None and limit is None else ""
-        print(f"… and {_plural(len(rest), 'more warning')}{' ' + where if where else ''} ({more})", file=stream)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        print_annotations(problems, stream, scope)
-    errors = len(report.errors)
-    warnings = len(report.warnings)
-    if errors or warnings:
-        files = len({p.path for p in problems})
-        summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
-        if strict and warnings:
-            summary += " (--strict: warnings count as errors)"
-        print(summary, file=stream)
-
-
-def print_annotations(problems, stream, scope=None) -> None:
-    """GitHub shows only ten annotations of a kind per step: the change's own problems first, then
-    errors elsewhere (they fail too), and the rest summed up in one notice."""
-    if scope is None:
-        own, others = problems, []
-    else:
-        own = [p for p in problems if scope.touches(p.path, p.line)]
-        others = [p for p in problems if not scope.touches(p.path, p.line)]
-    for problem in own + [p for p in others if p.severity == ERROR]:
-        print(problem.github_annotation(), file=stream)
-    rest = [p for p in others if p.severity != ERROR]
-    if rest:
-        files = len({p.path for p in rest})
-        print(f"::notice::{_plural(len(rest), 'more warning')} in {_plural(files, 'file')}, on lines this change "
-              "did not touch (they do not fail this check; `python build.py check --all` lists them)", file=stream)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _scope(args, repository):
     """The change to report on: what is being committed (--staged), what a branch changes (--since),
     or what the clerk has changed and not yet committed (git status). None outside git."""
@@ -196,7 +136,8 @@ def run_check(args) -> int:
                   f"repository ({exc})", file=sys.stderr)
             return 2
     content, worktree, cache_dir = args.content, None, args.cache
-    if args.staged and repository is not None:  # without git, --staged returned above
+    if args.staged:
+        assert repository is not None  # without one, --staged was refused above
         try:
             content = repository.export_index(staged_folder(repository))
         except GitUnavailable as exc:
@@ -219,8 +160,8 @@ def run_check(args) -> int:
     changed = args.staged or args.since
     # a plain check puts first what the clerk changed in the archive's own content folder (at the
     # top of its repository); with nothing changed there is nothing to put first
-    show_all = bool(args.all or scope is None or repository is None
-                    or (not changed and (not scope.files or repository.prefix.count("/"))))
+    nested = repository is not None and repository.prefix.count("/")
+    show_all = bool(args.all or scope is None or (not changed and (not scope.files or nested)))
     print_problems(result.report, sys.stdout, args.strict, scope=scope, show_all=show_all,
                    more="`python build.py check --all` lists them")
     warnings = result.report.warnings
@@ -267,8 +208,7 @@ def run_build(args) -> int:
         print(f"error: {result.failure}", file=sys.stderr)
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
         return 1
-    assert result.linked is not None  # a build without errors linked the archive
-    meetings = len(result.linked.meetings)
+    meetings = len(result.linked.meetings) if result.linked else 0
     print(f"Built {_plural(meetings, 'meeting')} into {args.out}/ in {time.perf_counter() - started:.1f}s "
           f"({_plural(result.files_written, 'file')} written, {result.files_kept} unchanged)")
     if args.timings:

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from . import indicators, urls
 from .codes import indicator_slug
 from .models import DEFAULT_LICENCE_URL, Indicator
-from .opendata import dumps
+from .pages.base import dumps
 
 BOM = "\ufeff"
 # (name, Table Schema type, what it holds, allowed values or None)
@@ -27,11 +30,13 @@ COLUMN_DICTIONARY = (
     ("code", "string", "The indicator's code, e.g. CFSE.29.", None),
     ("title", "string", "What the indicator measures.", None),
     ("unit", "string", "The unit of `target` and `actual` (e.g. %), empty when none is given.", None),
-    ("polarity", "string", "Whether a higher or a lower figure is better.", ("higher-is-better", "lower-is-better", "none")),
+    ("polarity", "string", "Whether a higher or a lower figure is better.",
+     ("higher-is-better", "lower-is-better", "none")),
     ("period", "string", "The period the figures are for, as the council writes it (e.g. 2020/21 Q2).", None),
     ("target", "number", "The target for the period; empty when none was set.", None),
     ("actual", "number", "The figure achieved in the period; empty when not yet known.", None),
-    ("rag", "string", "The council's red/amber/green rating of the period; empty when none was given.", ("red", "amber", "green")),
+    ("rag", "string", "The council's red/amber/green rating of the period; empty when none was given.",
+     ("red", "amber", "green")),
     ("note", "string", "The council's note on the period's figures.", None),
 )
 COLUMNS = tuple(name for name, *_ in COLUMN_DICTIONARY)
@@ -108,13 +113,15 @@ def indicator_files(linked, ordered: list[Indicator], meeting_title, dates=None)
     from . import feeds
     site = linked.archive.site
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    files = [(urls.indicators_csv(), None, lambda: values_csv(ordered))]
+    files: list[tuple[str, str | None, Callable[[], bytes]]] = [
+        (urls.indicators_csv(), None, partial(values_csv, ordered))]
     for indicator in ordered:
-        files.append((urls.indicator_csv(indicator.code), indicator.code, lambda i=indicator: values_csv([i])))
+        files.append((urls.indicator_csv(indicator.code), indicator.code, partial(values_csv, [indicator])))
         files.append((urls.indicator_json(indicator.code), indicator.code,
-                      lambda i=indicator: indicator_json(i, linked, absolute)))
+                      partial(indicator_json, indicator, linked, absolute)))
     for code in [i.code for i in ordered] + list(linked.undefined):
-        files.append((urls.indicator_feed(code), code, lambda c=code: feeds.indicator_feed(linked, c, meeting_title, dates)))
+        files.append((urls.indicator_feed(code), code,
+                      partial(feeds.indicator_feed, linked, code, meeting_title, dates)))
     return files
 
 
@@ -122,7 +129,7 @@ def table_schema() -> dict:
     """The Frictionless Table Schema of every values CSV."""
     fields = []
     for name, kind, about, allowed in COLUMN_DICTIONARY:
-        field = {"name": name, "type": kind, "description": about}
+        field: dict[str, Any] = {"name": name, "type": kind, "description": about}
         if allowed:
             field["constraints"] = {"enum": list(allowed)}
         if name in ("code", "title", "polarity", "period"):

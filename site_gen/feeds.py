@@ -74,7 +74,7 @@ def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, a
     _text(feed, "id", feed_id)
     _text(feed, "title", title)
     if site is not None and rights(site):
-        _text(feed, "rights", rights(site))
+        _text(feed, "rights", rights(site) or "")
     updated = max((e["updated"] for e in entries), key=_instant, default=None) or empty_updated or EMPTY_UPDATED
     _text(feed, "updated", updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": self_url})
@@ -92,7 +92,8 @@ def build_feed(*, feed_id: str, title: str, self_url: str, alternate_url: str, a
         _text(element, "content", absolute_links(entry["html"], site.base_url) if site is not None else entry["html"],
               type="html")
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+    return (b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+            + b"\n")
 
 
 class Dates:
@@ -136,8 +137,8 @@ class Dates:
                 "url": url,
                 "updated": rfc3339(change.date),
                 "published": rfc3339(first.date) if first else None,
-                "html": f"<p>These minutes were withdrawn on {escape(long_date(change.date.astimezone(LONDON).date()))}: "
-                        f"“{escape(change.subject)}”.</p>",
+                "html": f"<p>These minutes were withdrawn on "
+                        f"{escape(long_date(change.date.astimezone(LONDON).date()))}: “{escape(change.subject)}”.</p>",
             })
         return entries
 
@@ -161,7 +162,8 @@ def meeting_entry_html(linked, meeting) -> str:
         html = linked.items[(meeting.slug, item.number)]
         line = f"<li><strong>{item.number}. {escape(item.title)}</strong>"
         if item.decision:
-            line += f" – RESOLVED – {html.decision}" if html.decision_inline else f"<div>RESOLVED – {html.decision}</div>"
+            line += (f" – RESOLVED – {html.decision}" if html.decision_inline
+                     else f"<div>RESOLVED – {html.decision}</div>")
         parts.append(line + "</li>")
     parts.append("</ul>")
     return "".join(parts)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -192,7 +193,7 @@ def _year_transitions(year: int) -> tuple[tuple[datetime.datetime, datetime.time
     day = datetime.datetime(year, 1, 1, tzinfo=utc)
     end = datetime.datetime(year + 1, 1, 1, tzinfo=utc)
     offset = day.astimezone(LONDON).utcoffset()
-    found = []
+    found: list[tuple[datetime.datetime, datetime.timedelta]] = []
     while day < end:
         following = day + datetime.timedelta(days=1)
         if following.astimezone(LONDON).utcoffset() != offset:
@@ -204,7 +205,7 @@ def _year_transitions(year: int) -> tuple[tuple[datetime.datetime, datetime.time
                 else:
                     high = middle
             instant = day + datetime.timedelta(minutes=high)
-            found.append((instant, offset))
+            found.append((instant, offset or datetime.timedelta(0)))  # London's offset is never unknown
             offset = instant.astimezone(LONDON).utcoffset()
         day = following
     return tuple(found)
@@ -235,8 +236,8 @@ def timezone(meetings) -> icalendar.Timezone | None:
         observances[(bool(start_moment.dst()), start_moment.utcoffset(), start_moment.utcoffset(),
                      start_moment.tzname())] = [datetime.datetime(first.year, 1, 1)]
         for instant, before in transitions(first, datetime.date(RULES_SINCE, 1, 1)):
-            after = instant.astimezone(LONDON)
-            key = (bool(after.dst()), before, after.utcoffset(), after.tzname())
+            local = instant.astimezone(LONDON)
+            key = (bool(local.dst()), before, local.utcoffset(), local.tzname())
             observances.setdefault(key, []).append((instant + before).replace(tzinfo=None))
         for (daylight, before, after, name), onsets in observances.items():
             part = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
@@ -266,7 +267,7 @@ class Calendars:
     """Builds the calendars of one site. Each event is made and serialised by the library once,
     however many calendars it is in (the site's and its committee's)."""
 
-    def __init__(self, linked, meeting_title, made_before: dict[str, bytes] | None = None,
+    def __init__(self, linked, meeting_title, made_before: Mapping[str, bytes] | None = None,
                  made_now: dict[str, bytes] | None = None, key=None, stamps=None):
         """`key(meeting)`: a digest of what its event is made from; `made_before` holds the events
         of the previous build by key (the build cache), `made_now` receives this build's.
@@ -313,7 +314,8 @@ class Calendars:
         cal.add("source", self_url, parameters={"VALUE": "URI"})
         cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
-        zone = timezone(meetings if meetings else self.linked.meetings)  # a calendar without events still has a component
+        # a calendar without events still has a component
+        zone = timezone(meetings if meetings else self.linked.meetings)
         if zone is not None:
             cal.add_component(zone)
         head = cal.to_ical()

@@ -134,7 +134,7 @@ def run(args) -> int:
 
 def _run(args) -> int:
     from . import pipeline
-    from .cli import print_problems
+    from .console import print_problems
 
     target = Path(args.content)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):

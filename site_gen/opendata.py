@@ -17,12 +17,13 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 
 import orjson
-from markupsafe import Markup
 
 from . import ical, ocd, urls
+from .pages.base import JSON_OPTIONS, dumps  # noqa: F401  (dumps: the site's JSON, here as before)
 from .wording import long_date, natural_key, report_of, weekday_date
 
 SCHEMAS = {  # file -> its JSON Schema in schemas/ (published at /data/schemas/), named in each file's `schema`
@@ -46,17 +47,6 @@ MEDIA_TYPES = {  # a fixed table: mimetypes.guess_type would read the machine's 
 }
 ONLINE = re.compile(r"\b(virtual|online|remote|teams|zoom|webex|webcast only)\b", re.IGNORECASE)
 HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
-
-
-JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
-
-
-def dumps(value) -> bytes:
-    """The one way JSON files are written: byte-identical for the same data."""
-    # orjson writes exactly what json.dumps(ensure_ascii=False, sort_keys=True, indent=2)
-    # does, about eight times faster: the standard library falls back to pure Python
-    # whenever it indents, and the per-meeting files are a large part of a build.
-    return orjson.dumps(value, option=JSON_OPTIONS) + b"\n"
 
 
 def script_json(value) -> str:
@@ -245,8 +235,8 @@ class OpenData:
             notes.append(f"RESOLVED – {item.decision.markdown}")
         # OCD's related entities are people, organisations, bills and votes: the officers to
         # contact are people; indicators are not an OCD type, so they are under `extras`
-        related = [{"entity_type": "person", "name": c.name, "note": "contact officer" + (f": {c.role}" if c.role else "")}
-                   for c in item.contacts]
+        related = [{"entity_type": "person", "name": c.name,
+                    "note": "contact officer" + (f": {c.role}" if c.role else "")} for c in item.contacts]
         indicators = []
         for code in html.codes:
             indicator = self.archive.indicators.get(code)
@@ -255,7 +245,8 @@ class OpenData:
         issue = None
         if item.issue:
             issue = {"slug": item.issue, "title": self.linked.issue_titles[item.issue],
-                     "url": self.absolute(urls.issue(item.issue)), "feed_url": self.absolute(urls.issue_feed(item.issue))}
+                     "url": self.absolute(urls.issue(item.issue)),
+                     "feed_url": self.absolute(urls.issue_feed(item.issue))}
         portfolio = None
         if item.portfolio:
             portfolio = {"slug": item.portfolio, "name": self.archive.portfolios[item.portfolio].name,
@@ -278,7 +269,8 @@ class OpenData:
                 "indicators": indicators,
                 "issue": issue,
                 "portfolio": portfolio,
-                "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone} for c in item.contacts],
+                "contacts": [{"name": c.name, "role": c.role, "email": c.email, "phone": c.phone}
+                             for c in item.contacts],
                 "source": getattr(item, "source", None),
             },
         }
@@ -320,7 +312,8 @@ class OpenData:
                 {"note": "Committee", "url": self.absolute(urls.committee(meeting.committee))},
                 {"note": "Committee meetings calendar (iCalendar)",
                  "url": self.absolute(urls.committee_calendar(meeting.committee))},
-                {"note": "Committee new minutes feed (Atom)", "url": self.absolute(urls.committee_feed(meeting.committee))},
+                {"note": "Committee new minutes feed (Atom)",
+                 "url": self.absolute(urls.committee_feed(meeting.committee))},
             ],
             "sources": self.sources(meeting, page),
             "extras": {
@@ -520,7 +513,8 @@ class OpenData:
             "publisher": self.government_organization(),
             "potentialAction": {
                 "@type": "SearchAction",
-                "target": {"@type": "EntryPoint", "urlTemplate": self.absolute(urls.search()) + "?q={search_term_string}"},
+                "target": {"@type": "EntryPoint",
+                           "urlTemplate": self.absolute(urls.search()) + "?q={search_term_string}"},
                 "query-input": "required name=search_term_string",
             },
         })
@@ -584,9 +578,10 @@ DATA_FILES = (  # (file name, what it holds) for the /data/ page, in the order s
                         "classification, parent_id, identifiers, sources), with each committee's number of "
                         "meetings, first and latest meeting, calendar and feed; the council's Open Civic Data "
                         "jurisdiction when site.yml names its division (ocd_division_id)."),
-    ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and item."),
-    ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and item "
-                    "that considered it and its decision."),
+    ("decisions.json", "Every decision (RESOLVED) of every published meeting, newest first, with its meeting and "
+                       "item."),
+    ("issues.json", "Every issue (an agenda item's issue: the same subject across meetings), with each meeting and "
+                    "item that considered it and its decision."),
     ("indicators.json", "Every performance indicator: title, portfolio and priority, unit, polarity, aliases, "
                         "its values over time, and every mention in the minutes; also the codes mentioned "
                         "but not yet defined."),
@@ -596,10 +591,13 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(names: list[str], read) -> bytes:
+def bulk_zip(names: list[str], read, previous: bytes | None = None) -> bytes:
     """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
     meeting files of a large archive are a hundred megabytes), deterministic: names in order,
-    fixed times and permissions, deflated."""
+    fixed times and permissions, deflated. `previous`: the zip an earlier build made the same
+    way, whose compressed members are taken again for the files that are the same (compressing
+    is most of the time, and an edit changes few members)."""
+    before = zip_members(previous)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(names):
@@ -607,8 +605,44 @@ def bulk_zip(names: list[str], read) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so that the permissions below are read
             info.external_attr = 0o644 << 16
-            archive.writestr(info, read(name), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            data = read(name)
+            crc = zlib.crc32(data)
+            compressed = before.get(name)
+            if compressed is None or compressed[0] != crc or zlib.decompress(compressed[1], -15) != data:
+                deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
+                compressed = (crc, deflate.compress(data) + deflate.flush())
+            # each member as ZipFile.writestr writes it into a seekable file: its header with the
+            # final sizes and CRC, then the deflated bytes; close() writes the central directory
+            info.file_size, info.CRC, info.compress_size = len(data), crc, len(compressed[1])
+            info.header_offset = buffer.tell()
+            buffer.write(info.FileHeader(False))
+            buffer.write(compressed[1])
+            archive.filelist.append(info)
+            archive.NameToInfo[name] = info
+            archive.start_dir = buffer.tell()
     return buffer.getvalue()
+
+
+def zip_members(data: bytes | None) -> dict[str, tuple[int, bytes]]:
+    """Each deflated member of a zip: its CRC and its compressed bytes; nothing when it cannot be read."""
+    if not data:
+        return {}
+    found = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.compress_type != zipfile.ZIP_DEFLATED:
+                    continue
+                start = info.header_offset
+                header = data[start:start + 30]
+                if header[:4] != b"PK\x03\x04":
+                    return {}
+                name_length = int.from_bytes(header[26:28], "little")
+                begin = start + 30 + name_length + int.from_bytes(header[28:30], "little")  # after the extra field
+                found[info.filename] = (info.CRC, data[begin:begin + info.compress_size])
+    except (zipfile.BadZipFile, ValueError):
+        return {}
+    return found
 
 
 def file_size(size: int) -> str:
@@ -620,119 +654,9 @@ def file_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def render(renderer) -> None:
-    """Add every open-data and subscription output to the renderer's files: JSON, the JSON
-    Schemas, the data package, calendars, committee and issue feeds, the bulk download and
-    the /data/ page (last: it gives every file's size)."""
-    from . import downloads, feeds
-    from .cache import digest
-    from .render import Crumb
-    linked = renderer.linked
-    data = renderer.open_data
-    writer = renderer.writer
-    site = linked.archive.site
-
-    def add(url: str, content: bytes) -> None:
-        writer.add(urls.output_path(url), content)  # refuses a path written twice
-
-    # each meeting's JSON is made with its page (SiteRenderer.render_meeting)
-    add(urls.data_file("meetings.json"), dumps(data.meetings_index()))
-    add(urls.data_file("committees.json"), dumps(data.committees()))
-    add(urls.data_file("decisions.json"), dumps(data.decisions()))
-    add(urls.data_file("issues.json"), dumps(data.issues()))
-    add(urls.data_file("indicators.json"), dumps(data.indicators()))
-    for name in sorted(set(SCHEMAS.values())):
-        add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes())
-    add(urls.datapackage(), downloads.datapackage(linked, renderer.indicators))
-
-    calendars = renderer.calendars
-    add(urls.calendar(), calendars.site_calendar())
-    for year, meetings in sorted(linked.by_year.items()):
-        # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)
-        inputs = renderer.inputs("year calendar", year, [(linked.fingerprints[m.slug], renderer.history_pages.stamps(m))
-                                                         for m in meetings])
-        renderer.made(urls.year_calendar(year), inputs, lambda year=year: calendars.year_calendar(year))
-    for slug in sorted(linked.archive.committees):
-        inputs = renderer.committee_inputs(slug)
-        renderer.made(urls.committee_calendar(slug), inputs, lambda: calendars.committee_calendar(slug))
-        renderer.made(urls.committee_feed(slug), inputs,
-                      lambda: feeds.committee_feed(linked, slug, renderer.meeting_title, renderer.feed_dates))
-    for slug, title in linked.issue_titles.items():
-        entries = linked.issues[slug]
-        inputs = renderer.inputs("issue feed", renderer.items_inputs("issue", slug, entries),
-                                 renderer.history_inputs(list({m.slug: m for m, _ in entries}.values())))
-        renderer.made(urls.issue_feed(slug), inputs,
-                      lambda: feeds.issue_feed(linked, slug, title, renderer.meeting_title, renderer.feed_dates))
-
-    # the bulk download: made again only when one of its files changed
-    members = [path for path in writer.paths() if BULK_MEMBERS.match(path)]
-    renderer.made(urls.bulk_download(), digest("bulk", [(path, writer.record(path).sha) for path in members]),
-                  lambda: bulk_zip(members, writer.read))
-
-    def size(url: str) -> str:
-        return file_size(writer.record(urls.output_path(url)).size)
-
-    meeting_files = [path for path in members if path.startswith("meetings/")]
-    listing = [  # (name, address, media type, size, what it holds, schema or None) for the table and the Dataset
-        {"name": "open-data.zip", "url": urls.bulk_download(), "media_type": "application/zip",
-         "size": size(urls.bulk_download()),
-         "about": f"Everything below in one file: the {len(meeting_files)} meeting files, the other JSON files, the "
-                  f"indicator CSV and JSON files, the data package and the JSON Schemas, in the folders of this site.",
-         "schema": None},
-    ]
-    listing += [{"name": name, "url": urls.data_file(name), "media_type": "application/json",
-                 "size": size(urls.data_file(name)), "about": about, "schema": urls.data_schema(SCHEMAS[name])}
-                for name, about in DATA_FILES]
-    listing.append({
-        "name": "meeting.json", "url": None, "media_type": "application/json",
-        "size": file_size(sum(writer.record(path).size for path in meeting_files)) + f" in all ({len(meeting_files)} files)",
-        "about": "One file per meeting, beside its page: /meetings/YEAR/DATE-COMMITTEE/meeting.json. An Open Civic "
-                 "Data Event: id, name, start_date, end_date, all_day, status, location, participants "
-                 "(the committee, chair, members and others in attendance), agenda (each item with its order, "
-                 "description, notes holding the minutes and the decision, and its officers in "
-                 "related_entities), documents with their media_type, the committee as an organization, and "
-                 "the council's jurisdiction (or null). "
-                 "What Open Civic Data has no field for (recommendations, contacts, indicators, the issue, "
-                 "apologies, whether the minutes are approved) is under extras.",
-        "schema": urls.data_schema(SCHEMAS["meeting.json"])})
-    listing.append({"name": "indicators.csv", "url": urls.indicators_csv(), "media_type": "text/csv",
-                    "size": size(urls.indicators_csv()),
-                    "about": "Every value of every indicator, one row per indicator and period (columns below). "
-                             "Each indicator's page has its own CSV and JSON.",
-                    "schema": urls.datapackage()})
-    listing.append({"name": "datapackage.json", "url": urls.datapackage(), "media_type": "application/json",
-                    "size": size(urls.datapackage()),
-                    "about": "A Frictionless Data Package describing every CSV file: its columns, their types and "
-                             "allowed values, its encoding and the licence.",
-                    "schema": None})
-    listing.append({"name": "meetings.ics", "url": urls.calendar(), "media_type": "text/calendar",
-                    "size": size(urls.calendar()),
-                    "about": f"The meetings from {long_date(ical.recent_from(linked.meetings))} onwards (iCalendar). "
-                             f"Each year has a calendar too, and each committee (below).",
-                    "schema": None})
-
-    calendar_links = []
-    for label, url, name in ([("Every committee’s recent and coming meetings", urls.calendar(), f"{site.organisation}: committee meetings")]
-                             + [(f"Meetings in {year}", urls.year_calendar(year), f"{site.organisation}: meetings in {year}")
-                                for year in sorted(linked.by_year, reverse=True)]):
-        calendar_links.append(subscribe_links(site, label, url, name))
-    committees = sorted(linked.archive.committees.values(), key=lambda c: c.name.lower())
-    renderer.page(urls.data(), "data.html", title="Open data, calendars and feeds",
-                  breadcrumbs=[Crumb("Home", urls.home())],
-                  description=f"Follow {site.organisation} committees in your calendar or feed reader, "
-                              f"and download the minutes as open data (JSON and CSV).",
-                  committees=[(c, subscribe_links(site, c.name, urls.committee_calendar(c.slug), f"{c.name} meetings"))
-                              for c in committees],
-                  calendar_links=calendar_links,
-                  issues=sorted(linked.issue_titles.items(), key=lambda i: i[1].lower()), listing=listing,
-                  columns=downloads.COLUMN_DICTIONARY,
-                  meeting_count=len(linked.meetings), default_duration=ical.DEFAULT_DURATION_WORDS,
-                  structured_data=Markup(data.dataset_json_ld([d for d in listing if d["url"]])),
-                  feeds=[(f"{c.name}: new minutes", urls.committee_feed(c.slug)) for c in committees])
-
-
 def subscribe_links(site, label: str, url: str, name: str) -> dict:
     """A calendar's links: the file, webcal:// to subscribe, Google Calendar and Outlook."""
     address = urls.absolute(site.base_url, url)
     return {"label": label, "url": url, "address": address, "webcal": urls.webcal(address),
-            "google": urls.google_calendar_subscribe(address), "outlook": urls.outlook_calendar_subscribe(address, name)}
+            "google": urls.google_calendar_subscribe(address),
+            "outlook": urls.outlook_calendar_subscribe(address, name)}

@@ -106,7 +106,7 @@ class Preview:
     # -- building ---------------------------------------------------------------
 
     def rebuild(self) -> bool:
-        from .cli import print_problems
+        from .console import print_problems
 
         started = time.perf_counter()
         try:

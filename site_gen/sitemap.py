@@ -84,7 +84,8 @@ def build_sitemap(paths, base_url: str, dates: dict[str, datetime.date], unliste
         if url in dates:
             ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = dates[url].isoformat()
     ET.indent(urlset)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8", xml_declaration=False) + b"\n"
+    return (b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8", xml_declaration=False)
+            + b"\n")
 
 
 def build_robots(base_url: str, preview: bool) -> bytes:
@@ -96,15 +97,3 @@ def build_robots(base_url: str, preview: bool) -> bytes:
         lines.append("Disallow:")
     lines += ["", f"Sitemap: {urls.absolute(base_url, urls.sitemap())}", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-def render(renderer) -> None:
-    """Add sitemap.xml and robots.txt; run after every page has been rendered."""
-    linked = renderer.linked
-    base_url = linked.archive.site.base_url
-    unlisted = frozenset(urls.output_path(url) for url in renderer.unlisted)
-    renderer.writer.add(urls.output_path(urls.sitemap()),
-                        build_sitemap(renderer.writer.paths(), base_url,
-                                      lastmods(linked, renderer.history_pages.stamps), unlisted))
-    preview = any(m.status == "draft" for m in linked.meetings)
-    renderer.writer.add(urls.output_path(urls.robots()), build_robots(base_url, preview))

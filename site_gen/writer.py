@@ -384,6 +384,23 @@ class Writer:
         """What was written (or kept) at `path` in this build so far: its size and hash."""
         return self.records.get(PurePosixPath(path).as_posix())
 
+    def previous_bytes(self, path: str) -> bytes | None:
+        """The previous build's file at `path`, when it is still the one that build recorded (so
+        made by the same code from what its record says): for an output assembled from parts
+        that are mostly unchanged (the bulk download). None when there is none to trust."""
+        key = PurePosixPath(path).as_posix()
+        previous = self.previous.get(key)
+        if previous is None:
+            return None
+        source = self.out / key
+        if unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode, previous.sha) is None:
+            return None
+        try:
+            data = source.read_bytes()
+        except OSError:
+            return None
+        return data if content_hash(data) == previous.sha else None
+
     def read(self, path: str) -> bytes:
         """The bytes of a file already written (or kept) in this build: for a file made of
         other outputs (the bulk download)."""

@@ -81,7 +81,7 @@ def run(args, client: Client | None = None, out=None, err=None) -> int:
         for url, reason in s.errors:
             print(f"  error: {url}: {reason}", file=out)
     from .. import pipeline
-    from ..cli import print_problems
+    from ..console import print_problems
     result = pipeline.check(args.content, include_drafts=True, use_cache=False)
     if result.report.problems:
         print(f"`check` on {args.content}:", file=out)

@@ -1,0 +1,24 @@
+"""The iCalendar files: the site's recent and coming meetings, each year's and each committee's,
+made of the meetings' events (made with each meeting's page: meetings.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from .. import urls
+from .base import File, Output
+from .site import Site
+
+
+def outputs(site: Site) -> Iterator[Output]:
+    linked = site.linked
+    calendars = site.calendars
+    yield File(urls.calendar(), calendars.site_calendar)
+    for year, meetings in sorted(linked.by_year.items()):
+        # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)
+        inputs = site.inputs("year calendar", year, [(linked.fingerprints[m.slug], site.history_pages.stamps(m))
+                                                     for m in meetings])
+        yield File(urls.year_calendar(year), partial(calendars.year_calendar, year), inputs)
+    for slug in sorted(linked.archive.committees):
+        yield File(urls.committee_calendar(slug), partial(calendars.committee_calendar, slug),
+                   site.committee_inputs(slug))

@@ -1,0 +1,25 @@
+"""The Atom feeds of new minutes: the site's, each committee's and each issue's (an indicator's
+feed of mentions is with its downloads: indicators.py; the changes to the record: changes.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from .. import feeds, urls
+from .base import File, Output
+from .site import Site
+
+
+def outputs(site: Site) -> Iterator[Output]:
+    linked = site.linked
+    yield File(urls.feed(), lambda: feeds.site_feed(linked, site.meeting_title, site.feed_dates))
+    for slug in sorted(linked.archive.committees):
+        yield File(urls.committee_feed(slug),
+                   partial(feeds.committee_feed, linked, slug, site.meeting_title, site.feed_dates),
+                   site.committee_inputs(slug))
+    for slug, title in linked.issue_titles.items():
+        entries = linked.issues[slug]
+        inputs = site.inputs("issue feed", site.items_inputs("issue", slug, entries),
+                             site.history_inputs(list({m.slug: m for m, _ in entries}.values())))
+        yield File(urls.issue_feed(slug),
+                   partial(feeds.issue_feed, linked, slug, title, site.meeting_title, site.feed_dates), inputs)

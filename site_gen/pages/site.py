@@ -1,0 +1,97 @@
+"""What every page kind reads: the linked archive, its history, the open data and calendars made
+from it, and the digests of what each kind of page is made from (`inputs`)."""
+from __future__ import annotations
+
+from collections import ChainMap
+
+from .. import changes, feeds, ical, opendata, urls
+from ..cache import BuildCache, digest
+from ..linking import Linked
+from ..models import History, Meeting
+from ..wording import long_date, natural_key
+
+
+def brief(meeting: Meeting | None) -> tuple | None:
+    """What a page shows of another meeting it links to (the pager, an approval): its date,
+    committee and whether it is a draft; for the incremental build's inputs."""
+    return (meeting.slug, meeting.status) if meeting else None
+
+
+class Site:
+    def __init__(self, linked: Linked, writer, shards: list | None = None, history: History | None = None,
+                 cache: BuildCache | None = None):
+        self.linked = linked
+        self.writer = writer  # read by the outputs made of other outputs (the bulk download, /data/, the sitemap)
+        self.cache = cache or BuildCache.disabled()
+        self._mention_inputs: dict[str, str] = {}
+        self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
+        self.archive = linked.archive
+        self.site = linked.archive.site
+        self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
+        self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
+        self.open_data = opendata.OpenData(linked, self.meeting_title, self.last_changed)
+        self.events = self.cache.current.events  # calendar events made by this build, by their inputs
+        self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
+                                        self.events, key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
+                                                                               self.history_pages.stamps(m)),
+                                        stamps=self.history_pages.stamps)
+        self.tombstones = self.history_pages.tombstones(self.archive)  # withdrawn minutes that keep a page
+        self.unlisted: set[str] = set()  # pages left out of the sitemap: tombstones, moved minutes' old addresses
+        found = self.history_pages.history
+        self.feed_dates = feeds.Dates(self.history_pages.stamps, found.latest if found.available else None,
+                                      self.tombstones, linked.meetings)
+
+    def meeting_title(self, meeting: Meeting) -> str:
+        return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
+
+    def last_changed(self, meeting: Meeting):
+        """When git last changed the meeting's published file, or None without a history."""
+        found = self.history_pages.history.of(changes.meeting_path(meeting))
+        last = found.last_changed if found else None
+        return last.date if last else None
+
+    # -- what outputs are made from ---------------------------------------------
+
+    def inputs(self, *parts) -> str:
+        """The digest of what a page is made from: these parts, the settings (site, committees,
+        portfolios, indicators) and the generator's code and templates (the cache's own key)."""
+        return digest(self.linked.settings_key, parts)
+
+    def meeting_inputs(self, meeting: Meeting) -> str:
+        """What a meeting's page, data and event depend on besides the meeting itself: its
+        neighbours, the meeting that approved it, its items' issues' names and its history."""
+        linked = self.linked
+        return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
+                           brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
+                           [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
+                           self.history_pages.meeting_view(meeting))
+
+    def items_inputs(self, kind: str, key, entries) -> str:
+        """For a page made of items from many meetings."""
+        return self.inputs(kind, key, [(self.linked.fingerprints[m.slug], item.number) for m, item in entries])
+
+    def committee_inputs(self, slug: str) -> str:
+        """For a committee's page, calendar and feed (whose dates come from the history, and which
+        lists the committee's withdrawn minutes)."""
+        meetings = self.linked.by_committee.get(slug, [])
+        return self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in meetings],
+                           self.history_inputs(meetings, [t for t in self.tombstones if t.committee == slug]))
+
+    def history_inputs(self, meetings, tombstones=()) -> tuple:
+        """What a feed or calendar takes from the history: each meeting's dates and number of changes,
+        the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
+        return ([self.history_pages.stamps(m) for m in meetings], [(t.url, t.history) for t in tombstones],
+                None if meetings or tombstones else self.feed_dates.empty)
+
+    def mention_inputs(self, code: str) -> str:
+        """An indicator page's inputs: the indicator (in the settings) and the items that mention it."""
+        if code not in self._mention_inputs:  # asked for by the page, its CSV, JSON and feed
+            self._mention_inputs[code] = self._inputs_of_mentions(code)
+        return self._mention_inputs[code]
+
+    def _inputs_of_mentions(self, code: str) -> str:
+        # what a mention shows (page, JSON, feed), not the whole meeting: editing other parts of
+        # a meeting that mentions it leaves an indicator's page as it was
+        return self.inputs("indicator", code, [
+            (r.meeting.slug, r.meeting.status, r.meeting.time, r.item and (r.item.number, r.item.title),
+             r.sentence, r.written) for r in self.linked.mentions.get(code, [])])

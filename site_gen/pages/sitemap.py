@@ -1,0 +1,19 @@
+"""sitemap.xml and robots.txt: last, since the sitemap lists every page rendered before it."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import urls
+from ..sitemap import build_robots, build_sitemap, lastmods
+from .base import File, Output
+from .site import Site
+
+
+def outputs(renderer: Site) -> Iterator[Output]:
+    linked = renderer.linked
+    base_url = linked.archive.site.base_url
+    unlisted = frozenset(urls.output_path(url) for url in renderer.unlisted)
+    yield File(urls.sitemap(), lambda: build_sitemap(renderer.writer.paths(), base_url,
+                                                     lastmods(linked, renderer.history_pages.stamps), unlisted))
+    preview = any(m.status == "draft" for m in linked.meetings)
+    yield File(urls.robots(), lambda: build_robots(base_url, preview))

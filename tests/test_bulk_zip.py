@@ -1,0 +1,57 @@
+"""The bulk download is assembled from the previous build's compressed members where a file is the
+same: the bytes must be those of a zip made from scratch, as zipfile writes it."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from site_gen import opendata
+
+
+def reference_zip(files: dict[str, bytes]) -> bytes:
+    """The zip as ZipFile.writestr makes it (what the build wrote before it reused members)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=opendata.ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return buffer.getvalue()
+
+
+FILES = {f"meetings/2020/2020-0{n}-01-cabinet/meeting.json": (f'{{"n": {n}}}\n' * (50 * n)).encode()
+         for n in range(1, 6)}
+FILES["data/meetings.json"] = b'{"meetings": []}\n'
+FILES["indicators/pi-1.csv"] = "code,title\r\nPI.1,Délai\r\n".encode("utf-8-sig")
+
+
+def test_a_zip_made_from_scratch_is_the_one_zipfile_writes():
+    made = opendata.bulk_zip(list(FILES), FILES.__getitem__)
+    assert made == reference_zip(FILES)
+    with zipfile.ZipFile(io.BytesIO(made)) as archive:
+        assert archive.testzip() is None
+        assert {name: archive.read(name) for name in archive.namelist()} == FILES
+
+
+def test_a_zip_made_from_the_previous_one_is_the_same_as_from_scratch(monkeypatch):
+    previous = opendata.bulk_zip(list(FILES), FILES.__getitem__)
+    changed = dict(FILES)
+    changed["meetings/2020/2020-02-01-cabinet/meeting.json"] += b"edited\n"  # a member edited
+    same_size = changed["meetings/2020/2020-03-01-cabinet/meeting.json"]
+    changed["meetings/2020/2020-03-01-cabinet/meeting.json"] = same_size.replace(b"3", b"4", 1)  # same size
+    del changed["meetings/2020/2020-04-01-cabinet/meeting.json"]  # one gone
+    changed["meetings/2021/2021-01-01-cabinet/meeting.json"] = b'{"new": true}\n'  # one new
+    compressed = []
+    compressobj = opendata.zlib.compressobj
+    monkeypatch.setattr(opendata.zlib, "compressobj", lambda *args: compressed.append(args) or compressobj(*args))
+    made = opendata.bulk_zip(list(changed), changed.__getitem__, previous)
+    assert len(compressed) == 3  # only the edited, the changed and the new member
+    monkeypatch.undo()
+    assert made == reference_zip(changed)
+
+
+def test_a_previous_zip_that_cannot_be_read_is_not_used():
+    for previous in (b"", b"not a zip", reference_zip(FILES)[:-30]):
+        assert opendata.bulk_zip(list(FILES), FILES.__getitem__, previous) == reference_zip(FILES)
