@@ -67,7 +67,8 @@ def admin_files(site: Site, node_modules: Path | None = None, sources: Path = SO
     wanted = [(node_modules / package, name) for package, name in PACKAGED]
     if not (node_modules / BUNDLE / "decap-cms.js").is_file() or not all(p.is_file() for p, _ in wanted):
         return AdminFiles((), MISSING_NOTE)
-    files = [(urls.admin_file(name), path, None) for path, name in bundle_files(node_modules) + wanted]
+    files: list[tuple[str, Path | None, bytes | None]] = [
+        (urls.admin_file(name), path, None) for path, name in bundle_files(node_modules) + wanted]
     files += [(urls.admin_file(name), None, (sources / name).read_bytes()) for name in OURS]
     files.append((urls.admin_file("config.yml"), None, config_text(site, sources).encode("utf-8")))
     return AdminFiles(tuple(sorted(files, key=lambda entry: entry[0])))
