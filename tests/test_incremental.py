@@ -163,20 +163,22 @@ def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
 @pytest.fixture
 def in_parallel(monkeypatch):
     """Forked workers render Markdown, meetings and indicator pages in these small builds too."""
-    from site_gen import linking, render
+    from site_gen import linking
+    from site_gen.pages import indicators, meetings
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(render, "PARALLEL_MENTIONS", 10)
+    monkeypatch.setattr(meetings, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(indicators, "PARALLEL_MENTIONS", 10)
 
 
 def test_workers_make_the_same_site(tmp_path, monkeypatch):
     source = tmp_path / "generated"
     write_archive(source, 60)
     sequential = pipeline.build(source, tmp_path / "one" / "_site", use_cache=False, with_search=False)
-    from site_gen import linking, render
+    from site_gen import linking
+    from site_gen.pages import indicators, meetings
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(render, "PARALLEL_MENTIONS", 10)
+    monkeypatch.setattr(meetings, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(indicators, "PARALLEL_MENTIONS", 10)
     parallel = pipeline.build(source, tmp_path / "two" / "_site", use_cache=False, with_search=False)
     assert sequential.ok and parallel.ok and parallel.files_written == sequential.files_written
     assert_same_tree(tmp_path / "two" / "_site", tmp_path / "one" / "_site")
@@ -349,11 +351,8 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
     ws.edit(new, "A first go.", "A correction, as agreed.")
     repo.commit("branch-2", "fix typo", "2024-03-06T10:00:00+00:00")
     repo.git("checkout", "-q", "main")
-    env = {
-        **repo.env,
-        "GIT_COMMITTER_DATE": "2024-03-10T10:00:00+00:00",
-        "GIT_AUTHOR_DATE": "2024-03-10T10:00:00+00:00",
-    }
+    env = {**repo.env, "GIT_COMMITTER_DATE": "2024-03-10T10:00:00+00:00",
+           "GIT_AUTHOR_DATE": "2024-03-10T10:00:00+00:00"}
     import subprocess
     subprocess.run(["git", "merge", "-q", "--no-ff", "correction", "-m", "Merge pull request #7 from a/correction\n\n"
                     "Correct the cabinet minutes of 6 November 2019"], cwd=ws.tmp, env=env, check=True)
@@ -362,8 +361,7 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
     assert "Correct the cabinet minutes of 6 November 2019" in page and "fix typo" not in page
 
     # the withdrawn minutes restored: the tombstone gives way to the page again
-    repo.git(
-        "checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)), str(approved.relative_to(ws.tmp))
-    )
+    repo.git("checkout", repo.commits["first"], "--", str(withdrawn.relative_to(ws.tmp)),
+             str(approved.relative_to(ws.tmp)))
     repo.commit("restore", "Restore the minutes of 12 February 2020", "2024-04-01T10:00:00+00:00")
     ws.rebuild_and_compare()
