@@ -56,9 +56,8 @@ CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("budget", "safeguarding review", "school transport")
 # with --vocabulary zipf: the seven kinds of query a resident makes (PI.29 is the generated archive's indicator code)
 ZIPF_QUERIES = ("budget", "care leavers", "safeguarding", "school transport", "PI.29", "ofsted inspection", "Hartley")
-SEARCH_FOLDERS = ("/pagefind/", "/pagefind-archive/")
 SETTLE_MS = 2000  # after the first result: the fragments and filters still loading
-KINDS = (("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
+KINDS = (("page", ("/",)), ("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
          ("meta", (".pf_meta",)), ("index chunks", (".pf_index",)), ("fragments", (".pf_fragment",)),
          ("filters", (".pf_filter",)))
 
@@ -200,8 +199,9 @@ FIRST: dict[str, str] = {}  # query -> the first result's address, as the last b
 
 
 def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
-    """(path, body bytes) of each search-index request a fresh browser makes for the query.
-    Context-level events: the index files are fetched by Pagefind's web worker."""
+    """(path, body bytes) of each request a fresh browser makes for the query: the search page,
+    its stylesheet and script, and the index's files. Context-level events: the index files
+    are fetched by Pagefind's web worker."""
     context = browser.new_context()
     requests = []
     context.on("requestfinished", lambda request: requests.append(request))
@@ -212,7 +212,7 @@ def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
     page.wait_for_timeout(SETTLE_MS)
     first = page.locator(RESULT_LINKS)
     FIRST[query] = first.first.get_attribute("href") if first.count() else "(none)"
-    files = [(path, body_bytes(r)) for r in requests if (path := urlsplit(r.url).path).startswith(SEARCH_FOLDERS)]
+    files = [(urlsplit(r.url).path, body_bytes(r)) for r in requests]
     context.close()
     return files
 
@@ -233,9 +233,15 @@ def kind(path: str) -> str:
     return next((name for name, endings in KINDS if path.endswith(endings)), "other")
 
 
+def site_file(site: Path, path: str) -> Path:
+    file = site / path.lstrip("/")
+    return file / "index.html" if path.endswith("/") else file
+
+
 def totals(files: list[tuple[str, int]], site: Path) -> dict[str, int]:
     return {"requests": len(files), "raw bytes": sum(size for _, size in files),
-            "Netlify bytes": sum(netlify_bytes(site / path.lstrip("/")) for path, _ in files)}
+            "Netlify bytes": sum(netlify_bytes(file) if (file := site_file(site, path)).is_file() else size
+                                 for path, size in files)}
 
 
 def search_bytes(site: Path, runs: int, queries=QUERIES) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
@@ -328,7 +334,7 @@ def print_builds(report: dict) -> None:
 def print_search(report: dict) -> None:
     if "search" not in report:
         return
-    print(f"\n## Search: what a browser fetches from {' and '.join(SEARCH_FOLDERS)}, "
+    print(f"\n## Search: everything a browser with an empty cache fetches for /search/?q=…, "
           f"medians of {report['runs']} fresh browsers\n")
     header = ["requests", "raw kB", "Netlify (gzip -6) kB"]
     print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), report["first"].get(query, "")]
