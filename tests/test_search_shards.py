@@ -6,7 +6,7 @@ from pathlib import Path
 from conftest import FIXTURE_CONTENT, read_page
 from test_incremental import Workspace
 
-from site_gen import search, urls
+from site_gen import pagefind_stable, search, urls
 from site_gen.search import Shard, layout, pages_of
 
 
@@ -87,3 +87,27 @@ def test_an_edited_meeting_reindexes_only_its_tier(tmp_path, monkeypatch):
     assert result.search_index[0] == 1, "only the archive"
     assert files(main) == main_files
     assert files(archive) != archive_files
+
+
+def test_every_word_is_looked_up_in_the_one_chunk_that_holds_it(fixture_site):
+    """The browser finds a query word's index chunk by the word ranges in the metadata, comparing
+    the word as typed, unstemmed. Pagefind's ranges leave gaps ("notec"-"of", then "off"-"ofst":
+    "ofsted" is in neither), and for a word in a gap it loads the chunks of the commonest words.
+    The published ranges leave no gap: each chunk's range runs to just below the next one's."""
+    bundle = fixture_site / "pagefind"
+    meta = pagefind_stable.read(next(bundle.glob("pagefind.*.pf_meta")))
+    chunks = meta[2]
+    assert chunks[0][0] == "" and chunks[-1][1] == pagefind_stable.LAST
+    for (_, to, _), (start, _, _) in zip(chunks, chunks[1:], strict=False):
+        assert to < start and to.startswith(start[:-1]) and to.endswith(pagefind_stable.LAST)
+    for first, last, name in chunks:
+        words = [entry[0] for entry in pagefind_stable.read(bundle / "index" / f"{name}.pf_index")[0]]
+        assert words and all(first <= word <= last for word in words), name
+
+    def chunk_of(word: str) -> str:  # as Pagefind's search does: the first range that holds it
+        return next(name for first, last, name in chunks if first <= word <= last)
+
+    assert chunk_of("ofsted") == chunk_of("ofst") and chunk_of("inspection") == chunk_of("inspect")
+    last = pagefind_stable.LAST
+    assert pagefind_stable.contiguous([["a", "b", "x"], ["c", "of", "y"], ["off", "z", "z"]]) == [
+        ["", "b" + last, "x"], ["c", "ofe" + last, "y"], ["off", last, "z"]]
