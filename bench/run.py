@@ -15,9 +15,10 @@ build reports):
 
 Then (unless --no-search-bytes) it serves the site and opens
 /search/?q=QUERY in headless Chromium, K fresh browsers a query, and sums
-what they fetch from the search index: the response bodies, and what Netlify
-would send (each file gzipped, unless that is larger: Pagefind's own files
-are gzipped already).
+everything they fetch (the page, its stylesheet and script, Pagefind's script
+and WebAssembly, the index files): the response bodies, and what Netlify would
+send (each file gzipped, unless that is larger: Pagefind's own files are
+gzipped already).
 
 Figures are medians of K runs (machines are noisy), with the runs in brackets
 where they differ. `--json PATH` also writes them as JSON.
@@ -57,9 +58,9 @@ QUERIES = ("budget", "safeguarding review", "school transport")
 # with --vocabulary zipf: the seven kinds of query a resident makes (PI.29 is the generated archive's indicator code)
 ZIPF_QUERIES = ("budget", "care leavers", "safeguarding", "school transport", "PI.29", "ofsted inspection", "Hartley")
 SETTLE_MS = 2000  # after the first result: the fragments and filters still loading
-KINDS = (("page", ("/",)), ("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
-         ("meta", (".pf_meta",)), ("index chunks", (".pf_index",)), ("fragments", (".pf_fragment",)),
-         ("filters", (".pf_filter",)))
+KINDS = (("page", ("/",)), ("wasm", (".pagefind",)), ("js/css", (".js", ".css")),
+         ("entry json", ("pagefind-entry.json",)), ("meta", (".pf_meta",)), ("index chunks", (".pf_index",)),
+         ("fragments", (".pf_fragment",)), ("filters", (".pf_filter",)))
 
 BUILT = re.compile(r"^Built .*\((\d+) files? written, (\d+) unchanged\)$", re.M)
 STAGE = re.compile(r"^  (.+?): (\d+(?:\.\d+)?)s(?: \(peak memory so far \d+ MB\))?$", re.M)
@@ -118,8 +119,8 @@ def cold_build(content: Path, work: Path) -> Build:
 def code_changed_since(started: float) -> list[str]:
     """The build's code files saved since `started` (a time.time()). A change makes the
     next cached rebuild a cold one, so rebuild figures taken across it are wrong."""
-    return sorted(str(path.relative_to(ROOT)) for folder in CODE_FOLDERS + EDITABLE_FOLDERS for path in (ROOT / folder).rglob("*")
-                  if path.is_file() and path.stat().st_mtime > started)
+    return sorted(str(path.relative_to(ROOT)) for folder in CODE_FOLDERS + EDITABLE_FOLDERS
+                  for path in (ROOT / folder).rglob("*") if path.is_file() and path.stat().st_mtime > started)
 
 
 # --- edits, as a clerk makes them -----------------------------------------
@@ -246,7 +247,8 @@ def totals(files: list[tuple[str, int]], site: Path) -> dict[str, int]:
                                  for path, size in files)}
 
 
-def search_bytes(site: Path, runs: int, queries=QUERIES) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
+def search_bytes(site: Path, runs: int,
+                 queries=QUERIES) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
     """Per query, the totals of each run; and the first query's first run by kind of file."""
     from playwright.sync_api import sync_playwright
 
@@ -343,7 +345,8 @@ def print_search(report: dict) -> None:
                                                      for query, runs in report["search"].items()]))
     if "search, one index" in report:
         print("\n## The same, with the whole site in one Pagefind index\n")
-        print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), report["first, one index"].get(query, "")]
+        first = report["first, one index"]
+        print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), first.get(query, "")]
                                                          for query, runs in report["search, one index"].items()]))
     print(f'\n### By kind of file, for "{next(iter(report["search"]))}" (one browser)\n')
     print(table(["kind", *header], [[name, *search_cells([figures])]
