@@ -86,14 +86,14 @@ def layout(meetings_per_year: dict[int, int], shard_meetings: int = ARCHIVE_MEET
 
 
 def pages_of(shards: list[Shard], paths: list[str]) -> dict[Shard, list[str]]:
-    """Which searchable pages each shard indexes."""
-    by_year = {year: shard for shard in shards for year in shard.years}
+    """Which searchable pages each shard indexes: a meeting's page the shard of its year, every
+    other page the main one (the last)."""
+    by_year: dict[int | None, Shard] = {year: shard for shard in shards for year in shard.years}
     pages: dict[Shard, list[str]] = {shard: [] for shard in shards}
     for path in paths:
         kind = urls.searchable(path)
-        if kind is None:
-            continue
-        pages[by_year.get(kind[1], shards[-1]) if kind[0] == "meeting" else shards[-1]].append(path)
+        if kind is not None:
+            pages[by_year.get(kind[1], shards[-1])].append(path)  # not a meeting's: its year is None
     return pages
 
 
