@@ -32,15 +32,16 @@
   var wide = window.matchMedia("(min-width: 48em)");
   panel.open = wide.matches;  // beside the results on a wide screen; behind its button on a phone
 
-  // Older minutes and the other kinds of page are in further index shards (site_gen/search.py),
-  // merged into the main one when the first search runs.
+  // Older minutes are in the archive's index (site_gen/search.py), merged into the main one
+  // when the first search runs. Pagefind runs here, not in its web worker: the worker is one
+  // more script to fetch (12 kB), and a search of this archive takes milliseconds.
   var bundles = (form.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
   var engine = null;
 
   function pagefind() {
     if (!engine) {
       engine = import("/pagefind/pagefind.js").then(function (pf) {
-        return pf.options({ excerptLength: 24 }).then(function () {
+        return pf.options({ excerptLength: 24, noWorker: true }).then(function () {
           return Promise.all(bundles.map(function (path) { return pf.mergeIndex(path); }));
         }).then(function () { return pf; });
       });

@@ -31,9 +31,10 @@ per-meeting figures, and what a search fetches.
 
 Then (unless --no-search-bytes) it serves the site and opens
 /search/?q=QUERY in headless Chromium, K fresh browsers a query, and sums
-what they fetch from the search index: the response bodies, and what Netlify
-would send (each file gzipped, unless that is larger: Pagefind's own files
-are gzipped already).
+everything they fetch (the page, its stylesheet and script, Pagefind's script
+and WebAssembly, the index files): the response bodies, and what Netlify would
+send (each file gzipped, unless that is larger: Pagefind's own files are
+gzipped already).
 
 Figures are medians of K runs (machines are noisy), with the runs in brackets
 where they differ. `--json PATH` also writes them as JSON.
@@ -75,11 +76,10 @@ CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("budget", "safeguarding review", "school transport")
 # with --vocabulary zipf: the seven kinds of query a resident makes (PI.29 is the generated archive's indicator code)
 ZIPF_QUERIES = ("budget", "care leavers", "safeguarding", "school transport", "PI.29", "ofsted inspection", "Hartley")
-SEARCH_FOLDERS = ("/pagefind/", "/pagefind-archive/")
 SETTLE_MS = 2000  # after the first result: the fragments and filters still loading
-KINDS = (("wasm", (".pagefind",)), ("js/css", (".js", ".css")), ("entry json", ("pagefind-entry.json",)),
-         ("meta", (".pf_meta",)), ("index chunks", (".pf_index",)), ("fragments", (".pf_fragment",)),
-         ("filters", (".pf_filter",)))
+KINDS = (("page", ("/",)), ("wasm", (".pagefind",)), ("js/css", (".js", ".css")),
+         ("entry json", ("pagefind-entry.json",)), ("meta", (".pf_meta",)), ("index chunks", (".pf_index",)),
+         ("fragments", (".pf_fragment",)), ("filters", (".pf_filter",)))
 
 BUILT = re.compile(r"^Built .*\((\d+) files? written, (\d+) unchanged\)$", re.M)
 STAGE = re.compile(r"^  (.+?): (\d+(?:\.\d+)?)s(?: \(peak memory so far \d+ MB\))?$", re.M)
@@ -251,12 +251,8 @@ def archive(meetings: int, vocabulary: str, into: Path) -> float:
 def code_changed_since(started: float) -> list[str]:
     """The build's code files saved since `started` (a time.time()). A change makes the
     next cached rebuild a cold one, so rebuild figures taken across it are wrong."""
-    return sorted(
-        str(path.relative_to(ROOT))
-        for folder in CODE_FOLDERS + EDITABLE_FOLDERS
-        for path in (ROOT / folder).rglob("*")
-        if path.is_file() and path.stat().st_mtime > started
-    )
+    return sorted(str(path.relative_to(ROOT)) for folder in CODE_FOLDERS + EDITABLE_FOLDERS
+                  for path in (ROOT / folder).rglob("*") if path.is_file() and path.stat().st_mtime > started)
 
 
 # --- edits, as a clerk makes them -----------------------------------------
@@ -284,7 +280,8 @@ def add_meeting(meetings: list[Path]) -> None:
     new = old + datetime.timedelta(weeks=4)
     text = newest.read_text(encoding="utf-8")
     text = text.replace(f"\ndate: {old.isoformat()}\n", f"\ndate: {new.isoformat()}\n", 1)
-    text = text.replace("\n    title: Report ", "\n    title: Follow-up report ")
+    # its own report titles: the build calls a meeting with the same items as another a leftover of a rename
+    text = re.sub(r"(?m)^(    title: Report \d+ on .*)$", r"\1 (follow-up)", text)
     target = newest.parent.parent / str(new.year) / f"{new.isoformat()}{newest.name[10:]}"
     target.parent.mkdir(exist_ok=True)
     target.write_text(text, encoding="utf-8")
@@ -352,8 +349,9 @@ FIRST: dict[str, str] = {}  # query -> the first result's address, as the last b
 
 
 def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
-    """(path, body bytes) of each search-index request a fresh browser makes for the query.
-    Context-level events: the index files are fetched by Pagefind's web worker."""
+    """(path, body bytes) of each request a fresh browser makes for the query: the search page,
+    its stylesheet and script, and the index's files. Context-level events: the index files
+    are fetched by Pagefind's web worker."""
     context = browser.new_context()
     requests = []
     context.on("requestfinished", lambda request: requests.append(request))
@@ -364,7 +362,7 @@ def fetched(browser, address: str, query: str) -> list[tuple[str, int]]:
     page.wait_for_timeout(SETTLE_MS)
     first = page.locator(RESULT_LINKS)
     FIRST[query] = first.first.get_attribute("href") if first.count() else "(none)"
-    files = [(path, body_bytes(r)) for r in requests if (path := urlsplit(r.url).path).startswith(SEARCH_FOLDERS)]
+    files = [(urlsplit(r.url).path, body_bytes(r)) for r in requests]
     context.close()
     return files
 
@@ -385,14 +383,19 @@ def kind(path: str) -> str:
     return next((name for name, endings in KINDS if path.endswith(endings)), "other")
 
 
+def site_file(site: Path, path: str) -> Path:
+    file = site / path.lstrip("/")
+    return file / "index.html" if path.endswith("/") else file
+
+
 def totals(files: list[tuple[str, int]], site: Path) -> dict[str, int]:
     return {"requests": len(files), "raw bytes": sum(size for _, size in files),
-            "Netlify bytes": sum(netlify_bytes(site / path.lstrip("/")) for path, _ in files)}
+            "Netlify bytes": sum(netlify_bytes(file) if (file := site_file(site, path)).is_file() else size
+                                 for path, size in files)}
 
 
-def search_bytes(
-    site: Path, runs: int, queries=QUERIES
-) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
+def search_bytes(site: Path, runs: int,
+                 queries=QUERIES) -> tuple[dict[str, list[dict[str, int]]], dict[str, dict[str, int]]]:
     """Per query, the totals of each run; and the first query's first run by kind of file."""
     from playwright.sync_api import sync_playwright
 
@@ -581,22 +584,16 @@ def print_builds(report: dict) -> None:
 def print_search(report: dict) -> None:
     if "search" not in report:
         return
-    print(f"\n## Search: what a browser fetches from {' and '.join(SEARCH_FOLDERS)}, "
+    print(f"\n## Search: everything a browser with an empty cache fetches for /search/?q=…, "
           f"medians of {report['runs']} fresh browsers\n")
     header = ["requests", "raw kB", "Netlify (gzip -6) kB"]
     print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), report["first"].get(query, "")]
                                                      for query, runs in report["search"].items()]))
     if "search, one index" in report:
         print("\n## The same, with the whole site in one Pagefind index\n")
-        print(
-            table(
-                ["query", *header, "first result"],
-                [
-                    [f'"{query}"', *search_cells(runs), report["first, one index"].get(query, "")]
-                    for query, runs in report["search, one index"].items()
-                ],
-            )
-        )
+        first = report["first, one index"]
+        print(table(["query", *header, "first result"], [[f'"{query}"', *search_cells(runs), first.get(query, "")]
+                                                         for query, runs in report["search, one index"].items()]))
     print(f'\n### By kind of file, for "{next(iter(report["search"]))}" (one browser)\n')
     print(table(["kind", *header], [[name, *search_cells([figures])]
                                     for name, figures in report["search by kind"].items()]))

@@ -8,6 +8,9 @@ We sort the values, name the file by a hash of its new content, and rewrite
 the two places that refer to filter files by name: the language's .pf_meta
 file (whose list of filters and sorts is in hash-map order too; we sort it)
 and pagefind-entry.json. Everything else Pagefind writes is already stable.
+
+The same pass closes the gaps between the index chunks' word ranges (see
+`contiguous`), which decides how many bytes a search fetches.
 """
 from __future__ import annotations
 
@@ -138,6 +141,36 @@ def _replace_strings(value, renames: dict[str, str]):
     return value
 
 
+LAST = "\U0010ffff"  # sorts after every word
+
+
+def _just_below(word: str) -> str:
+    """The greatest string that sorts before `word` as far as any word of an index is concerned."""
+    code = ord(word[-1]) - 1
+    if 0xD800 <= code <= 0xDFFF:  # not a character: the one before the surrogates
+        code = 0xD7FF
+    return word[:-1] + chr(code) + LAST if code >= 0 else word[:-1]
+
+
+def contiguous(chunks):
+    """The index chunks' word ranges, [from, to, file] in word order, made to cover every word.
+
+    Pagefind names each chunk by the shortest prefixes that tell its first and last words from
+    its neighbours' ("notec" to "of", then "off" to "ofst"), and the browser looks a query word
+    up unstemmed, as typed: "ofsted" sorts after "ofst" and before the next chunk, in no range.
+    When no word of a query falls in a range, Pagefind loads, for each word, the first chunk
+    whose prefixes could hold it: the chunk ending at "of" for "ofsted", at "in" for
+    "inspection" — the chunks of the commonest words, hundreds of kilobytes each, and not
+    the ones that hold the word. So each range is stretched to just below the next chunk's
+    first word (and the last to after every word): a word, found or not, is looked up in the
+    one chunk where it would be, the chunk Pagefind itself would have written it into."""
+    if not (isinstance(chunks, list) and all(isinstance(c, list) and len(c) == 3 and all(isinstance(x, str) for x in c)
+                                             and c[0] for c in chunks)):
+        raise UnexpectedIndex("the index chunks are not [from, to, file]")
+    return [[first if number else "", _just_below(chunks[number + 1][0]) if number + 1 < len(chunks) else LAST, name]
+            for number, (first, _, name) in enumerate(chunks)]
+
+
 def stabilise(bundle: Path) -> None:
     """Rewrite the filter indexes of a Pagefind bundle folder in a fixed order."""
     entry_path = bundle / "pagefind-entry.json"
@@ -167,6 +200,7 @@ def stabilise(bundle: Path) -> None:
             raise UnexpectedIndex(f"{meta_path.name} is not shaped as expected")
         for position in (3, 4):
             meta[position].sort(key=lambda pair: _encode(pair[0]))
+        meta[2] = contiguous(meta[2])
         content = write(meta_path, meta)
         digits = len(info["hash"]) - len(language) - 1
         new_meta_hash = f"{language}_" + hashlib.sha256(content).hexdigest()[:digits]

@@ -95,7 +95,7 @@ def collector_paused():
 def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
           templates: Path = TEMPLATES, noindex: bool = False, cache_dir: Path | None = None,
           use_cache: bool = True, timings: dict[str, float] | None = None,
-          search_shard_pages: int = search.SHARD_PAGES, cache: BuildCache | None = None) -> Result:
+          search_shard_pages: int = search.ARCHIVE_MEETINGS, cache: BuildCache | None = None) -> Result:
     """Build the site; `timings`, when given, receives each stage's wall time in seconds.
 
     `cache`: a cache kept in memory from one build to the next (the preview server), which
@@ -170,8 +170,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
                               + "; ".join(history.skipped[:5]) + ("; …" if len(history.skipped) > 5 else "") + ".")
     lap("history")
     writer = Writer(out_dir, cache)
-    shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages,
-                           issues=bool(linked.issues))
+    shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
     try:
         writer.start(content_dir)
         render_site(linked, writer, templates, shards, history, cache)

@@ -1,32 +1,34 @@
-"""Search: Pagefind indexes the finished site, in shards merged at query time.
+"""Search: Pagefind indexes the finished site, in two tiers merged at query time.
 
 Pages opt in with `data-pagefind-body`; filters (committee, year, kind) and the
 date sort key are set by the templates.
 
-Why shards: one Pagefind run over a 4,000-meeting archive takes about 12-16 s
-and 1.5 GB, and Pagefind cannot update an index. So the index is cut into
-shards that are built separately and merged by the browser (Pagefind's
-`mergeIndex`); a rebuild re-indexes only the shards whose pages changed and
-links the others from the previous site. Meeting pages are grouped by year into
-shards of at most `SHARD_PAGES` meetings (a year is never split), oldest first,
-so new minutes only ever change the newest shard, which is the main bundle at
-/pagefind/ (it carries every filter). Issue pages, which change with new
-minutes, have a shard of their own; committee, indicator and portfolio pages,
-which change only with their own files, another. A shard is indexed again
-only when the searchable text of one of its pages may have changed: pages tell
-the writer what that text is made from (a meeting's pager or an indicator's
-list of mentions is not searched), other pages are compared byte for byte.
+Why tiers: Pagefind cannot update an index, and one run over a 4,000-meeting
+archive takes 15 s or more; but every index the browser merges (Pagefind's
+`mergeIndex`) costs a search its entry, metadata and one index chunk (about
+30 kB) per query word. So the index is cut in two:
 
-The cost at query time (measured on the 4,000-meeting benchmark archive; see
-the README): each extra shard adds its entry, metadata and filter files and one
-index chunk per word to a query; up to about ten shards that is within a fifth
-of one index, while one shard per year costs two to three times as much. Scores
-are computed per shard, so shards are kept of similar size: a small newest
-shard is merged into the one before it.
+- the main bundle at /pagefind/: the meetings of the newest years (at most
+  `RECENT_YEARS` whole years and `RECENT_MEETINGS` meetings, at least the newest
+  year), and every page that is not a meeting's (issue pages change with new
+  minutes; committee, indicator and portfolio pages are few and small). New and
+  corrected minutes are almost always recent: they re-index only this bundle;
+- the archive, /pagefind-archive/<first year>-<last year>/: the older meetings,
+  oldest first, whole years, in as few shards as `ARCHIVE_MEETINGS` allows (one
+  for 4,000 meetings). It is indexed again only when old minutes change, or when
+  a year leaves the recent tier (about once a year).
+
+A shard is indexed again only when the searchable text of one of its pages may
+have changed: pages tell the writer what that text is made from (a meeting's
+pager or an indicator's list of mentions is not searched), other pages are
+compared byte for byte. The trade-off, measured on the 4,000-meeting benchmark
+archive with a Zipf vocabulary (bench/run.py), is in the README: ten shards cost
+a search twice the bytes and three times the requests of these two tiers.
 """
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import subprocess
@@ -42,64 +44,56 @@ from . import pagefind_stable, urls
 from .cache import digest
 from .writer import Writer
 
-SHARD_PAGES = 500
+ARCHIVE_MEETINGS = 4000  # at most, a shard of the archive (Pagefind peaks at about 2 GB for 4,000)
+RECENT_MEETINGS = 400  # at most, the recent tier's meetings: what one edited meeting re-indexes
+RECENT_YEARS = 2  # the newest year and the one before: last December's minutes are approved in January
 
 
 class SearchIndexError(Exception):
     pass
 
 
-ISSUES, REFERENCE = "issues", "reference"  # the shards of pages that are not meetings
-
-
 @dataclass(frozen=True)
 class Shard:
-    name: str  # "main", "issues", "reference", or the first and last year of its meetings: "1990-1993"
+    name: str  # "main", or the first and last year of the archive shard's meetings: "1990-2035"
     years: tuple[int, ...] = ()
 
     @property
     def folder(self) -> str:
-        """Its folder in the output, e.g. pagefind or pagefind-archive/1990-1993."""
+        """Its folder in the output, e.g. pagefind or pagefind-archive/1990-2035."""
         return urls.output_path(urls.search_bundle(self.name)).removesuffix("/index.html")
 
 
-def layout(meetings_per_year: dict[int, int], shard_pages: int = SHARD_PAGES, issues: bool = True) -> list[Shard]:
-    """The shards: the issues' (when there are issues) and the reference pages' (every archive
-    has committees), then the meetings', oldest first; without meetings, only the main one. The
-    last is the main one, which also holds the pages whose shard is not in the layout."""
+def layout(meetings_per_year: dict[int, int], shard_meetings: int = ARCHIVE_MEETINGS) -> list[Shard]:
+    """The shards: the archive's, oldest first, then the main one (the recent tier), which
+    also holds every page that is not a meeting's. `shard_meetings` caps an archive shard and
+    the recent tier (below `RECENT_MEETINGS`); a year is never split."""
+    years = sorted(meetings_per_year)
+    recent = years[-1:]
+    for year in reversed(years[-RECENT_YEARS:-1]):
+        if sum(meetings_per_year[y] for y in recent) + meetings_per_year[year] > min(RECENT_MEETINGS, shard_meetings):
+            break
+        recent.insert(0, year)
     buckets: list[list[int]] = []
     count = 0
-    for year in sorted(meetings_per_year):
-        if buckets and buckets[-1] and count + meetings_per_year[year] > shard_pages:
+    for year in years[:len(years) - len(recent)]:
+        if not buckets or count + meetings_per_year[year] > shard_meetings:
             buckets.append([])
             count = 0
-        if not buckets:
-            buckets.append([])
         buckets[-1].append(year)
         count += meetings_per_year[year]
-    if len(buckets) > 1 and sum(meetings_per_year[y] for y in buckets[-1]) < shard_pages // 2:
-        newest = buckets.pop()
-        buckets[-1] += newest
-    shards = [Shard(name) for name, wanted in ((ISSUES, issues), (REFERENCE, True)) if wanted and buckets]
-    shards += [Shard(f"{years[0]}-{years[-1]}", tuple(years)) for years in buckets[:-1]]
-    shards.append(Shard("main", tuple(buckets[-1]) if buckets else ()))
-    return shards
+    return [Shard(f"{bucket[0]}-{bucket[-1]}", tuple(bucket)) for bucket in buckets] + [Shard("main", tuple(recent))]
 
 
 def pages_of(shards: list[Shard], paths: list[str]) -> dict[Shard, list[str]]:
-    """Which searchable pages each shard indexes."""
-    by_year = {year: shard for shard in shards for year in shard.years}
-    by_name = {shard.name: shard for shard in shards}
+    """Which searchable pages each shard indexes: a meeting's page the shard of its year, every
+    other page the main one (the last)."""
+    by_year: dict[int | None, Shard] = {year: shard for shard in shards for year in shard.years}
     pages: dict[Shard, list[str]] = {shard: [] for shard in shards}
     for path in paths:
         kind = urls.searchable(path)
-        if kind is None:
-            continue
-        if kind[0] == "meeting":
-            shard = by_year.get(kind[1], shards[-1])
-        else:
-            shard = by_name.get(ISSUES if path.startswith("issues/") else REFERENCE, shards[-1])
-        pages[shard].append(path)
+        if kind is not None:
+            pages[by_year.get(kind[1], shards[-1])].append(path)  # not a meeting's: its year is None
     return pages
 
 
@@ -195,10 +189,8 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
             reader.join(timeout=0.05)
         reader.join()
         feeder.join()
-        try:
+        with contextlib.suppress(OSError):
             process.stdin.close()  # the service stops at the end of its input
-        except OSError:
-            pass
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -317,7 +309,7 @@ def index_site(writer: Writer, shards: list[Shard]) -> tuple[int, int]:
             continue
         records = [writer.records[page] for page in pages]
         inputs = digest("search shard", shard.name, [(page, record.search or record.sha)
-                                                     for page, record in zip(pages, records)])
+                                                     for page, record in zip(pages, records, strict=True)])
         if not writer.keep_folder(shard.folder, inputs):
             work.append((shard, pages, inputs))
     # Pagefind runs mostly on one core: shards are indexed side by side
