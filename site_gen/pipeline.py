@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import admin, search
 from .cache import BuildCache, State, code_signature
-from .content import load_archive
 from .history import read_history
 from .linking import Linked, link
+from .loading import load_archive
 from .problems import ERROR, WARNING, Problem, Report
 from .render import TEMPLATES, TemplateProblem, render_site
 from .writer import OutputConflict, UnsafeOutput, Writer, plain_os_error
