@@ -41,6 +41,7 @@ import stat
 import sys
 import types
 import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -48,14 +49,16 @@ from pathlib import Path
 import orjson
 
 from .models import Meeting
-from .problems import Problem
+from .problems import Problem, Report
 from .scratch import Scratch, remove_leftovers
 
 if typing.TYPE_CHECKING:
     from .linking import MeetingRender
 
+T = typing.TypeVar("T")
+
 MAGIC = b"site_gen-cache 2\n"
-FORMAT = 2
+FORMAT = 3
 ROOT = Path(__file__).resolve().parent.parent
 # The generator's own inputs besides the content: a change to any of them makes a new cache.
 # The code is hashed once per process (a running process does not reload it); the templates
@@ -111,9 +114,7 @@ def code_signature(templates: Path | None = None) -> str:
 
 @dataclass
 class LoadedMeeting:
-    key: str
     meeting: Meeting | None  # None when it failed to load
-    problems: list[Problem]  # replayed into the report
     documents: dict[str, str]  # what it added to Archive.document_files
 
 
@@ -132,12 +133,15 @@ class OutputRecord:
 
 @dataclass
 class State:
-    meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # shown path -> what loading gave
-    renders: dict[str, MeetingRender] = field(default_factory=dict)  # render key -> what rendering gave
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
-    site_dir: str | None = None  # the output folder the records describe
+    # the memoised stages (`BuildCache.memo`), each a mapping of explicit keys to values:
+    meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # a meeting file as loaded
+    renders: dict[str, MeetingRender] = field(default_factory=dict)  # a meeting's Markdown as rendered
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
+    # what a memoised computation reported, by "stage:key" (only those that reported something)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
+    site_dir: str | None = None  # the output folder the records describe
     # folders written by a tool (the search index's shards):
     # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
     folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]] = field(default_factory=dict)
@@ -164,6 +168,42 @@ class BuildCache:
     @classmethod
     def disabled(cls) -> "BuildCache":
         return cls(None)
+
+    # -- the memo seam: every stage reuses what the last build computed through these ----------
+
+    def memo(self, stage: str, key: str, compute: Callable[[Report], T], report: Report | None = None) -> T:
+        """What `compute` gave in the last build for the same `stage` and `key`, else what it gives now.
+        `key` is explicit: a digest of everything the value depends on (content hashes, settings), never
+        of the value's own objects. `compute` reports into the report it is given; those problems are
+        kept with the value and replayed into `report` on every build that uses it, so a reused value
+        reports exactly what computing it did."""
+        return self.memo_many(stage, [key], lambda missing: {k: _computed(compute) for k in missing}, report)[key]
+
+    def memo_many(self, stage: str, keys: Sequence[str],
+                  compute_missing: Callable[[list[str]], dict[str, tuple[T, list[Problem]]]],
+                  report: Report | None = None) -> dict[str, T]:
+        """`memo` for many keys at once, so that the missing ones are computed together (in the worker
+        pool, or by one git process): `compute_missing(missing keys)` is called once, with an empty list
+        when nothing is missing, and gives each key's (value, problems); a key it leaves out has no
+        value (and is not kept). The values come in the order of `keys`, and so are problems replayed."""
+        previous, current = getattr(self.previous, stage), getattr(self.current, stage)
+        missing = [key for key in keys if key not in previous]
+        fresh = compute_missing(missing)
+        values: dict[str, T] = {}
+        for key in keys:
+            name = f"{stage}:{key}"
+            if key in fresh:
+                value, problems = fresh[key]
+            elif key in previous:
+                value, problems = previous[key], self.previous.problems.get(name, [])
+            else:
+                continue
+            current[key] = values[key] = value
+            if problems:
+                self.current.problems[name] = problems
+                if report is not None:
+                    report.problems.extend(problems)
+        return values
 
     def read(self) -> None:
         if self.path is None or not (self.path.exists() or self.path.is_symlink()):
@@ -233,6 +273,11 @@ class BuildCache:
         except (OSError, TypeError):  # the disk, or a value JSON cannot hold: no cache next time
             if temporary is not None:
                 temporary.remove()
+
+
+def _computed(compute: Callable[[Report], T]) -> tuple[T, list[Problem]]:
+    captured = Report()
+    return compute(captured), captured.problems
 
 
 def _mac(key: bytes, signature, body) -> str:

@@ -158,8 +158,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     lap("link")
     if report.errors:
         return result
-    history = read_history(content_dir, cache.previous.blob_statuses, cache.current.blob_statuses,
-                           branch=archive.site.repository_branch)
+    history = read_history(content_dir, cache, branch=archive.site.repository_branch)
     if history.notice and not history.available:  # from git; a build without it says so once
         result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
     elif history.notice:

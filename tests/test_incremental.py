@@ -162,8 +162,9 @@ def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
 
 @pytest.fixture
 def in_parallel(monkeypatch):
-    """Forked workers render Markdown, meetings and indicator pages in these small builds too."""
-    from site_gen import linking, render
+    """Forked workers load meetings, render Markdown, meetings and indicator pages in these small builds too."""
+    from site_gen import linking, pool, render
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(render, "PARALLEL_MENTIONS", 10)
@@ -173,12 +174,16 @@ def test_workers_make_the_same_site(tmp_path, monkeypatch):
     source = tmp_path / "generated"
     write_archive(source, 60)
     sequential = pipeline.build(source, tmp_path / "one" / "_site", use_cache=False, with_search=False)
-    from site_gen import linking, render
+    from site_gen import linking, pool, render
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(render, "PARALLEL_MENTIONS", 10)
     parallel = pipeline.build(source, tmp_path / "two" / "_site", use_cache=False, with_search=False)
     assert sequential.ok and parallel.ok and parallel.files_written == sequential.files_written
+    # the warnings of meetings loaded by workers are those of one process, in the same order
+    assert sequential.report.warnings
+    assert [p.format() for p in parallel.report.sorted()] == [p.format() for p in sequential.report.sorted()]
     assert_same_tree(tmp_path / "two" / "_site", tmp_path / "one" / "_site")
 
 

@@ -9,12 +9,13 @@ meetings (front matter), sections (the minutes), documents.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
-from .. import safefiles
+from .. import pool, safefiles
 from ..cache import BuildCache, LoadedMeeting, content_hash, digest
-from ..models import Archive, Meeting, Site
-from ..problems import Report
+from ..models import Archive, Site
+from ..problems import Problem, Report
 from .discovery import Discovery
 from .groups import GroupLoader
 from .indicators import IndicatorLoader
@@ -55,38 +56,42 @@ class ContentLoader(SiteLoader, GroupLoader, IndicatorLoader, MeetingLoader, Dis
                          sorted(archive.portfolios), sorted(self.broken["portfolios"]),
                          self.worktree and [sorted(p.name for p in (self.worktree / folder).glob("*.yml"))
                                             for folder in ("committees", "portfolios")])
-        for path in self.meeting_files(archive):
-            meeting = self.load_meeting_cached(path, archive, context)
-            if meeting:
-                archive.meetings.append(meeting)
+        self.load_meetings(archive, context)
         archive.meetings.sort(key=lambda m: (m.date, m.committee))
         return archive
 
-    def load_meeting_cached(self, path: Path, archive: Archive, context: str) -> Meeting | None:
-        """`load_meeting`, or what it gave last time for the same bytes, documents and context."""
-        shown = self.shown(path)
-        try:
-            data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
-            folder = path.parent / path.stem
-            documents = self.document_listing(folder)
-        except (OSError, safefiles.UnsafeFile):
-            return self.load_meeting(path, archive)  # reports what cannot be read
-        key = digest(content_hash(data), context, documents, self.worktree_documents(folder))
-        entry = self.cache.previous.meetings.get(shown)
-        if entry is None or entry.key != key:
-            report, document_files = self.report, archive.document_files
-            self.report, archive.document_files = Report(), {}
+    def load_meetings(self, archive: Archive, context: str) -> None:
+        """Every meeting file: as the last build loaded it from the same bytes, documents and context
+        (the cache's "meetings" stage), or loaded now, in the worker pool when there are many."""
+        keyed: dict[str, tuple[Path, bytes]] = {}
+        for path in self.meeting_files(archive):
             try:
-                meeting = self.load_meeting(path, archive, data)
-            finally:
-                entry = LoadedMeeting(key, None, self.report.problems, archive.document_files)
-                self.report, archive.document_files = report, document_files
-            entry.meeting = meeting
-        self.report.problems.extend(entry.problems)
-        archive.document_files.update(entry.documents)
-        self.cache.current.meetings[shown] = entry
-        archive.fingerprints[shown] = key
-        return entry.meeting
+                data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
+                folder = path.parent / path.stem
+                documents = self.document_listing(folder)
+            except (OSError, safefiles.UnsafeFile):
+                self.load_meeting(path, archive)  # reports what cannot be read
+                continue
+            shown = self.shown(path)
+            key = digest(shown, content_hash(data), context, documents, self.worktree_documents(folder))
+            keyed[key] = (path, data)
+            archive.fingerprints[shown] = key
+
+        def load_missing(missing: list[str]) -> dict[str, tuple[LoadedMeeting, list[Problem]]]:
+            loaded = pool.map_ordered(lambda key: self.load_alone(*keyed[key], archive), missing)
+            return dict(zip(missing, loaded, strict=True))
+
+        for entry in self.cache.memo_many("meetings", list(keyed), load_missing, self.report).values():
+            archive.document_files.update(entry.documents)
+            if entry.meeting:
+                archive.meetings.append(entry.meeting)
+
+    def load_alone(self, path: Path, data: bytes, archive: Archive) -> tuple[LoadedMeeting, list[Problem]]:
+        """One meeting file loaded with a report and documents of its own (in a worker, or not)."""
+        loader = copy.copy(self)
+        loader.report, loader.documents = Report(), {}
+        meeting = loader.load_meeting(path, archive, data)
+        return LoadedMeeting(meeting, loader.documents), loader.report.problems
 
 
 def load_archive(content_dir, report: Report, cache: BuildCache | None = None,

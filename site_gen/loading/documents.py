@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import fields, safefiles
 from ..fields import Fields, slugify
-from ..models import Archive, Document
+from ..models import Document
 from .references import References
 
 DOCUMENT_FILE_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
@@ -19,7 +19,7 @@ RESERVED_DOCUMENT_NAMES = {"index.html", "meeting.json"}
 
 
 class DocumentLoader(References):
-    def load_documents(self, f: Fields, shown: str, path: Path, archive: Archive):
+    def load_documents(self, f: Fields, shown: str, path: Path):
         folder = path.parent / path.stem
         for entry, _ in self.entries(f, "documents", shown):
             df = Fields(self.report, shown, entry, fields.DOCUMENT)
@@ -56,7 +56,7 @@ class DocumentLoader(References):
                     self.report.error(shown, df.line("file"), *problem)
                     file = None
                 else:
-                    archive.document_files[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)
+                    self.documents[(folder / file).relative_to(self.root).as_posix()] = str(folder / file)
                     if size is None:
                         size = human_size((folder / file).stat().st_size)
             if url and not re.match(r"^https?://[^\s/]+\S*$", url, re.IGNORECASE):

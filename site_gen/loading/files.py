@@ -33,6 +33,8 @@ class FileReader:
         # path in the repository ("content/"), so a file that is there but not committed is named
         self.worktree: Path | None = None
         self.worktree_prefix = ""
+        # the documents of the meeting being loaded: output path -> file (Archive.document_files)
+        self.documents: dict[str, str] = {}
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"

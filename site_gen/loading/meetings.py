@@ -166,7 +166,7 @@ class MeetingLoader(DocumentLoader, SectionSplitter):
         portfolio = self.known(f, "portfolio", archive.portfolios, "portfolios")
         recommendations = tuple(Text(text, line) for text, line in f.text_list("recommendations"))
         contacts = tuple(self.load_contacts(f, shown))
-        documents = tuple(self.load_documents(f, shown, path, archive))
+        documents = tuple(self.load_documents(f, shown, path))
         source_url = self.source_url(f, shown)
         if number is None or title is None:
             return None
