@@ -246,7 +246,7 @@ def test_the_cache_is_beside_the_output_and_the_cli_can_skip_it(tmp_path):
     out = tmp_path / "_site"
     first = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out))
     assert first.returncode == 0, first.stderr
-    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".json"]
+    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".cache"]
     again = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out))
     assert "0 files written" in again.stdout
     shutil.rmtree(tmp_path / ".cache")
@@ -301,7 +301,7 @@ def test_check_reports_the_same_problems_from_its_cache(tmp_path):
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("\n## ", "\nSee PIE.9 and PI.99.\n\n## ", 1),
                        encoding="utf-8")
     first = run_cli("check", "--content", str(content))
-    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".json"]
+    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".cache"]
     again = run_cli("check", "--content", str(content))
     uncached = run_cli("check", "--content", str(content), "--no-cache")
     assert "warning" in first.stdout
