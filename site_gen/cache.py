@@ -196,15 +196,19 @@ class BuildCache:
 
     def memo_many(self, stage: str, keys: Sequence[str],
                   compute_missing: Callable[[list[str]], dict[str, tuple[T, list[Problem]]]],
-                  report: Report | None = None) -> dict[str, T]:
+                  report: Report | None = None, usable: Callable[[T], bool] | None = None) -> dict[str, T]:
         """`memo` for many keys at once, so that the missing ones are computed together (in the worker
         pool, or by one git process): `compute_missing(missing keys)` is called once, with an empty list
         when nothing is missing, and gives each key's (value, problems); a key it leaves out has no
-        value (and is not kept). The values come in the order of `keys`, and so are problems replayed."""
+        value (and is not kept). The values come in the order of `keys`, and so are problems replayed.
+        `usable(previous value)`: whether a value kept from the last build still stands for what is
+        outside the cache (an output file's record: the file is still the one recorded); when not,
+        it is computed again."""
         previous, current = getattr(self.previous, stage), getattr(self.current, stage)
         reused = {}
         for key in keys:
-            if key in previous and (value := previous.get(key)) is not None:  # None: it could not be read
+            value = previous.get(key) if key in previous else None  # None too when it could not be read
+            if value is not None and (usable is None or usable(value)):
                 reused[key] = value
         fresh = compute_missing([key for key in keys if key not in reused])
         values: dict[str, T] = {}
