@@ -141,10 +141,11 @@ def recent(meetings: list[Path], count: int) -> list[Path]:
 
 
 def add_meeting(meetings: list[Path]) -> None:
-    """A copy of the newest meeting, four weeks later (the same committee)."""
+    """A copy of the newest meeting, five weeks later (the same committee): not within a month, which
+    the build would take for a rename left half done."""
     newest = meetings[-1]
     old = datetime.date.fromisoformat(newest.name[:10])
-    new = old + datetime.timedelta(weeks=4)
+    new = old + datetime.timedelta(weeks=5)
     text = newest.read_text(encoding="utf-8")
     text = text.replace(f"\ndate: {old.isoformat()}\n", f"\ndate: {new.isoformat()}\n", 1)
     target = newest.parent.parent / str(new.year) / f"{new.isoformat()}{newest.name[10:]}"
