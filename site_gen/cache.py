@@ -553,23 +553,20 @@ def _localns() -> dict:
 
 def _dataclass_decoder(cls):
     hints = typing.get_type_hints(cls, localns=_localns())
-    names = frozenset(f.name for f in dataclasses.fields(cls))
-    nested = [(f.name, decoder) for f in dataclasses.fields(cls) if (decoder := _decoder(hints[f.name])) is not None]
-    new = object.__new__
-    set_dict = object.__setattr__
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    needed = frozenset(names)
+    nested = [(name, decoder) for name in names if (decoder := _decoder(hints[name])) is not None]
 
     def decode(value):
-        # The mapping orjson made is this object's own: its nested values are decoded in
-        # place and it becomes the instance's __dict__, as unpickling did (frozen classes
-        # included). It may hold more than the fields (a cached property orjson wrote, of
-        # the same object), never less.
-        if not (isinstance(value, dict) and names <= value.keys()):
+        # Made by the class's own __init__ from its fields, not by adopting the mapping orjson
+        # made as its __dict__: instances made so share their attribute names (a fifth less
+        # memory for a large archive's meetings and renders). The mapping may hold more than the
+        # fields (a cached property orjson wrote, made again when asked for), never less.
+        if not (isinstance(value, dict) and needed <= value.keys()):
             raise TypeError(f"{cls.__name__} is not a mapping of its fields")
         for name, decode_field in nested:
             value[name] = decode_field(value[name])
-        made = new(cls)
-        set_dict(made, "__dict__", value)
-        return made
+        return cls(**{name: value[name] for name in names})
     return decode
 
 
