@@ -15,7 +15,7 @@ from .cache import BuildCache, digest
 from .codes import CodeIndex, NearMiss
 from .indicators import check_rag
 from .markdown import MarkdownRenderer, Mention, Rendered
-from .models import Archive, Item, Meeting, Text
+from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
 from .pool import PARALLEL_THRESHOLD, workers  # noqa: F401  (workers: the render stage's, until it imports pool)
 from .problems import Report
 
@@ -141,8 +141,10 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     for meeting, render in zip(checked, rendered, strict=True):
         take_render(linked, meeting, render, report, mentions if meeting.slug in published_slugs else None)
 
-    for kind, things in (("committee", archive.committees), ("portfolio", archive.portfolios),
-                         ("indicator", archive.indicators), ("issue", archive.issues)):
+    described: tuple[tuple[str, dict[str, Committee | Portfolio | Indicator | Issue]], ...] = (
+        ("committee", dict(archive.committees)), ("portfolio", dict(archive.portfolios)),
+        ("indicator", dict(archive.indicators)), ("issue", dict(archive.issues)))
+    for kind, things in described:
         for key, thing in sorted(things.items()):
             if thing.description:
                 linked.descriptions[(kind, key)] = renderer.render(thing.description.markdown, min_heading=3).html
