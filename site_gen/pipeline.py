@@ -104,7 +104,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         timings = {} if timings is None else timings
         started = time.perf_counter()
         in_memory = cache is not None
-        if in_memory:
+        if cache is not None:
             cache.current = State()  # what a failed build left is not kept
             signature = code_signature(templates)
             if signature != cache.signature:  # templates edited while the preview runs
