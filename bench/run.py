@@ -273,11 +273,11 @@ def recent(meetings: list[Path], count: int) -> list[Path]:
 
 
 def add_meeting(meetings: list[Path]) -> None:
-    """A copy of the newest meeting, four weeks later (the same committee), its reports
-    follow-ups (the same items would be refused as a meeting left over from a rename)."""
+    """A copy of the newest meeting, five weeks later (the same committee), its reports follow-ups: the
+    build takes a meeting within a month of another, or with the same items, for a rename left half done."""
     newest = meetings[-1]
     old = datetime.date.fromisoformat(newest.name[:10])
-    new = old + datetime.timedelta(weeks=4)
+    new = old + datetime.timedelta(weeks=5)
     text = newest.read_text(encoding="utf-8")
     text = text.replace(f"\ndate: {old.isoformat()}\n", f"\ndate: {new.isoformat()}\n", 1)
     # its own report titles: the build calls a meeting with the same items as another a leftover of a rename

@@ -8,29 +8,37 @@ A cache that cannot be read, fails its checksum or was written by other code
 is ignored (the build is then a cold one), never trusted.
 
 What is kept (see `State`):
-- each meeting file as loaded (model, problems, documents), keyed by the file's
-  bytes and what loading it depends on;
-- each meeting's rendered Markdown, keyed by the meeting and the indicator codes;
+- the memoised stages (`BuildCache.memo`): each meeting file as loaded (model,
+  documents), each meeting's rendered Markdown, each meeting's calendar event and
+  each git version's `status:` (history.py), by explicit keys made of content
+  hashes; and what those computations reported, replayed when they are reused;
 - each output file's hash, size and identity on disk, and the digest of what it
   was made from, so an unchanged page is linked from the previous site rather
   than rendered and written again;
-- the digest and files of each search-index shard;
-- each meeting's calendar event, and each git version's `status:` (history.py).
+- the digest and files of each search-index shard.
 
-The file is data only: JSON (orjson) in an explicit encoding of these dataclasses,
-decoded by a schema made from their type annotations, so reading it can make no other
-object and run no code. It is authenticated before anything in it is decoded, with a
-keyed hash (BLAKE2b) whose key is kept outside the repository and the cache folder
-(`cache_key`): a cache file that came from elsewhere (committed in a pull request,
-restored by CI from another job, copied from another machine) fails the check and is
-ignored, because whoever made it could not know the key. That matters because the
-cache holds rendered HTML, which a rebuild publishes as it is. It does not protect
-against someone who can run programs as the user who builds: they can read the key,
-and change the site directly anyway.
+The file is data only: one JSON document (orjson) a memoised value, each decoded
+by a schema made from the dataclasses' type annotations when a build asks for it
+(so a build reads the values it uses, not the whole archive), then an index of
+where each value is and the output records. Reading it can make no other object
+and run no code. It is authenticated before anything in it is decoded, with a
+keyed hash (BLAKE2b) of the whole file whose key is kept outside the repository and
+the cache folder (`cache_key`): a cache file that came from elsewhere (committed in
+a pull request, restored by CI from another job, copied from another machine)
+fails the check and is ignored, because whoever made it could not know the key.
+The values are read later through the descriptor the check read, so a file put in
+its place meanwhile is never read. That matters because the cache holds rendered
+HTML, which a rebuild publishes as it is. It does not protect against someone who
+can run programs as the user who builds: they can read the key, and change the
+site directly anyway.
+
+Layout: MAGIC, the code signature (40), the keyed hash (64 hex), then the body:
+the values one after another, the index (JSON), and the index's offset (16 digits).
 """
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -41,6 +49,7 @@ import stat
 import sys
 import types
 import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -48,14 +57,21 @@ from pathlib import Path
 import orjson
 
 from .models import Meeting
-from .problems import Problem
+from .problems import Problem, Report
 from .scratch import Scratch, remove_leftovers
 
 if typing.TYPE_CHECKING:
     from .linking import MeetingRender
 
-MAGIC = b"site_gen-cache 2\n"
-FORMAT = 2
+T = typing.TypeVar("T")
+
+MAGIC = b"site_gen-cache 3\n"
+OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
+FORMAT = 3
+# State's fields read lazily from the file, a value at a time (the others are in the index)
+MEMO_STAGES = ("meetings", "renders", "blob_statuses", "events", "problems")
+TRAILER = 16  # the index's offset in the body, in ASCII digits
+HEAD = len(MAGIC) + 40 + 64
 ROOT = Path(__file__).resolve().parent.parent
 # The generator's own inputs besides the content: a change to any of them makes a new cache.
 # The code is hashed once per process (a running process does not reload it); the templates
@@ -105,15 +121,14 @@ def code_signature(templates: Path | None = None) -> str:
             except metadata.PackageNotFoundError:
                 parts.append((library, None))
         _CODE_SIGNATURE = digest(parts)
-    return digest(_CODE_SIGNATURE, [folder_files(Path(templates) if templates and folder == "templates" else ROOT / folder)
+    return digest(_CODE_SIGNATURE, [folder_files(Path(templates) if templates and folder == "templates"
+                                                 else ROOT / folder)
                                      for folder in EDITABLE_FOLDERS])
 
 
 @dataclass
 class LoadedMeeting:
-    key: str
     meeting: Meeting | None  # None when it failed to load
-    problems: list[Problem]  # replayed into the report
     documents: dict[str, str]  # what it added to Archive.document_files
 
 
@@ -132,12 +147,15 @@ class OutputRecord:
 
 @dataclass
 class State:
-    meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # shown path -> what loading gave
-    renders: dict[str, MeetingRender] = field(default_factory=dict)  # render key -> what rendering gave
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
-    site_dir: str | None = None  # the output folder the records describe
+    # the memoised stages (`BuildCache.memo`), each a mapping of explicit keys to values:
+    meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # a meeting file as loaded
+    renders: dict[str, MeetingRender] = field(default_factory=dict)  # a meeting's Markdown as rendered
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
+    # what a memoised computation reported, by "stage:key" (only those that reported something)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
+    site_dir: str | None = None  # the output folder the records describe
     # folders written by a tool (the search index's shards):
     # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
     folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]] = field(default_factory=dict)
@@ -154,16 +172,60 @@ class BuildCache:
         self.ignored: str | None = None  # why an existing cache file was not used
 
     @classmethod
-    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir=None, templates: Path | None = None) -> "BuildCache":
+    def for_build(cls, cache_dir: str | os.PathLike, content_dir, out_dir=None,
+                  templates: Path | None = None) -> "BuildCache":
         """The cache of building `content_dir` into `out_dir`; without `out_dir`, of checking it."""
         pair = digest(str(Path(content_dir).resolve()), str(Path(out_dir).resolve()) if out_dir else "check")
-        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.json", code_signature(templates))
+        cache = cls(Path(cache_dir) / f"build-{pair[:16]}.cache", code_signature(templates))
         cache.read()
         return cache
 
     @classmethod
     def disabled(cls) -> "BuildCache":
         return cls(None)
+
+    # -- the memo seam: every stage reuses what the last build computed through these ----------
+
+    def memo(self, stage: str, key: str, compute: Callable[[Report], T], report: Report | None = None) -> T:
+        """What `compute` gave in the last build for the same `stage` and `key`, else what it gives now.
+        `key` is explicit: a digest of everything the value depends on (content hashes, settings), never
+        of the value's own objects. `compute` reports into the report it is given; those problems are
+        kept with the value and replayed into `report` on every build that uses it, so a reused value
+        reports exactly what computing it did."""
+        return self.memo_many(stage, [key], lambda missing: {k: _computed(compute) for k in missing}, report)[key]
+
+    def memo_many(self, stage: str, keys: Sequence[str],
+                  compute_missing: Callable[[list[str]], dict[str, tuple[T, list[Problem]]]],
+                  report: Report | None = None, usable: Callable[[T], bool] | None = None) -> dict[str, T]:
+        """`memo` for many keys at once, so that the missing ones are computed together (in the worker
+        pool, or by one git process): `compute_missing(missing keys)` is called once, with an empty list
+        when nothing is missing, and gives each key's (value, problems); a key it leaves out has no
+        value (and is not kept). The values come in the order of `keys`, and so are problems replayed.
+        `usable(previous value)`: whether a value kept from the last build still stands for what is
+        outside the cache (an output file's record: the file is still the one recorded); when not,
+        it is computed again."""
+        previous, current = getattr(self.previous, stage), getattr(self.current, stage)
+        reused = {}
+        for key in keys:
+            value = previous.get(key) if key in previous else None  # None too when it could not be read
+            if value is not None and (usable is None or usable(value)):
+                reused[key] = value
+        fresh = compute_missing([key for key in keys if key not in reused])
+        values: dict[str, T] = {}
+        for key in keys:
+            name = f"{stage}:{key}"
+            if key in fresh:
+                value, problems = fresh[key]
+            elif key in reused:
+                value, problems = reused[key], self.previous.problems.get(name) or []
+            else:
+                continue
+            current[key] = values[key] = value
+            if problems:
+                self.current.problems[name] = problems
+                if report is not None:
+                    report.problems.extend(problems)
+        return values
 
     def read(self) -> None:
         if self.path is None or not (self.path.exists() or self.path.is_symlink()):
@@ -175,33 +237,52 @@ class BuildCache:
         try:
             # never through a symbolic link, and only a regular file (not /dev/zero or a pipe)
             fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-            with open(fd, "rb") as stream:
-                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                    self.ignored = "it is not a cache file"
-                    return
-                data = stream.read()
         except OSError as exc:
             self.ignored = f"could not read it ({exc.strerror})"
             return
-        head = len(MAGIC) + 40 + 64
-        if not data.startswith(MAGIC) or len(data) < head:
-            self.ignored = "it is not a cache file"
-            return
-        signature = data[len(MAGIC):len(MAGIC) + 40]
-        if signature != self.signature.encode("ascii"):
-            return  # written by other code or templates: silently a cold build
-        # nothing is decoded before the keyed hash of the whole file is found right
-        if not hmac.compare_digest(_mac(key, memoryview(data)[len(MAGIC):len(MAGIC) + 40],
-                                        memoryview(data)[head:]).encode("ascii"),
-                                   data[len(MAGIC) + 40:head]):
-            self.ignored = "it is damaged or was not written on this machine (its checksum does not match)"
-            return
+        stream = open(fd, "rb")  # noqa: SIM115  (kept open by the lazy stages that read from it; closed when they go)
         try:
-            parsed = orjson.loads(memoryview(data)[head:])
-            del data  # the file's bytes are not kept while the objects are made
-            self.previous = decode_state(parsed)
+            previous = self._check(stream, key)
+        except OSError as exc:
+            self.ignored, previous = f"could not read it ({exc.strerror})", None
+        if previous is None:
+            stream.close()
+        else:
+            self.previous = previous
+
+    def _check(self, stream, key: bytes) -> State | None:
+        """The previous state, its index decoded and its values left in the file, once the file's
+        keyed hash is found right (None, and why in `ignored`, when it is not used)."""
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            self.ignored = "it is not a cache file"
+            return None
+        start = stream.read(HEAD)
+        if not start.startswith(MAGIC) or len(start) < HEAD:
+            if not start.startswith(OLDER) or start.startswith(MAGIC):
+                self.ignored = "it is not a cache file"
+            return None  # an older format's: other code, silently a cold build
+        signature = start[len(MAGIC):len(MAGIC) + 40]
+        if signature != self.signature.encode("ascii"):
+            return None  # written by other code or templates: silently a cold build
+        # nothing is decoded before the keyed hash of the whole file is found right
+        mac = hashlib.blake2b(key=key, digest_size=32)
+        mac.update(signature)
+        size = 0
+        while chunk := stream.read(1 << 20):
+            mac.update(chunk)
+            size += len(chunk)
+        if not hmac.compare_digest(mac.hexdigest().encode("ascii"), start[len(MAGIC) + 40:HEAD]):
+            self.ignored = "it is damaged or was not written on this machine (its checksum does not match)"
+            return None
+        try:
+            if size < TRAILER:
+                raise ValueError("no index")
+            index_at = int(_read_at(stream, HEAD + size - TRAILER, TRAILER))
+            index = orjson.loads(_read_at(stream, HEAD + index_at, size - TRAILER - index_at))
+            return decode_state(index, stream)
         except (orjson.JSONDecodeError, TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
             self.ignored = f"it could not be read ({type(exc).__name__})"
+            return None
 
     def advance(self) -> None:
         """After a build that succeeded, in a process that builds again (the preview server):
@@ -219,20 +300,98 @@ class BuildCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             remove_leftovers(self.path.parent, (".tmp-",))  # of builds killed while saving
-            for old in self.path.parent.glob("build-*.pickle"):  # an older format, never read
-                old.unlink()
-            body = orjson.dumps(self.current if state is None else state, default=_encode_other,
-                                option=orjson.OPT_NON_STR_KEYS)
-            signature = self.signature.encode("ascii")
+            for pattern in ("build-*.pickle", "build-*.json"):  # older formats, never read
+                for old in self.path.parent.glob(pattern):
+                    old.unlink()
             temporary, fd = Scratch.file(self.path.parent, ".tmp-")
             with os.fdopen(fd, "wb") as stream:
-                stream.write(MAGIC + signature + _mac(key, signature, body).encode("ascii"))
-                stream.write(body)
+                write_state(stream, self.current if state is None else state, self.signature, key, self.previous)
             os.replace(temporary.path, self.path)
             temporary.release()
         except (OSError, TypeError):  # the disk, or a value JSON cannot hold: no cache next time
             if temporary is not None:
                 temporary.remove()
+
+
+class LazyStage(Mapping):
+    """A memoised stage of the previous build, each value read from the cache file and decoded
+    when it is asked for (not kept: each is asked for once, and then held by the build)."""
+
+    def __init__(self, stream, entries: dict[str, list[int]], decode: Callable | None):
+        self.stream = stream
+        self.entries = entries  # key -> [offset in the body, length]
+        self.decode = decode
+
+    def raw(self, key: str) -> bytes:
+        offset, length = self.entries[key]
+        return _read_at(self.stream, HEAD + offset, length)
+
+    def __getitem__(self, key: str):
+        if key not in self.entries:
+            raise KeyError(key)
+        value = orjson.loads(self.raw(key))
+        return value if self.decode is None else self.decode(value)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError):
+            return default
+
+    def __contains__(self, key) -> bool:
+        return key in self.entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _read_at(stream, offset: int, length: int) -> bytes:
+    data = os.pread(stream.fileno(), length, offset)
+    if len(data) != length:
+        raise ValueError("the file ends early")
+    return data
+
+
+def write_state(stream, state: State, signature: str, key: bytes, previous: State | None = None) -> None:
+    """`state` into the open file `stream`, authenticated with `key`. A value that `previous` read from
+    its file under the same key (the same inputs, so the same value) is copied as it is there,
+    not encoded again."""
+    mac = hashlib.blake2b(key=key, digest_size=32)
+    mac.update(signature.encode("ascii"))
+    stream.write(MAGIC + signature.encode("ascii") + b"0" * 64)
+    written = 0
+
+    def put(data: bytes) -> None:
+        nonlocal written
+        stream.write(data)
+        mac.update(data)
+        written += len(data)
+
+    stages: dict[str, dict[str, tuple[int, int]]] = {}
+    for stage in MEMO_STAGES:
+        values, before = getattr(state, stage), getattr(previous, stage, None)
+        entries = stages[stage] = {}
+        for name in values:
+            data = before.raw(name) if isinstance(before, LazyStage) and name in before else _encode(values[name])
+            entries[name] = (written, len(data))
+            put(data)
+    index_at = written
+    put(_encode({"site_dir": state.site_dir, "outputs": state.outputs, "folders": state.folders, "stages": stages}))
+    put(b"%016d" % index_at)
+    stream.seek(len(MAGIC) + 40)
+    stream.write(mac.hexdigest().encode("ascii"))
+
+
+def _encode(value) -> bytes:
+    return orjson.dumps(value, default=_encode_other, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _computed(compute: Callable[[Report], T]) -> tuple[T, list[Problem]]:
+    captured = Report()
+    return compute(captured), captured.problems
 
 
 def _mac(key: bytes, signature, body) -> str:
@@ -274,10 +433,8 @@ def cache_key() -> bytes | None:
                 scratch, fd = Scratch.file(path.parent, ".key-")
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(secrets.token_bytes(32))
-                try:
+                with contextlib.suppress(FileExistsError):
                     os.link(scratch.path, path)  # never replaces a key another build just made
-                except FileExistsError:
-                    pass
                 scratch.remove()
                 key = _read_key(path)
         except OSError as exc:
@@ -326,33 +483,9 @@ def _decoder(hint):
         return _DECODERS[hint] or (lambda value: _DECODERS[hint](value))
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        others = [a for a in args if a is not type(None)]
-        decoders = [_decoder(a) for a in others]
-        if all(d is None for d in decoders):
-            return None
-        if len(others) != 1:
-            raise TypeError(f"the cache cannot tell apart the types of {hint}")
-        inner = decoders[0]
-        return lambda value: None if value is None else inner(value)
+        return _union_decoder(hint, args)
     if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            inner = _decoder(args[0])
-            return tuple if inner is None else (lambda value: tuple(map(inner, value)))
-        decoders = [_decoder(a) for a in args]
-        if len(decoders) == 2:  # the common case, spelt out: it runs for every mention
-            first, second = decoders
-            if first is None and second is None:
-                return lambda value: (value[0], value[1]) if len(value) == 2 else _wrong_length()
-            if first is None:
-                return lambda value: (value[0], second(value[1])) if len(value) == 2 else _wrong_length()
-            if second is None:
-                return lambda value: (first(value[0]), value[1]) if len(value) == 2 else _wrong_length()
-
-        def fixed(value):
-            if len(value) != len(decoders):
-                _wrong_length()
-            return tuple(value[i] if d is None else d(value[i]) for i, d in enumerate(decoders))
-        return fixed
+        return _tuple_decoder(args)
     if origin in (list, set, frozenset):
         inner = _decoder(args[0]) if args else None
         kind = origin
@@ -360,45 +493,95 @@ def _decoder(hint):
             return None if kind is list else kind
         return lambda value: kind(map(inner, value))
     if origin is dict:
-        keys = _decoder(args[0]) if args[0] is not int else int
-        values = _decoder(args[1])
-        if keys is None and values is None:
-            return None
-        if keys is None:
-            return lambda value: {k: values(v) for k, v in value.items()}
-        if values is None:
-            return lambda value: {keys(k): v for k, v in value.items()}
-        return lambda value: {keys(k): values(v) for k, v in value.items()}
+        return _dict_decoder(args)
     raise TypeError(f"the cache cannot hold a {hint!r}")
+
+
+def _union_decoder(hint, args):
+    others = [a for a in args if a is not type(None)]
+    decoders = [_decoder(a) for a in others]
+    if all(d is None for d in decoders):
+        return None
+    if len(others) != 1:
+        raise TypeError(f"the cache cannot tell apart the types of {hint}")
+    inner = decoders[0]
+    return lambda value: None if value is None else inner(value)
+
+
+def _tuple_decoder(args):
+    if len(args) == 2 and args[1] is Ellipsis:
+        inner = _decoder(args[0])
+        return tuple if inner is None else (lambda value: tuple(map(inner, value)))
+    decoders = [_decoder(a) for a in args]
+    if len(decoders) == 2:  # the common case, spelt out: it runs for every mention
+        first, second = decoders
+        if first is None and second is None:
+            return lambda value: (value[0], value[1]) if len(value) == 2 else _wrong_length()
+        if first is None:
+            return lambda value: (value[0], second(value[1])) if len(value) == 2 else _wrong_length()
+        if second is None:
+            return lambda value: (first(value[0]), value[1]) if len(value) == 2 else _wrong_length()
+
+    def fixed(value):
+        if len(value) != len(decoders):
+            _wrong_length()
+        return tuple(value[i] if d is None else d(value[i]) for i, d in enumerate(decoders))
+    return fixed
+
+
+def _dict_decoder(args):
+    keys = _decoder(args[0]) if args[0] is not int else int
+    values = _decoder(args[1])
+    if keys is None and values is None:
+        return None
+    if keys is None:
+        return lambda value: {k: values(v) for k, v in value.items()}
+    if values is None:
+        return lambda value: {keys(k): v for k, v in value.items()}
+    return lambda value: {keys(k): values(v) for k, v in value.items()}
 
 
 def _wrong_length():
     raise ValueError("a tuple of the wrong length")
 
 
-def _dataclass_decoder(cls):
+def _localns() -> dict:
     from . import linking  # the renders' classes: linking imports this module
 
-    hints = typing.get_type_hints(cls, localns={"MeetingRender": linking.MeetingRender})
-    names = frozenset(f.name for f in dataclasses.fields(cls))
-    nested = [(f.name, decoder) for f in dataclasses.fields(cls) if (decoder := _decoder(hints[f.name])) is not None]
-    new = object.__new__
-    set_dict = object.__setattr__
+    return {"MeetingRender": linking.MeetingRender}
+
+
+def _dataclass_decoder(cls):
+    hints = typing.get_type_hints(cls, localns=_localns())
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    needed = frozenset(names)
+    nested = [(name, decoder) for name in names if (decoder := _decoder(hints[name])) is not None]
 
     def decode(value):
-        # The mapping orjson made is this object's own: its nested values are decoded in
-        # place and it becomes the instance's __dict__, as unpickling did (frozen classes
-        # included). It may hold more than the fields (a cached property orjson wrote, of
-        # the same object), never less.
-        if not (isinstance(value, dict) and names <= value.keys()):
+        # Made by the class's own __init__ from its fields, not by adopting the mapping orjson
+        # made as its __dict__: instances made so share their attribute names (a fifth less
+        # memory for a large archive's meetings and renders). The mapping may hold more than the
+        # fields (a cached property orjson wrote, made again when asked for), never less.
+        if not (isinstance(value, dict) and needed <= value.keys()):
             raise TypeError(f"{cls.__name__} is not a mapping of its fields")
         for name, decode_field in nested:
             value[name] = decode_field(value[name])
-        made = new(cls)
-        set_dict(made, "__dict__", value)
-        return made
+        return cls(**{name: value[name] for name in names})
     return decode
 
 
-def decode_state(value) -> State:
-    return _decoder(State)(value)
+def decode_state(index, stream) -> State:
+    """The state a cache file's index describes: the output records decoded, the stages left in the file."""
+    hints = typing.get_type_hints(State, localns=_localns())
+    if not isinstance(index, dict) or not isinstance(index.get("stages"), dict):
+        raise TypeError("the index is not a mapping of stages")
+    state = State(site_dir=index["site_dir"])
+    for name in ("outputs", "folders"):
+        decode = _decoder(hints[name])
+        setattr(state, name, index[name] if decode is None else decode(index[name]))
+    for stage in MEMO_STAGES:
+        entries = index["stages"].get(stage, {})
+        if not (isinstance(entries, dict) and all(isinstance(e, list) and len(e) == 2 for e in entries.values())):
+            raise TypeError(f"the index of {stage} is not a mapping of places")
+        setattr(state, stage, LazyStage(stream, entries, _decoder(typing.get_args(hints[stage])[1])))
+    return state

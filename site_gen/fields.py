@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from .problems import Report, did_you_mean
 from .yamlio import YamlList, YamlMap, is_date
@@ -15,6 +16,36 @@ SLUG_MAX = 100
 # and a measurement beyond 10^15 is a typing mistake (and loses precision as a float).
 INTEGER_MAX = 999_999
 NUMBER_MAX = 1e15
+
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The keys one kind of YAML block may have, and how messages name that block ("a meeting").
+    Loading checks every block against its spec (unknown keys are errors); the clerks' guide's
+    field tables are tested against the same specs."""
+
+    what: str
+    keys: tuple[str, ...]
+
+
+SITE = Spec("site.yml", ("title", "organisation", "base_url", "language", "description", "licence", "licence_url",
+                         "rag_rule", "repository_url", "repository_branch", "short_name", "ocd_division_id"))
+RAG_RULE = Spec("rag_rule", ("amber_tolerance", "amber_tolerance_in"))
+COMMITTEE = Spec("a committee", ("name", "description"))
+ISSUE = Spec("an issue", ("name", "description"))
+PORTFOLIO = Spec("a portfolio", ("name", "description", "priorities"))
+PRIORITY = Spec("a priority", ("number", "title"))
+INDICATOR = Spec("an indicator", ("code", "title", "portfolio", "priority", "unit", "polarity", "aliases",
+                                  "description", "values"))
+INDICATOR_VALUE = Spec("an indicator value", ("period", "actual", "target", "rag", "note"))
+MEETING = Spec("a meeting", ("committee", "date", "time", "venue", "status", "note", "approved_on", "attendees",
+                             "items", "source"))
+ATTENDEES = Spec("attendees", ("chair", "members", "apologies", "in_attendance"))
+ITEM = Spec("an item", ("number", "title", "issue", "report_of", "summary", "recommendations", "contacts",
+                        "documents", "portfolio", "decision", "source"))
+CONTACT = Spec("a contact", ("name", "role", "email", "phone"))
+DOCUMENT = Spec("a document", ("title", "file", "url", "size"))
 
 _TYPE_NAMES = {
     bool: "true/false", int: "a whole number", float: "a number", str: "text",
@@ -34,11 +65,12 @@ def describe(value) -> str:
 class Fields:
     """Reads the keys of one mapping; unknown keys are reported once, up front."""
 
-    def __init__(self, report: Report, path: str, mapping: YamlMap, allowed: tuple[str, ...], what: str):
+    def __init__(self, report: Report, path: str, mapping: YamlMap, spec: Spec):
         self.report = report
         self.path = path
         self.map = mapping
-        self.what = what
+        self.what = what = spec.what
+        allowed = spec.keys
         for key in mapping.key_lines:
             if key not in allowed:
                 self.report.error(path, mapping.key_line(key), f"unknown key `{key}` in {what}",
@@ -103,7 +135,8 @@ class Fields:
                               f"for example `{slugify(value)}`" if slugify(value) else None)
             return None
         if value is not None and len(value) > SLUG_MAX:
-            self.report.error(self.path, self.line(key), f"`{key}` is {len(value)} characters long; a slug has at most {SLUG_MAX}",
+            self.report.error(self.path, self.line(key),
+                              f"`{key}` is {len(value)} characters long; a slug has at most {SLUG_MAX}",
                               "shorten it: it becomes part of the page's address")
             return None
         return value
@@ -117,7 +150,8 @@ class Fields:
             self._wrong(key, "a whole number")
             return None
         if abs(value) > INTEGER_MAX:
-            self.report.error(self.path, self.line(key), f"`{key}` is too large: at most {INTEGER_MAX:,}".replace(",", " "),
+            self.report.error(self.path, self.line(key), f"`{key}` is too large: at most {INTEGER_MAX:,}".replace(",",
+                                                                                                                  " "),
                               "check the number for a typing mistake")
             return None
         return value
@@ -133,7 +167,8 @@ class Fields:
             self._wrong(key, "a number", hint)
             return None
         if not (abs(value) <= NUMBER_MAX):  # also NaN, and .inf
-            self.report.error(self.path, self.line(key), f"`{key}` must be a number no larger than 10^15, not `{self.map.raw.get(key, value)}`",
+            self.report.error(self.path, self.line(key),
+                              f"`{key}` must be a number no larger than 10^15, not `{self.map.raw.get(key, value)}`",
                               "write the figure itself, e.g. 48.5")
             return None
         return float(value)
@@ -169,7 +204,8 @@ class Fields:
         value = self.map[key]
         if not isinstance(value, str) or value.strip().lower() not in choices:
             shown = self.map.raw.get(key, describe(value))
-            self.report.error(self.path, self.line(key), f"`{key}` must be one of {', '.join(choices)}; `{shown}` is not",
+            self.report.error(self.path, self.line(key),
+                              f"`{key}` must be one of {', '.join(choices)}; `{shown}` is not",
                               did_you_mean(str(shown).lower(), choices))
             return None
         return value.strip().lower()
@@ -200,7 +236,7 @@ class Fields:
         if values is None:
             return ()
         result = []
-        for value, line, raw in zip(values, values.lines, values.raw):
+        for value, line, raw in zip(values, values.lines, values.raw, strict=False):
             if isinstance(value, str) and value.strip():
                 result.append((value.strip(), line))
             elif isinstance(value, (int, float)) and not isinstance(value, bool) and raw is not None:

@@ -41,6 +41,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import BuildCache
 from .models import Change, History, MeetingHistory
 from .safetext import strip_controls
 
@@ -401,12 +402,11 @@ def _branch_notice(content: Path, branch: str) -> str | None:
     return None
 
 
-def read_history(content_dir, known_statuses: dict[str, str] | None = None,
-                 learned_statuses: dict[str, str] | None = None, branch: str = "main") -> History:
+def read_history(content_dir, cache: BuildCache | None = None, branch: str = "main") -> History:
     """The history of every meeting file of the content folder; History(available=False, notice=…) when there is none.
 
-    `known_statuses` (blob id -> status, from the build cache: a version's content never
-    changes) spares reading those versions again; `learned_statuses` receives every status used.
+    `cache`: each version's `status:` is kept by its blob id (the cache's "blob_statuses" stage: a
+    version's content never changes), so versions read by an earlier build are not read again.
     `branch`: the published branch (site.yml's `repository_branch`); building another one
     (a deploy preview) is said in `notice`, with the history of the commit built."""
     content = Path(content_dir).resolve()
@@ -443,14 +443,17 @@ def read_history(content_dir, known_statuses: dict[str, str] | None = None,
     lineages = follow(commits)
     blobs = {v.blob for lineage in lineages for v in lineage.versions if v.blob != NULL_BLOB}
     wanted = {commits[v.index].commit for lineage in lineages for v in lineage.versions}
-    known = {blob: status for blob, status in (known_statuses or {}).items() if blob in blobs}
+    messages: dict[str, str] = {}
+
+    def read_missing(missing: list[str]) -> dict[str, tuple[str, list]]:
+        # one git process reads the versions not cached and every commit's message
+        found, messages_read = read_objects(content, set(missing), wanted)
+        messages.update(messages_read)
+        return {blob: (found[blob], []) for blob in missing if blob in found}
     try:
-        statuses, messages = read_objects(content, blobs - known.keys(), wanted)
+        statuses = (cache or BuildCache.disabled()).memo_many("blob_statuses", sorted(blobs), read_missing)
     except GitUnavailable as exc:
         return without(f"git cannot read the history ({exc})", prefix)
-    statuses = {**known, **statuses}
-    if learned_statuses is not None:
-        learned_statuses.update(statuses)
     for commit in commits:
         commit.subject = describe(messages.get(commit.commit, ""), len(commit.parents) > 1)
     meetings: dict[str, MeetingHistory] = {}

@@ -7,17 +7,16 @@ previous/next meetings of a committee, and the meeting that approved minutes.
 from __future__ import annotations
 
 import datetime
-import multiprocessing
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from . import urls
+from . import pool, urls
 from .cache import BuildCache, digest
 from .codes import CodeIndex, NearMiss
 from .indicators import check_rag
 from .markdown import MarkdownRenderer, Mention, Rendered
-from .models import Archive, Item, Meeting, Text
+from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
+from .pool import PARALLEL_THRESHOLD, workers  # noqa: F401  (workers: the render stage's, until it imports pool)
 from .problems import Report
 
 
@@ -105,49 +104,22 @@ def render_meeting(meeting: Meeting, renderer: MarkdownRenderer) -> MeetingRende
     return result
 
 
-# Rendering is the slow part of a large build; with several cores, meetings are
-# rendered by forked workers that inherit these and return plain data.
-_WORKER_STATE: dict = {}
-PARALLEL_THRESHOLD = 400
-
-
-def workers() -> int:
-    """How many forked workers a large build uses (1: none, where processes cannot fork)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, 8)
-
-
-def _render_chunk(indexes: list[int]) -> list[MeetingRender]:
-    meetings, renderer = _WORKER_STATE["meetings"], _WORKER_STATE["renderer"]
-    return [render_meeting(meetings[i], renderer) for i in indexes]
-
-
 def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, keys: list[str],
                            cache: BuildCache) -> list[MeetingRender]:
-    """`render_meetings`, reusing what the last build rendered from the same meeting and codes."""
-    previous, current = cache.previous.renders, cache.current.renders
-    missing = [i for i, key in enumerate(keys) if key not in previous]
-    fresh = dict(zip(missing, render_meetings([meetings[i] for i in missing], renderer)))
-    results = []
-    for i, key in enumerate(keys):
-        rendered = fresh[i] if i in fresh else previous[key]
-        current[key] = rendered
-        results.append(rendered)
-    return results
+    """Each meeting's Markdown rendered, or as the last build rendered it from the same meeting and
+    codes (the cache's "renders" stage); the missing ones in the worker pool."""
+    index = dict(zip(keys, range(len(keys)), strict=True))
+
+    def render_missing(missing: list[str]) -> dict[str, tuple[MeetingRender, list]]:
+        rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing,
+                                    threshold=PARALLEL_THRESHOLD)
+        return {key: (value, []) for key, value in zip(missing, rendered, strict=True)}
+    rendered = cache.memo_many("renders", keys, render_missing)
+    return [rendered[key] for key in keys]
 
 
 def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
-    if len(meetings) < PARALLEL_THRESHOLD or workers() < 2:
-        return [render_meeting(m, renderer) for m in meetings]
-    _WORKER_STATE.update(meetings=meetings, renderer=renderer)
-    try:
-        chunks = [list(range(i, min(i + 100, len(meetings)))) for i in range(0, len(meetings), 100)]
-        with multiprocessing.get_context("fork").Pool(workers()) as pool:
-            results = pool.map(_render_chunk, chunks)  # map keeps the order: output stays deterministic
-    finally:
-        _WORKER_STATE.clear()
-    return [rendered for chunk in results for rendered in chunk]
+    return pool.map_ordered(lambda meeting: render_meeting(meeting, renderer), meetings, threshold=PARALLEL_THRESHOLD)
 
 
 def link(archive: Archive, report: Report, include_drafts: bool = False, cache: BuildCache | None = None) -> Linked:
@@ -163,34 +135,16 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     # Rendered Markdown depends on the meeting and on the codes and aliases of the indicators only.
     codes_key = digest(sorted((i.code, i.aliases) for i in archive.indicators.values()))
     keys = [digest(m.source.path, archive.fingerprints[m.source.path], codes_key) for m in checked]
-    linked.fingerprints = {m.slug: key for m, key in zip(checked, keys)}
+    linked.fingerprints = {m.slug: key for m, key in zip(checked, keys, strict=True)}
     linked.settings_key = digest(archive.settings_key, include_drafts)
-    for meeting, rendered in zip(checked, render_meetings_cached(checked, renderer, keys, cache or BuildCache.disabled())):
-        path = meeting.source.path
-        for miss, line in rendered.near_misses:
-            if miss.letter_for_digit:
-                report.warning(path, line, f"`{miss.written}` looks like the indicator code {miss.suggestion} "
-                                           f"with the letter O for a zero",
-                               f"did you mean {miss.suggestion}? write it with the digit 0")
-                continue
-            report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
-                           f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
-                           f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
-                           f"is not defined yet), or correct the minutes")
-        for number, mention in rendered.mentions:
-            if not mention.defined:
-                report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
-                               f"add content/indicators/{mention.code}.yml")
-            if meeting.slug in published_slugs:
-                item = meeting.item(number) if number is not None else None
-                mentions[mention.code].append(MentionRef(mention.code, meeting, item, mention.sentence, mention.written))
-        if rendered.preamble is not None:
-            linked.preambles[meeting.slug] = rendered.preamble
-        for number, html in rendered.items.items():
-            linked.items[(meeting.slug, number)] = html
+    rendered = render_meetings_cached(checked, renderer, keys, cache or BuildCache.disabled())
+    for meeting, render in zip(checked, rendered, strict=True):
+        take_render(linked, meeting, render, report, mentions if meeting.slug in published_slugs else None)
 
-    for kind, things in (("committee", archive.committees), ("portfolio", archive.portfolios),
-                         ("indicator", archive.indicators), ("issue", archive.issues)):
+    described: tuple[tuple[str, dict[str, Committee | Portfolio | Indicator | Issue]], ...] = (
+        ("committee", dict(archive.committees)), ("portfolio", dict(archive.portfolios)),
+        ("indicator", dict(archive.indicators)), ("issue", dict(archive.issues)))
+    for kind, things in described:
         for key, thing in sorted(things.items()):
             if thing.description:
                 linked.descriptions[(kind, key)] = renderer.render(thing.description.markdown, min_heading=3).html
@@ -220,7 +174,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
                            for slug, entries in linked.issues.items()}
     linked.decisions = [(m, i) for m in reversed(meetings) for i in m.items if i.decision]
     for slug, committee_meetings in sorted(by_committee.items()):
-        for before, after in zip(committee_meetings, committee_meetings[1:]):
+        for before, after in zip(committee_meetings, committee_meetings[1:], strict=False):
             linked.next[before.slug] = after
             linked.previous[after.slug] = before
         linked.by_committee[slug] = list(reversed(committee_meetings))
@@ -235,6 +189,34 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
             if approving:
                 linked.approved_by[meeting.slug] = approving
     return linked
+
+
+def take_render(linked: Linked, meeting: Meeting, rendered: MeetingRender, report: Report,
+                mentions: dict[str, list[MentionRef]] | None) -> None:
+    """One meeting's rendered Markdown into `linked`, its near misses and undefined codes reported;
+    `mentions`: where its mentions go when the meeting is published (None: a draft, checked only)."""
+    path = meeting.source.path
+    for miss, line in rendered.near_misses:
+        if miss.letter_for_digit:
+            report.warning(path, line, f"`{miss.written}` looks like the indicator code {miss.suggestion} "
+                                       f"with the letter O for a zero",
+                           f"did you mean {miss.suggestion}? write it with the digit 0")
+            continue
+        report.warning(path, line, f"`{miss.written}` looks like a misspelt indicator code",
+                       f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
+                       f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
+                       f"is not defined yet), or correct the minutes")
+    for number, mention in rendered.mentions:
+        if not mention.defined:
+            report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
+                           f"add content/indicators/{mention.code}.yml")
+        if mentions is not None:
+            item = meeting.item(number) if number is not None else None
+            mentions[mention.code].append(MentionRef(mention.code, meeting, item, mention.sentence, mention.written))
+    if rendered.preamble is not None:
+        linked.preambles[meeting.slug] = rendered.preamble
+    for number, html in rendered.items.items():
+        linked.items[(meeting.slug, number)] = html
 
 
 def check_meeting_references(archive: Archive, report: Report) -> None:

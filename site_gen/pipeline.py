@@ -11,9 +11,9 @@ from pathlib import Path
 
 from . import admin, search
 from .cache import BuildCache, State, code_signature
-from .content import load_archive
 from .history import read_history
 from .linking import Linked, link
+from .loading import load_archive
 from .problems import ERROR, WARNING, Problem, Report
 from .render import TEMPLATES, TemplateProblem, render_site
 from .writer import OutputConflict, UnsafeOutput, Writer, plain_os_error
@@ -104,7 +104,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         timings = {} if timings is None else timings
         started = time.perf_counter()
         in_memory = cache is not None
-        if in_memory:
+        if cache is not None:
             cache.current = State()  # what a failed build left is not kept
             signature = code_signature(templates)
             if signature != cache.signature:  # templates edited while the preview runs
@@ -158,8 +158,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
     lap("link")
     if report.errors:
         return result
-    history = read_history(content_dir, cache.previous.blob_statuses, cache.current.blob_statuses,
-                           branch=archive.site.repository_branch)
+    history = read_history(content_dir, cache, branch=archive.site.repository_branch)
     if history.notice and not history.available:  # from git; a build without it says so once
         result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
     elif history.notice:

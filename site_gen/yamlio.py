@@ -16,7 +16,7 @@ from .safetext import CONTROL_RE
 try:  # the C loader is ~10x faster; the pure one is only a fallback
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 class YamlMap(dict):
@@ -115,7 +115,7 @@ def _check_nesting(text: str, first_line: int) -> None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlProblem(event.start_mark.line + first_line,
+                    raise YamlProblem((event.start_mark.line if event.start_mark else 0) + first_line,
                                       f"lists and blocks are nested more than {MAX_DEPTH} deep here",
                                       "content files need only a few levels: check the brackets and indentation")
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
@@ -141,8 +141,8 @@ def _build(loader, node, offset: int, problems: list, budget: _Budget, depth: in
         raise YamlProblem(_line(node, offset), f"lists and blocks are nested more than {MAX_DEPTH} deep here",
                           "content files need only a few levels: check the anchors and aliases")
     if isinstance(node, yaml.MappingNode):
-        result = YamlMap()
-        result.line = _line(node, offset)
+        mapping = YamlMap()
+        mapping.line = _line(node, offset)
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(YamlProblem(_line(key_node, offset), "a key must be a plain word"))
@@ -151,36 +151,36 @@ def _build(loader, node, offset: int, problems: list, budget: _Budget, depth: in
             if CONTROL_RE.search(key):
                 problems.append(YamlProblem(_line(key_node, offset), "a key contains an invisible control character"))
                 continue
-            if key in result.key_lines:
+            if key in mapping.key_lines:
                 problems.append(YamlProblem(
                     _line(key_node, offset),
-                    f"`{key}` appears twice in the same block (first at line {result.key_lines[key]})",
+                    f"`{key}` appears twice in the same block (first at line {mapping.key_lines[key]})",
                     "delete one of them",
                 ))
                 continue
             try:
                 value = _build(loader, value_node, offset, problems, budget, depth + 1)
             except _Unbuildable:
-                result.key_lines[key] = _line(key_node, offset)
+                mapping.key_lines[key] = _line(key_node, offset)
                 continue
-            result[key] = value
-            result.key_lines[key] = _line(key_node, offset)
-            result.value_lines[key] = _value_line(value_node, offset)
+            mapping[key] = value
+            mapping.key_lines[key] = _line(key_node, offset)
+            mapping.value_lines[key] = _value_line(value_node, offset)
             if isinstance(value_node, yaml.ScalarNode):
-                result.raw[key] = value_node.value
-        return result
+                mapping.raw[key] = value_node.value
+        return mapping
     if isinstance(node, yaml.SequenceNode):
-        result = YamlList()
-        result.line = _line(node, offset)
+        listing = YamlList()
+        listing.line = _line(node, offset)
         for child in node.value:
             try:
                 value = _build(loader, child, offset, problems, budget, depth + 1)
             except _Unbuildable:
                 continue
-            result.append(value)
-            result.lines.append(_value_line(child, offset))
-            result.raw.append(child.value if isinstance(child, yaml.ScalarNode) else None)
-        return result
+            listing.append(value)
+            listing.lines.append(_value_line(child, offset))
+            listing.raw.append(child.value if isinstance(child, yaml.ScalarNode) else None)
+        return listing
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, yaml.YAMLError) as exc:
@@ -191,10 +191,12 @@ def _build(loader, node, offset: int, problems: list, budget: _Budget, depth: in
         else:
             problems.append(YamlProblem(_line(node, offset), f"cannot read `{node.value}`: {message}"))
         raise _Unbuildable() from None
-    if isinstance(value, str) and CONTROL_RE.search(value):
+    control = CONTROL_RE.search(value) if isinstance(value, str) else None
+    if control:
         # written as an escape ("\v", "\x1b"): the raw characters are refused with the file
-        char = CONTROL_RE.search(value).group(0)
-        problems.append(YamlProblem(_line(node, offset), f"the text contains an invisible control character (U+{ord(char):04X})",
+        char = control.group(0)
+        problems.append(YamlProblem(_line(node, offset),
+                                    f"the text contains an invisible control character (U+{ord(char):04X})",
                                     "remove the `\\` escape that writes it"))
         raise _Unbuildable()
     return value
@@ -296,10 +298,12 @@ def _explain_slip(exc: yaml.MarkedYAMLError, first_line: int, text: str) -> Yaml
                                f"{_named(key)} contains `: `, which YAML reads as the start of another key: "
                                f"put {_named(key)} in quotes",
                                f"{key}: {_quoted(value)}")
-        above = next((line for line in reversed(lines[:mark.line]) if line.strip() and not line.lstrip().startswith("#")), "")
+        above = next((line for line in reversed(lines[:mark.line])
+                      if line.strip() and not line.lstrip().startswith("#")), "")
         if match and _indent(match.group(1)) > _indent(above) and _KEY_LINE_RE.match(above):
             return YamlProblem(mark.line + first_line,
-                               f"the indentation is inconsistent (`{match.group(2)}` is indented more than the key above it)",
+                               f"the indentation is inconsistent (`{match.group(2)}` is indented more than "
+                               "the key above it)",
                                "line up keys of the same block under each other, using spaces")
     return None
 
@@ -335,7 +339,6 @@ def dropped_comments(text: str, first_line: int = 1) -> list[YamlProblem]:
         if not match:
             continue
         note = "#" + match.group(1).rstrip()
-        start = token.start_mark
         written = token.value + " " + note
         name = _named(key) if key else "the value"
         problems.append(YamlProblem(

@@ -162,9 +162,10 @@ def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
 
 @pytest.fixture
 def in_parallel(monkeypatch):
-    """Forked workers render Markdown, meetings and indicator pages in these small builds too."""
-    from site_gen import linking
+    """Forked workers load meetings, render Markdown, meetings and indicator pages in these small builds too."""
+    from site_gen import linking, pool
     from site_gen.pages import indicators, meetings
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(meetings, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(indicators, "PARALLEL_MENTIONS", 10)
@@ -174,13 +175,17 @@ def test_workers_make_the_same_site(tmp_path, monkeypatch):
     source = tmp_path / "generated"
     write_archive(source, 60)
     sequential = pipeline.build(source, tmp_path / "one" / "_site", use_cache=False, with_search=False)
-    from site_gen import linking
+    from site_gen import linking, pool
     from site_gen.pages import indicators, meetings
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(meetings, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(indicators, "PARALLEL_MENTIONS", 10)
     parallel = pipeline.build(source, tmp_path / "two" / "_site", use_cache=False, with_search=False)
     assert sequential.ok and parallel.ok and parallel.files_written == sequential.files_written
+    # the warnings of meetings loaded by workers are those of one process, in the same order
+    assert sequential.report.warnings
+    assert [p.format() for p in parallel.report.sorted()] == [p.format() for p in sequential.report.sorted()]
     assert_same_tree(tmp_path / "two" / "_site", tmp_path / "one" / "_site")
 
 
@@ -243,7 +248,7 @@ def test_the_cache_is_beside_the_output_and_the_cli_can_skip_it(tmp_path):
     out = tmp_path / "_site"
     first = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out))
     assert first.returncode == 0, first.stderr
-    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".json"]
+    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".cache"]
     again = run_cli("--content", str(FIXTURE_CONTENT), "--out", str(out))
     assert "0 files written" in again.stdout
     shutil.rmtree(tmp_path / ".cache")
@@ -298,7 +303,7 @@ def test_check_reports_the_same_problems_from_its_cache(tmp_path):
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("\n## ", "\nSee PIE.9 and PI.99.\n\n## ", 1),
                        encoding="utf-8")
     first = run_cli("check", "--content", str(content))
-    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".json"]
+    assert [p.suffix for p in (tmp_path / ".cache").iterdir()] == [".cache"]
     again = run_cli("check", "--content", str(content))
     uncached = run_cli("check", "--content", str(content), "--no-cache")
     assert "warning" in first.stdout

@@ -20,7 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import orjson
 import pytest
 from conftest import FIXTURE_CONTENT, ROOT, run_cli
 
@@ -153,7 +152,8 @@ def test_a_crafted_pickle_in_the_cache_runs_nothing(tmp_path):
     checksum = hashlib.blake2b(payload, digest_size=20).hexdigest().encode("ascii")
     signature = code_signature().encode("ascii")
     pair = cache_module.digest(str(content.resolve()), str(out.resolve()))[:16]
-    for name, magic in ((f"build-{pair}.pickle", b"site_gen-cache\n"), (f"build-{pair}.json", cache_module.MAGIC)):
+    for name, magic in ((f"build-{pair}.pickle", b"site_gen-cache\n"), (f"build-{pair}.json", cache_module.MAGIC),
+                        (f"build-{pair}.cache", cache_module.MAGIC)):
         (tmp_path / ".cache" / name).write_bytes(magic + signature + checksum + payload)
     edit_meeting(content)
     result = run_cli("--content", str(content), "--out", str(out))
@@ -169,14 +169,17 @@ def test_the_code_has_no_pickle():
             assert not {n.split(".")[0] for n in names} & {"pickle", "marshal", "shelve", "dill", "cloudpickle"}, path
 
 
-def _rewrite_cache(path: Path, change, key: bytes) -> None:
-    MAGIC, _mac = cache_module.MAGIC, cache_module._mac
-    data = path.read_bytes()
-    head = len(MAGIC) + 40 + 64
-    signature, body = data[len(MAGIC):len(MAGIC) + 40], orjson.loads(data[head:])
-    change(body)
-    body = orjson.dumps(body)
-    path.write_bytes(MAGIC + signature + _mac(key, signature, body).encode("ascii") + body)
+def _rewrite_cache(path: Path, change, key: bytes, content: Path, out: Path) -> None:
+    """The cache file read (with this machine's key), its renders changed, and written again
+    authenticated with `key`."""
+    cache = BuildCache.for_build(path.parent, content, out)
+    assert cache.ignored is None
+    state = cache.previous
+    for stage in cache_module.MEMO_STAGES:  # every value read before the file is replaced
+        setattr(state, stage, dict(getattr(state, stage).items()))
+    change(state)
+    with open(path, "wb") as stream:
+        cache_module.write_state(stream, state, cache.signature, key)
 
 
 def test_a_cache_made_elsewhere_cannot_put_html_on_the_site(tmp_path):
@@ -189,23 +192,23 @@ def test_a_cache_made_elsewhere_cannot_put_html_on_the_site(tmp_path):
     [cache_file] = cache_dir.iterdir()
 
     def forge(state):
-        for render in state["renders"].values():
-            for item in render["items"].values():
-                if item["minutes"]:
-                    item["minutes"] += "<script>FORGED()</script>"
+        for render in state.renders.values():
+            for item in render.items.values():
+                if item.minutes:
+                    item.minutes += "<script>FORGED()</script>"
 
     def published() -> bool:
         return any(b"FORGED()" in data for data in tree(out).values())
 
     # without the previous site every page is made again, from the cached Markdown renders
-    _rewrite_cache(cache_file, forge, b"k" * 32)  # a key that is not this machine's
+    _rewrite_cache(cache_file, forge, b"k" * 32, content, out)  # a key that is not this machine's
     shutil.rmtree(out)
     result = build(content, out, cache_dir=cache_dir)
     assert "checksum does not match" in result.cache_notice
     assert not published()
 
     # the same forgery with this machine's key is believed: the key is what protects the site
-    _rewrite_cache(cache_file, forge, cache_module.cache_key())
+    _rewrite_cache(cache_file, forge, cache_module.cache_key(), content, out)
     shutil.rmtree(out)
     build(content, out, cache_dir=cache_dir)
     assert published()
@@ -240,6 +243,23 @@ def test_the_cache_gives_back_exactly_what_was_saved(tmp_path):
     again = BuildCache.for_build(tmp_path / "cache", content, out)
     assert again.ignored is None
     assert again.previous == memory.previous
+
+
+def test_reading_the_cache_decodes_its_index_and_only_the_values_asked_for(tmp_path, monkeypatch):
+    """The file is authenticated whole, but its values are decoded one at a time when the build asks:
+    an unchanged archive is not decoded whole on every build."""
+    content = copy_content(tmp_path)
+    out = tmp_path / "_site"
+    cache_dir = tmp_path / "cache"
+    build(content, out, cache_dir=cache_dir)
+    decoded: list[int] = []
+    loads = cache_module.orjson.loads
+    monkeypatch.setattr(cache_module.orjson, "loads", lambda data: decoded.append(len(data)) or loads(data))
+    cache = BuildCache.for_build(cache_dir, content, out)
+    assert cache.ignored is None and len(decoded) == 1  # the index
+    assert len(cache.previous.renders) == len(cache.previous.meetings) > 1
+    some = next(iter(cache.previous.renders))
+    assert cache.previous.renders[some].items and len(decoded) == 2
 
 
 # -- files kept from the previous site ---------------------------------------------------

@@ -1,0 +1,123 @@
+"""Reading content files safely: regular files inside the content folder, UTF-8, no
+control characters, YAML blocks whose every mistake is reported at its line.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from .. import safefiles, safetext, yamlio
+from ..cache import BuildCache, content_hash
+from ..problems import Report
+from ..yamlio import YamlList, YamlMap
+
+IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
+
+
+class FileReader:
+    """What every loader shares: the content folder, the report, and how a file is read."""
+
+    def __init__(self, content_dir: str | os.PathLike, report: Report, cache: BuildCache | None = None):
+        self.root = Path(content_dir)
+        self.report = report
+        # paths are shown relative to the content folder's parent: content/meetings/...
+        self.shown_root = self.root.resolve().name or str(self.root)
+        # files that exist but failed to load: references to them are not
+        # reported again as unknown, so one mistake gives one message
+        self.broken: dict[str, set[str]] = {"committees": set(), "portfolios": set()}
+        self.cache = cache or BuildCache.disabled()
+        self.fingerprints: dict[str, str] = {}  # shown path -> hash of each file read
+        self.unsafe: set[Path] = set()  # links, devices, FIFOs: reported once, never read
+        # checking what is being committed: the content folder on the clerk's computer, and its
+        # path in the repository ("content/"), so a file that is there but not committed is named
+        self.worktree: Path | None = None
+        self.worktree_prefix = ""
+        # the documents of the meeting being loaded: output path -> file (Archive.document_files)
+        self.documents: dict[str, str] = {}
+
+    def shown(self, path: Path) -> str:
+        return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
+
+    def read_bytes(self, path: Path, limit: int = safefiles.YAML_FILE_LIMIT) -> bytes | None:
+        """A content file's bytes: a regular file inside the content folder, never through a link."""
+        try:
+            return safefiles.read_limited(path, limit, self.root)
+        except safefiles.UnsafeFile as exc:
+            self.report.error(self.shown(path), 1, exc.message, exc.hint)
+        except OSError as exc:
+            self.report.error(self.shown(path), 1, f"cannot read the file: {exc.strerror}")
+        return None
+
+    def regular_file(self, path: Path) -> bool:
+        """A plain file (not a link, device or FIFO) whose real path is inside the content folder."""
+        try:
+            return (path not in self.unsafe and stat.S_ISREG(os.lstat(path).st_mode)
+                    and safefiles.inside(self.root, path))
+        except OSError:
+            return False
+
+    def regular_folder(self, path: Path) -> bool:
+        try:
+            return (path not in self.unsafe and stat.S_ISDIR(os.lstat(path).st_mode)
+                    and safefiles.inside(self.root, path))
+        except OSError:
+            return False
+
+    def read_text(self, path: Path, data: bytes | None = None, limit: int = safefiles.YAML_FILE_LIMIT) -> str | None:
+        shown = self.shown(path)
+        if data is None:
+            data = self.read_bytes(path, limit)
+            if data is None:
+                return None
+        self.fingerprints[shown] = content_hash(data)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            self.report.error(shown, line, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read)",
+                              "save the file with the UTF-8 encoding (most editors offer it under 'Save as')")
+            return None
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if self.report_controls(shown, text):
+            return None
+        if not text.strip():
+            self.report.error(shown, 1, "the file is empty")
+            return None
+        return text
+
+    def report_controls(self, shown: str, text: str) -> bool:
+        """Invisible control characters (Word's vertical tab, an escape sequence) are errors at
+        their line: they would make the feeds invalid XML and could rewrite a terminal."""
+        found = safetext.first_controls(text)
+        for line, column, char in found:
+            self.report.error(shown, line,
+                              f"an invisible control character ({safetext.describe(char)}) at column {column}",
+                              "delete it (it often comes with text copied from Word or a PDF)")
+        return bool(found)
+
+    def read_yaml(self, path: Path, text: str | None = None, first_line: int = 1) -> YamlMap | None:
+        shown = self.shown(path)
+        if text is None:
+            text = self.read_text(path)
+            if text is None:
+                return None
+        problems: list[yamlio.YamlProblem] = []
+        try:
+            data = yamlio.parse(text, first_line, problems)
+        except yamlio.YamlProblem as exc:
+            self.report.error(shown, exc.line, exc.message, exc.hint)
+            return None
+        for problem in problems:
+            self.report.error(shown, problem.line, problem.message, problem.hint)
+        self.report_dropped_comments(shown, text, first_line)
+        if not isinstance(data, YamlMap):
+            what = "nothing" if data is None else "a list" if isinstance(data, YamlList) else "a single value"
+            self.report.error(shown, first_line, f"expected a block of `key: value` lines, found {what}")
+            return None
+        return data
+
+    def report_dropped_comments(self, shown: str, text: str, first_line: int) -> None:
+        """Nothing a clerk writes is dropped silently: a note after a value is named."""
+        for problem in yamlio.dropped_comments(text, first_line):
+            self.report.warning(shown, problem.line, problem.message, problem.hint)
