@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
+import typing
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -147,11 +149,14 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
     expected = len(pages) + 2  # NewIndex, one AddFile a page, GetFiles
     with tempfile.TemporaryFile() as said:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=said)
+        # both pipes exist (PIPE was asked for); unbuffered reads come from the buffered reader
+        stdin, stdout = process.stdin, typing.cast(io.BufferedReader, process.stdout)
+        assert stdin is not None and stdout is not None
         failure: list[BaseException] = []
 
         def feed() -> None:
             try:
-                stream = process.stdin
+                stream = stdin
                 stream.write(_message(0, {"type": "NewIndex", "config": {}}))
                 for number, page in enumerate(pages, start=1):
                     contents = (site_dir / page).read_bytes().decode("utf-8")
@@ -168,7 +173,7 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
 
         def read() -> None:
             buffer = bytearray()
-            while len(answers) < expected and (chunk := process.stdout.read1(1 << 20)):
+            while len(answers) < expected and (chunk := stdout.read1(1 << 20)):
                 start = len(buffer)
                 buffer += chunk
                 while (comma := buffer.find(b",", start)) >= 0:
@@ -190,13 +195,13 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
         reader.join()
         feeder.join()
         with contextlib.suppress(OSError):
-            process.stdin.close()  # the service stops at the end of its input
+            stdin.close()  # the service stops at the end of its input
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stdout.close()
+        stdout.close()
         said.seek(0)
         stderr = said.read().decode("utf-8", "replace").strip()
     if failure:
