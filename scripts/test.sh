@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
 # (Python packages, Debian's chromium, a Java runtime and GDAL, npm's axe-core,
-# vnu-jar, ical.js and node-ical), then runs pytest. Safe to run again: installed things are kept.
+# vnu-jar, ical.js and node-ical), runs ruff and mypy, then pytest. Safe to run again: installed things are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,10 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   . .venv/bin/activate
 fi
 python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Lint and type checks first (seconds, not minutes): a finding fails the run. Settings in pyproject.toml.
+python -m ruff check site_gen build.py bench scripts tests
+python -m mypy
 
 need_apt=()
 # The browser tests drive /usr/bin/chromium (Debian's package; never `playwright install`).
