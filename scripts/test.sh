@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
-# (Python packages, Debian's chromium, a Java runtime and GDAL, npm's axe-core,
+# (Python packages, Debian's chromium, a Java runtime, GDAL and Hugo, npm's axe-core,
 # vnu-jar, ical.js and node-ical), runs ruff and mypy, then pytest. Safe to run again: installed things are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,8 @@ command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # python-opencivicdata's event models are GeoDjango's, which load the GDAL library
 # (tests/test_opendata_validators.py); gdal-bin brings the release's libgdal.
 command -v gdalinfo >/dev/null 2>&1 || need_apt+=(gdal-bin)
+# The benchmark compares the build with Hugo + Pagefind on the same meetings (tests/test_bench.py).
+command -v hugo >/dev/null 2>&1 || need_apt+=(hugo)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -33,7 +35,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-for tool in /usr/bin/chromium java node gdalinfo; do
+for tool in /usr/bin/chromium java node gdalinfo hugo; do
   command -v "$tool" >/dev/null 2>&1 || { echo "scripts/test.sh: $tool is still missing after apt-get" >&2; exit 1; }
 done
 
