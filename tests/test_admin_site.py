@@ -68,16 +68,16 @@ def test_the_configuration_follows_the_content_contract_and_site_yml(tmp_path):
     assert (meetings["folder"], meetings["path"], meetings["slug"]) == (
         "content/meetings", "{{year_folder}}/{{slug}}", "{{fields.date}}-{{committee}}")
     assert meetings["format"] == "council-meeting" and meetings["media_folder"] == "{{filename}}"
-    from site_gen.content import ITEM_KEYS, MEETING_KEYS
+    from site_gen.fields import ITEM, MEETING
     fields = {f["name"]: f for f in meetings["fields"]}
     # every field is a key of the contract, or the body and each item's minutes (the sections)
-    assert set(fields) - {"body"} <= set(MEETING_KEYS)
+    assert set(fields) - {"body"} <= set(MEETING.keys)
     assert set(fields) >= {"committee", "date", "time", "venue", "status", "approved_on", "attendees", "items"}
     assert [o["value"] for o in fields["status"]["options"]] == [
         "agenda", "draft", "unconfirmed", "approved", "cancelled", "postponed"]
     assert fields["committee"]["widget"] == "relation" and fields["committee"]["collection"] == "committees"
     items = {f["name"]: f for f in fields["items"]["fields"]}
-    assert set(items) - {"minutes"} == set(ITEM_KEYS)
+    assert set(items) - {"minutes"} == set(ITEM.keys)
     assert fields["items"]["min"] == 1 and items["number"]["value_type"] == "int"
     assert all(f.get("hint") for name, f in fields.items() if name not in ("attendees",)), "every field says what it is"
     assert {c["name"] for c in config["collections"]} == {"meetings", "committees", "issues", "portfolios",
@@ -91,12 +91,12 @@ def test_the_configuration_follows_the_content_contract_and_site_yml(tmp_path):
     issues = collections["issues"]
     assert (issues["folder"], issues["create"], [f["name"] for f in issues["fields"]]) == (
         "content/issues", True, ["name", "description"])
-    from site_gen.content import INDICATOR_KEYS, ISSUE_KEYS
-    assert set(ISSUE_KEYS) == {"name", "description"}
+    from site_gen.fields import INDICATOR, ISSUE
+    assert set(ISSUE.keys) == {"name", "description"}
     # new indicators can be added (admin/council.js names their file by the code)
     indicators = collections["indicators"]
     assert indicators["create"] is True and indicators["identifier_field"] == "code"
-    assert {f["name"] for f in indicators["fields"]} <= set(INDICATOR_KEYS)
+    assert {f["name"] for f in indicators["fields"]} <= set(INDICATOR.keys)
     assert collections["settings"]["files"][0]["file"] == "content/site.yml"
 
 
