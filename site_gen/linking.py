@@ -16,7 +16,6 @@ from .codes import CodeIndex, NearMiss
 from .indicators import check_rag
 from .markdown import MarkdownRenderer, Mention, Rendered
 from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
-from .pool import PARALLEL_THRESHOLD, workers  # noqa: F401  (workers: the render stage's, until it imports pool)
 from .problems import Report
 
 
@@ -111,15 +110,14 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
     index = dict(zip(keys, range(len(keys)), strict=True))
 
     def render_missing(missing: list[str]) -> dict[str, tuple[MeetingRender, list]]:
-        rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing,
-                                    threshold=PARALLEL_THRESHOLD)
+        rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing)
         return {key: (value, []) for key, value in zip(missing, rendered, strict=True)}
     rendered = cache.memo_many("renders", keys, render_missing)
     return [rendered[key] for key in keys]
 
 
 def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
-    return pool.map_ordered(lambda meeting: render_meeting(meeting, renderer), meetings, threshold=PARALLEL_THRESHOLD)
+    return pool.map_ordered(lambda meeting: render_meeting(meeting, renderer), meetings)
 
 
 def link(archive: Archive, report: Report, include_drafts: bool = False, cache: BuildCache | None = None) -> Linked:
