@@ -2,8 +2,6 @@
 from it, and the digests of what each kind of page is made from (`inputs`)."""
 from __future__ import annotations
 
-from collections import ChainMap
-
 from .. import changes, feeds, ical, opendata, urls
 from ..cache import BuildCache, digest
 from ..linking import Linked
@@ -30,10 +28,11 @@ class Site:
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
         self.open_data = opendata.OpenData(linked, self.meeting_title, self.last_changed)
-        self.events = self.cache.current.events  # calendar events made by this build, by their inputs
-        self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
-                                        self.events, key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
-                                                                               self.history_pages.stamps(m)),
+        # calendar events made by this build, by their inputs (the cache's "events" stage: workers report theirs)
+        self.events = self.cache.current.events
+        self.calendars = ical.Calendars(linked, self.meeting_title, self.cache,
+                                        key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
+                                                                  self.history_pages.stamps(m)),
                                         stamps=self.history_pages.stamps)
         self.tombstones = self.history_pages.tombstones(self.archive)  # withdrawn minutes that keep a page
         self.unlisted: set[str] = set()  # pages left out of the sitemap: tombstones, moved minutes' old addresses
