@@ -63,7 +63,7 @@ class Site:
         return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
                            brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
                            [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
-                           self.history_pages.meeting_view(meeting))
+                           self.history_pages.meeting_view(meeting).key())
 
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings."""
@@ -79,7 +79,8 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        return ([self.history_pages.stamps(m) for m in meetings], [(t.url, t.history) for t in tombstones],
+        return ([self.history_pages.stamps(m) for m in meetings],
+                [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
     def mention_inputs(self, code: str) -> str:
