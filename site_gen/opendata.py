@@ -607,26 +607,56 @@ def bulk_zip(names: list[str], read, previous: bytes | None = None) -> bytes:
             info.external_attr = 0o644 << 16
             data = read(name)
             crc = zlib.crc32(data)
-            compressed = before.get(name)
-            if compressed is None or compressed[0] != crc or zlib.decompress(compressed[1], -15) != data:
+            kept = before.get(name)
+            deflated: bytes | memoryview
+            if kept is not None and kept[0] == crc and inflates_to(kept[1], data):
+                deflated = kept[1]
+            else:
                 deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
-                compressed = (crc, deflate.compress(data) + deflate.flush())
+                deflated = deflate.compress(data) + deflate.flush()
             # each member as ZipFile.writestr writes it into a seekable file: its header with the
             # final sizes and CRC, then the deflated bytes; close() writes the central directory
-            info.file_size, info.CRC, info.compress_size = len(data), crc, len(compressed[1])
+            info.file_size, info.CRC, info.compress_size = len(data), crc, len(deflated)
             info.header_offset = buffer.tell()
             buffer.write(info.FileHeader(False))
-            buffer.write(compressed[1])
+            buffer.write(deflated)
             archive.filelist.append(info)
             archive.NameToInfo[name] = info
             archive.start_dir = buffer.tell()
     return buffer.getvalue()
 
 
-def zip_members(data: bytes | None) -> dict[str, tuple[int, bytes]]:
-    """Each deflated member of a zip: its CRC and its compressed bytes; nothing when it cannot be read."""
+INFLATE_STEP = 1 << 20
+
+
+def inflates_to(deflated: bytes | memoryview, data: bytes) -> bool:
+    """Whether the raw deflate stream `deflated` is `data`, inflated a megabyte at a time: a large
+    member (the indicators' JSON) is compared without a second copy of it in memory."""
+    inflate = zlib.decompressobj(-15)
+    expected = memoryview(data)
+    done = 0
+    pending: bytes | memoryview = deflated
+    try:
+        while True:
+            part = inflate.decompress(pending, INFLATE_STEP)
+            if expected[done:done + len(part)] != part:
+                return False
+            done += len(part)
+            pending = inflate.unconsumed_tail  # left only when the step was full: it makes progress
+            if inflate.eof or not (pending or part):
+                break
+        rest = inflate.flush()
+    except zlib.error:
+        return False
+    return inflate.eof and expected[done:] == rest
+
+
+def zip_members(data: bytes | None) -> dict[str, tuple[int, memoryview]]:
+    """Each deflated member of a zip: its CRC and its compressed bytes (a view into `data`, not a
+    copy); nothing when it cannot be read."""
     if not data:
         return {}
+    whole = memoryview(data)
     found = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -639,7 +669,7 @@ def zip_members(data: bytes | None) -> dict[str, tuple[int, bytes]]:
                     return {}
                 name_length = int.from_bytes(header[26:28], "little")
                 begin = start + 30 + name_length + int.from_bytes(header[28:30], "little")  # after the extra field
-                found[info.filename] = (info.CRC, data[begin:begin + info.compress_size])
+                found[info.filename] = (info.CRC, whole[begin:begin + info.compress_size])
     except (zipfile.BadZipFile, ValueError):
         return {}
     return found
