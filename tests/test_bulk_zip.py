@@ -90,3 +90,21 @@ def test_a_large_member_kept_from_the_previous_zip(monkeypatch):
     assert len(compressed) == 1  # the edited member only: the large one is taken again
     monkeypatch.undo()
     assert made == reference_zip(files)
+
+
+def test_members_known_to_be_the_same_are_neither_read_nor_compared(monkeypatch):
+    previous = opendata.bulk_zip(list(FILES), FILES.__getitem__)
+    changed = dict(FILES)
+    edited = "meetings/2020/2020-02-01-cabinet/meeting.json"
+    changed[edited] += b"edited\n"
+    changed["meetings/2021/2021-01-01-cabinet/meeting.json"] = b'{"new": true}\n'  # not in the previous zip
+    read = []
+    inflated = []
+    inflates_to = opendata.inflates_to
+    monkeypatch.setattr(opendata, "inflates_to", lambda *args: inflated.append(args) or inflates_to(*args))
+    made = opendata.bulk_zip(list(changed), lambda name: read.append(name) or changed[name], previous,
+                             same=lambda name: name != edited)
+    monkeypatch.undo()
+    assert sorted(read) == sorted([edited, "meetings/2021/2021-01-01-cabinet/meeting.json"])
+    assert not inflated  # the edited member's CRC differs: compressed again without comparing
+    assert made == reference_zip(changed)
