@@ -58,10 +58,8 @@ import orjson
 
 from .models import Meeting
 from .problems import Problem, Report
+from .renders import MeetingRender
 from .scratch import Scratch, remove_leftovers
-
-if typing.TYPE_CHECKING:
-    from .linking import MeetingRender
 
 T = typing.TypeVar("T")
 
@@ -545,14 +543,8 @@ def _wrong_length():
     raise ValueError("a tuple of the wrong length")
 
 
-def _localns() -> dict:
-    from . import linking  # the renders' classes: linking imports this module
-
-    return {"MeetingRender": linking.MeetingRender}
-
-
 def _dataclass_decoder(cls):
-    hints = typing.get_type_hints(cls, localns=_localns())
+    hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in dataclasses.fields(cls))
     needed = frozenset(names)
     nested = [(name, decoder) for name in names if (decoder := _decoder(hints[name])) is not None]
@@ -572,7 +564,7 @@ def _dataclass_decoder(cls):
 
 def decode_state(index, stream) -> State:
     """The state a cache file's index describes: the output records decoded, the stages left in the file."""
-    hints = typing.get_type_hints(State, localns=_localns())
+    hints = typing.get_type_hints(State)
     if not isinstance(index, dict) or not isinstance(index.get("stages"), dict):
         raise TypeError("the index is not a mapping of stages")
     state = State(site_dir=index["site_dir"])

@@ -50,6 +50,17 @@ def change_date(change: Change) -> datetime.date:
     return change.date.astimezone(feeds.LONDON).date()
 
 
+def change_key(change: Change) -> tuple:
+    """A change as plain data, for the incremental build's inputs: all but its place in the log
+    (`order`), which every new commit shifts and no page shows."""
+    return (change.commit, change.date.isoformat(), change.subject, change.path, change.kind, change.status,
+            change.moved_from)
+
+
+def history_key(history: MeetingHistory) -> tuple:
+    return history.path, tuple(change_key(change) for change in history.changes)
+
+
 @dataclass(frozen=True)
 class ChangeView:
     change: Change
@@ -57,6 +68,10 @@ class ChangeView:
     date: str  # "27 January 2021"
     anchor: str
     commit_url: str | None  # on the forge, when site.yml gives repository_url
+
+    def key(self) -> tuple:
+        """What the page shows of it, as plain data: for the incremental build's inputs."""
+        return change_key(self.change), self.words, self.date, self.anchor, self.commit_url
 
     @property
     def short(self) -> str:
@@ -114,6 +129,11 @@ class MeetingHistoryView:
     amended_after_approval: int  # how many changes were made after the minutes were approved
     edit_url: str | None  # "Suggest a correction"
     forge_name: str
+
+    def key(self) -> tuple:
+        """Its fields as plain data, for the meeting's inputs (`Site.meeting_inputs`)."""
+        return (self.available, tuple(change.key() for change in self.changes), self.first_published,
+                self.last_changed, self.amended_after_approval, self.edit_url, self.forge_name)
 
 
 class HistoryPages:

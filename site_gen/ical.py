@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Mapping
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -35,6 +34,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from . import urls
+from .cache import BuildCache
 from .models import NOT_HELD
 from .wording import long_date
 
@@ -267,29 +267,24 @@ class Calendars:
     """Builds the calendars of one site. Each event is made and serialised by the library once,
     however many calendars it is in (the site's and its committee's)."""
 
-    def __init__(self, linked, meeting_title, made_before: Mapping[str, bytes] | None = None,
-                 made_now: dict[str, bytes] | None = None, key=None, stamps=None):
-        """`key(meeting)`: a digest of what its event is made from; `made_before` holds the events
-        of the previous build by key (the build cache), `made_now` receives this build's.
-        `stamps(meeting)`: its dates in the history of the record, or None."""
+    def __init__(self, linked, meeting_title, cache: BuildCache | None = None, key=None, stamps=None):
+        """`key(meeting)`: a digest of what its event is made from, under which `cache` keeps it
+        from one build to the next (its "events" stage). `stamps(meeting)`: its dates in the
+        history of the record, or None."""
         self.linked = linked
         self.meeting_title = meeting_title
         self.site = linked.archive.site
         self._events: dict[str, bytes] = {}
-        self.made_before = made_before or {}
-        self.made_now = made_now if made_now is not None else {}
+        self.cache = cache or BuildCache.disabled()
         self.key = key
         self.stamps = stamps or (lambda meeting: None)
 
     def event_bytes(self, meeting) -> bytes:
         if meeting.slug not in self._events:
+            def make(_report) -> bytes:
+                return event(self.linked, meeting, self.meeting_title, self.stamps(meeting)).to_ical()
             key = self.key(meeting) if self.key else None
-            made = self.made_before.get(key) if key else None
-            if made is None:
-                made = event(self.linked, meeting, self.meeting_title, self.stamps(meeting)).to_ical()
-            if key:
-                self.made_now[key] = made
-            self._events[meeting.slug] = made
+            self._events[meeting.slug] = self.cache.memo("events", key, make) if key else make(None)
         return self._events[meeting.slug]
 
     def build(self, meetings, *, name: str, about: str, page_url: str, self_url: str) -> bytes:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from . import pool, urls
 from .cache import BuildCache, digest
-from .codes import CodeIndex, NearMiss
+from .codes import CodeIndex
 from .indicators import check_rag
-from .markdown import MarkdownRenderer, Mention, Rendered
+from .markdown import MarkdownRenderer, Rendered
 from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
-from .pool import PARALLEL_THRESHOLD, workers  # noqa: F401  (workers: the render stage's, until it imports pool)
 from .problems import Report
+from .renders import ItemHtml, MeetingRender
 
 
 @dataclass(frozen=True)
@@ -27,16 +27,6 @@ class MentionRef:
     item: Item | None  # None: the meeting's preamble
     sentence: str
     written: str
-
-
-@dataclass
-class ItemHtml:
-    summary: str | None = None
-    recommendations: tuple[str, ...] = ()
-    minutes: str | None = None
-    decision: str | None = None
-    decision_inline: bool = True
-    codes: tuple[str, ...] = ()  # indicators it mentions, in order of first mention
 
 
 @dataclass
@@ -64,16 +54,6 @@ class Linked:
 
 def published(archive: Archive, include_drafts: bool) -> list[Meeting]:
     return [m for m in archive.meetings if include_drafts or m.status != "draft"]
-
-
-@dataclass
-class MeetingRender:
-    """What rendering one meeting's Markdown produced; plain data, so workers can return it."""
-
-    preamble: str | None
-    items: dict[int, ItemHtml]
-    mentions: list[tuple[int | None, Mention]]  # (item number or None for the preamble, mention)
-    near_misses: list[tuple[NearMiss, int]]
 
 
 def render_meeting(meeting: Meeting, renderer: MarkdownRenderer) -> MeetingRender:
@@ -111,15 +91,14 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
     index = dict(zip(keys, range(len(keys)), strict=True))
 
     def render_missing(missing: list[str]) -> dict[str, tuple[MeetingRender, list]]:
-        rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing,
-                                    threshold=PARALLEL_THRESHOLD)
+        rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing)
         return {key: (value, []) for key, value in zip(missing, rendered, strict=True)}
     rendered = cache.memo_many("renders", keys, render_missing)
     return [rendered[key] for key in keys]
 
 
 def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
-    return pool.map_ordered(lambda meeting: render_meeting(meeting, renderer), meetings, threshold=PARALLEL_THRESHOLD)
+    return pool.map_ordered(lambda meeting: render_meeting(meeting, renderer), meetings)
 
 
 def link(archive: Archive, report: Report, include_drafts: bool = False, cache: BuildCache | None = None) -> Linked:

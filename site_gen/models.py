@@ -230,8 +230,8 @@ class Change:
     kind: str  # one of CHANGE_KINDS
     status: str  # the meeting's status in that version of the file
     # position in the log walked by git, 0 = newest: orders changes across files. Every new
-    # commit shifts it, and no page shows it: out of the repr, which the incremental build hashes
-    order: int = field(repr=False)
+    # commit shifts it, and no page shows it: out of the incremental build's inputs (changes.change_key)
+    order: int
     moved_from: str | None = None  # the file's previous path, when this commit renamed it
 
 

@@ -591,12 +591,14 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(names: list[str], read, previous: bytes | None = None) -> bytes:
+def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -> bytes:
     """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
     meeting files of a large archive are a hundred megabytes), deterministic: names in order,
     fixed times and permissions, deflated. `previous`: the zip an earlier build made the same
     way, whose compressed members are taken again for the files that are the same (compressing
-    is most of the time, and an edit changes few members)."""
+    is most of the time, and an edit changes few members). `same(name)`: whether the file is
+    known to be the one that zip was made from (the writer's hashes of both builds), so that it
+    is neither read nor compared; the others are compared byte for byte."""
     before = zip_members(previous)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -605,28 +607,61 @@ def bulk_zip(names: list[str], read, previous: bytes | None = None) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so that the permissions below are read
             info.external_attr = 0o644 << 16
-            data = read(name)
-            crc = zlib.crc32(data)
-            compressed = before.get(name)
-            if compressed is None or compressed[0] != crc or zlib.decompress(compressed[1], -15) != data:
-                deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
-                compressed = (crc, deflate.compress(data) + deflate.flush())
+            kept = before.get(name)
+            deflated: bytes | memoryview
+            if kept is not None and same is not None and same(name):
+                crc, size, deflated = kept
+            else:
+                data = read(name)
+                crc, size = zlib.crc32(data), len(data)
+                if kept is not None and kept[:2] == (crc, size) and inflates_to(kept[2], data):
+                    deflated = kept[2]
+                else:
+                    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
+                    deflated = deflate.compress(data) + deflate.flush()
             # each member as ZipFile.writestr writes it into a seekable file: its header with the
             # final sizes and CRC, then the deflated bytes; close() writes the central directory
-            info.file_size, info.CRC, info.compress_size = len(data), crc, len(compressed[1])
+            info.file_size, info.CRC, info.compress_size = size, crc, len(deflated)
             info.header_offset = buffer.tell()
             buffer.write(info.FileHeader(False))
-            buffer.write(compressed[1])
+            buffer.write(deflated)
             archive.filelist.append(info)
             archive.NameToInfo[name] = info
             archive.start_dir = buffer.tell()
     return buffer.getvalue()
 
 
-def zip_members(data: bytes | None) -> dict[str, tuple[int, bytes]]:
-    """Each deflated member of a zip: its CRC and its compressed bytes; nothing when it cannot be read."""
+INFLATE_STEP = 1 << 20
+
+
+def inflates_to(deflated: bytes | memoryview, data: bytes) -> bool:
+    """Whether the raw deflate stream `deflated` is `data`, inflated a megabyte at a time: a large
+    member (the indicators' JSON) is compared without a second copy of it in memory."""
+    inflate = zlib.decompressobj(-15)
+    expected = memoryview(data)
+    done = 0
+    pending: bytes | memoryview = deflated
+    try:
+        while True:
+            part = inflate.decompress(pending, INFLATE_STEP)
+            if expected[done:done + len(part)] != part:
+                return False
+            done += len(part)
+            pending = inflate.unconsumed_tail  # left only when the step was full: it makes progress
+            if inflate.eof or not (pending or part):
+                break
+        rest = inflate.flush()
+    except zlib.error:
+        return False
+    return inflate.eof and expected[done:] == rest
+
+
+def zip_members(data: bytes | None) -> dict[str, tuple[int, int, memoryview]]:
+    """Each deflated member of a zip: its CRC, size and compressed bytes (a view into `data`, not
+    a copy); nothing when it cannot be read."""
     if not data:
         return {}
+    whole = memoryview(data)
     found = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -639,7 +674,7 @@ def zip_members(data: bytes | None) -> dict[str, tuple[int, bytes]]:
                     return {}
                 name_length = int.from_bytes(header[26:28], "little")
                 begin = start + 30 + name_length + int.from_bytes(header[28:30], "little")  # after the extra field
-                found[info.filename] = (info.CRC, data[begin:begin + info.compress_size])
+                found[info.filename] = (info.CRC, info.file_size, whole[begin:begin + info.compress_size])
     except (zipfile.BadZipFile, ValueError):
         return {}
     return found

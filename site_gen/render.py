@@ -9,16 +9,16 @@ with raw HTML disabled.
 """
 from __future__ import annotations
 
-import multiprocessing
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from . import safetext, urls
+from . import pool, safetext, urls
 from .cache import BuildCache
-from .linking import Linked, workers
+from .linking import Linked
 from .models import History
 from .pages import assets, calendars, committees, decisions, indicators, issues, meetings, portfolios, static, years
 from .pages import changes as changes_pages
@@ -45,25 +45,6 @@ class TemplateProblem(Exception):
 
     def __reduce__(self):  # raised in a worker, it reaches the build whole
         return TemplateProblem, (self.path, self.line, self.message)
-
-
-# Rendering each meeting's files and the indicator pages is most of a cold build;
-# forked workers share it (see SiteRenderer.in_workers).
-_WORKER: dict = {}
-
-
-def _work_chunk(indexes: range):
-    renderer, batch, jobs = _WORKER["renderer"], _WORKER["batch"], _WORKER["jobs"]
-    writer = renderer.writer
-    before, written, kept = set(writer.records), writer.written, writer.kept
-    for index in indexes:
-        renderer.make_job(batch, *jobs[index])
-    records = {key: record for key, record in writer.records.items() if key not in before}
-    events = dict(renderer.events)
-    renderer.events.clear()
-    for key in records:  # this worker's copy of the writer forgets them: the next chunk reports its own
-        del writer.records[key]
-    return records, writer.written - written, writer.kept - kept, events
 
 
 def time_tag(value) -> Markup:
@@ -169,22 +150,32 @@ class SiteRenderer:
                 apply(self.writer, output, self.render_page, keep=False)
 
     def in_workers(self, batch: Batch, jobs: list, worth_it: bool) -> None:
-        """`make_job` for every job; when `worth_it`, in forked workers, each writing its
-        files through its copy of the writer and reporting back what it wrote."""
-        if not (worth_it and workers() > 1):
+        """`make_job` for every job; when `worth_it`, in forked workers (the pool helper's), each
+        writing its files through its copy of the writer and reporting back what it wrote."""
+        if not worth_it:
             for job, pending in jobs:
                 self.make_job(batch, job, pending)
             return
-        _WORKER.update(renderer=self, batch=batch, jobs=jobs)
-        try:
-            size = max(1, min(100, len(jobs) // (4 * workers())))
-            chunks = [range(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
-            with multiprocessing.get_context("fork").Pool(workers()) as pool:
-                for records, written, kept, events in pool.imap(_work_chunk, chunks):
-                    self.writer.adopt(records, written, kept)
-                    self.events.update(events)
-        finally:
-            _WORKER.clear()
+        size = max(1, min(100, len(jobs) // (4 * pool.workers())))
+        for records, written, kept, events in pool.map_chunks(lambda part: self.make_chunk(batch, part), jobs,
+                                                               size, fork=True):
+            self.writer.adopt(records, written, kept)
+            self.events.update(events)
+
+    def make_chunk(self, batch: Batch, jobs: Sequence) -> tuple[dict, int, int, dict]:
+        """`make_job` for each of `jobs`, then what it wrote handed back (and forgotten by this
+        copy of the writer), so that the next chunk reports only its own; the same in the
+        building process itself, where the pool makes no workers."""
+        writer = self.writer
+        records_before, events_before = set(writer.records), set(self.events)
+        written, kept = writer.written, writer.kept
+        for job, pending in jobs:
+            self.make_job(batch, job, pending)
+        records = {key: writer.records.pop(key) for key in list(writer.records) if key not in records_before}
+        events = {key: value for key, value in self.events.items() if key not in events_before}
+        made = writer.written - written, writer.kept - kept
+        writer.written, writer.kept = written, kept
+        return records, *made, events
 
 
 # Every page kind, in the order its outputs are made: a kind may read what an earlier one wrote

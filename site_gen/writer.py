@@ -384,6 +384,14 @@ class Writer:
         """What was written (or kept) at `path` in this build so far: its size and hash."""
         return self.records.get(PurePosixPath(path).as_posix())
 
+    def same_as_before(self, path: str) -> bool:
+        """Whether the file at `path`, written (or kept) in this build, has the bytes the previous
+        build's had (their hashes): for an output assembled from others (the bulk download),
+        whose previous copy (`previous_bytes`) was made from those."""
+        key = PurePosixPath(path).as_posix()
+        before, now = self.previous.get(key), self.records.get(key)
+        return before is not None and now is not None and before.sha == now.sha
+
     def previous_bytes(self, path: str) -> bytes | None:
         """The previous build's file at `path`, when it is still the one that build recorded (so
         made by the same code from what its record says): for an output assembled from parts

@@ -55,3 +55,56 @@ def test_a_zip_made_from_the_previous_one_is_the_same_as_from_scratch(monkeypatc
 def test_a_previous_zip_that_cannot_be_read_is_not_used():
     for previous in (b"", b"not a zip", reference_zip(FILES)[:-30]):
         assert opendata.bulk_zip(list(FILES), FILES.__getitem__, previous) == reference_zip(FILES)
+
+
+def deflated(data: bytes) -> bytes:
+    deflate = opendata.zlib.compressobj(6, opendata.zlib.DEFLATED, -15)
+    return deflate.compress(data) + deflate.flush()
+
+
+def test_a_member_is_compared_a_step_at_a_time_to_the_end():
+    """A member larger than one step of inflating (the indicators' JSON): equal only when every
+    byte is, to the end of the stream and of the file."""
+    data = b"".join(b'{"code": "PI.%d", "value": %d}\n' % (n, n * 7919 % 1000) for n in range(120_000))
+    assert len(data) > 3 * opendata.INFLATE_STEP
+    stream = deflated(data)
+    assert opendata.inflates_to(stream, data)
+    assert opendata.inflates_to(memoryview(stream), data)
+    middle = len(data) // 2
+    assert not opendata.inflates_to(stream, data[:middle] + b"X" + data[middle + 1:])
+    assert not opendata.inflates_to(stream, data + b"\n")
+    assert not opendata.inflates_to(stream, data[:-1])
+    assert not opendata.inflates_to(stream[:-10], data)  # a stream cut short
+    assert not opendata.inflates_to(b"not deflated at all", data)
+
+
+def test_a_large_member_kept_from_the_previous_zip(monkeypatch):
+    files = dict(FILES)
+    files["data/indicators.json"] = b"".join(b'{"n": %d}\n' % n for n in range(400_000))
+    previous = opendata.bulk_zip(list(files), files.__getitem__)
+    files["data/meetings.json"] = b'{"meetings": [1]}\n'
+    compressed = []
+    compressobj = opendata.zlib.compressobj
+    monkeypatch.setattr(opendata.zlib, "compressobj", lambda *args: compressed.append(args) or compressobj(*args))
+    made = opendata.bulk_zip(list(files), files.__getitem__, previous)
+    assert len(compressed) == 1  # the edited member only: the large one is taken again
+    monkeypatch.undo()
+    assert made == reference_zip(files)
+
+
+def test_members_known_to_be_the_same_are_neither_read_nor_compared(monkeypatch):
+    previous = opendata.bulk_zip(list(FILES), FILES.__getitem__)
+    changed = dict(FILES)
+    edited = "meetings/2020/2020-02-01-cabinet/meeting.json"
+    changed[edited] += b"edited\n"
+    changed["meetings/2021/2021-01-01-cabinet/meeting.json"] = b'{"new": true}\n'  # not in the previous zip
+    read = []
+    inflated = []
+    inflates_to = opendata.inflates_to
+    monkeypatch.setattr(opendata, "inflates_to", lambda *args: inflated.append(args) or inflates_to(*args))
+    made = opendata.bulk_zip(list(changed), lambda name: read.append(name) or changed[name], previous,
+                             same=lambda name: name != edited)
+    monkeypatch.undo()
+    assert sorted(read) == sorted([edited, "meetings/2021/2021-01-01-cabinet/meeting.json"])
+    assert not inflated  # the edited member's CRC differs: compressed again without comparing
+    assert made == reference_zip(changed)

@@ -319,3 +319,24 @@ def test_classify_names_each_change_from_the_status_of_each_version():
 def site_files(root: Path) -> dict[str, bytes]:
     """Every file of a built site, by its path in the site."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_meeting_pages_history_inputs_leave_out_the_place_in_the_log():
+    """Every new commit shifts each change's `order`; a meeting page's inputs leave it out (no page
+    shows it), so a commit to one meeting does not rewrite the others' pages, but keep every field
+    the page shows."""
+    import dataclasses
+
+    from site_gen.changes import ChangeView, MeetingHistoryView
+    from site_gen.models import Change
+
+    def view(order: int, subject: str = "Minutes of the meeting") -> MeetingHistoryView:
+        change = Change("a" * 40, datetime.datetime(2024, 1, 2, 10, tzinfo=datetime.timezone.utc), subject,
+                        "meetings/2024/x.md", "published", "approved", order)
+        return MeetingHistoryView(True, (ChangeView(change, "Published", "2 January 2024", "change-aaaaaaa", None),),
+                                  "2 January 2024", "2 January 2024", 0, None, "GitHub")
+
+    assert view(0).key() == view(7).key()
+    assert view(0).key() != view(0, "Minutes corrected").key()
+    assert len(view(0).key()) == len(dataclasses.fields(MeetingHistoryView))
+    assert len(view(0).changes[0].key()) == len(dataclasses.fields(ChangeView))

@@ -163,11 +163,9 @@ def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
 @pytest.fixture
 def in_parallel(monkeypatch):
     """Forked workers load meetings, render Markdown, meetings and indicator pages in these small builds too."""
-    from site_gen import linking, pool
-    from site_gen.pages import indicators, meetings
+    from site_gen import pool
+    from site_gen.pages import indicators
     monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(meetings, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(indicators, "PARALLEL_MENTIONS", 10)
 
 
@@ -175,11 +173,9 @@ def test_workers_make_the_same_site(tmp_path, monkeypatch):
     source = tmp_path / "generated"
     write_archive(source, 60)
     sequential = pipeline.build(source, tmp_path / "one" / "_site", use_cache=False, with_search=False)
-    from site_gen import linking, pool
-    from site_gen.pages import indicators, meetings
+    from site_gen import pool
+    from site_gen.pages import indicators
     monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(linking, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(meetings, "PARALLEL_THRESHOLD", 10)
     monkeypatch.setattr(indicators, "PARALLEL_MENTIONS", 10)
     parallel = pipeline.build(source, tmp_path / "two" / "_site", use_cache=False, with_search=False)
     assert sequential.ok and parallel.ok and parallel.files_written == sequential.files_written

@@ -46,8 +46,10 @@ def dumps(value) -> bytes:
     """The one way JSON files are written: byte-identical for the same data."""
     # orjson writes exactly what json.dumps(ensure_ascii=False, sort_keys=True, indent=2)
     # does, about eight times faster: the standard library falls back to pure Python
-    # whenever it indents, and the per-meeting files are a large part of a build.
-    return orjson.dumps(value, option=JSON_OPTIONS) + b"\n"
+    # whenever it indents, and the per-meeting files are a large part of a build. The newline
+    # is orjson's too: appended after, it would copy the bytes (the indicators' JSON of a large
+    # archive is tens of megabytes, made while its data is still in memory).
+    return orjson.dumps(value, option=JSON_OPTIONS | orjson.OPT_APPEND_NEWLINE)
 
 
 @dataclass(kw_only=True)

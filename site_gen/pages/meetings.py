@@ -9,9 +9,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .. import safefiles, urls
+from .. import pool, safefiles, urls
 from ..cache import digest
-from ..linking import PARALLEL_THRESHOLD
 from ..models import Committee, Meeting
 from ..wording import long_date
 from .base import STATUS_WORDS, Batch, Crumb, File, Output, Page, PageContext, dumps, home_crumb
@@ -35,7 +34,7 @@ def outputs(site: Site) -> Iterator[Output | Batch]:
     for meeting in site.linked.meetings:
         yield from documents(site, meeting)
     yield Batch(site.linked.meetings, lambda meeting: meeting_outputs(site, meeting),
-                parallel=lambda jobs: len(jobs) >= PARALLEL_THRESHOLD, prepare=site.calendars.event_bytes)
+                parallel=lambda jobs: len(jobs) >= pool.PARALLEL_THRESHOLD, prepare=site.calendars.event_bytes)
 
 
 def documents(site: Site, meeting: Meeting) -> Iterator[File]:

@@ -54,7 +54,8 @@ def outputs(site: Site) -> Iterator[Output]:
     # the bulk download: made again only when one of its files changed
     members = [path for path in writer.paths() if BULK_MEMBERS.match(path)]
     yield File(urls.bulk_download(),
-               lambda: bulk_zip(members, writer.read, writer.previous_bytes(urls.output_path(urls.bulk_download()))),
+               lambda: bulk_zip(members, writer.read, writer.previous_bytes(urls.output_path(urls.bulk_download())),
+                                writer.same_as_before),
                digest("bulk", [(path, writer.record(path).sha) for path in members]))
     yield data_page(site, [path for path in members if path.startswith("meetings/")])
 

@@ -2,8 +2,6 @@
 from it, and the digests of what each kind of page is made from (`inputs`)."""
 from __future__ import annotations
 
-from collections import ChainMap
-
 from .. import changes, feeds, ical, opendata, urls
 from ..cache import BuildCache, digest
 from ..linking import Linked
@@ -30,10 +28,11 @@ class Site:
         self.indicators = sorted(self.archive.indicators.values(), key=lambda i: natural_key(i.code))
         self.history_pages = changes.HistoryPages(self.site, history)  # the history of the record, from git
         self.open_data = opendata.OpenData(linked, self.meeting_title, self.last_changed)
-        self.events = self.cache.current.events  # calendar events made by this build, by their inputs
-        self.calendars = ical.Calendars(linked, self.meeting_title, ChainMap(self.events, self.cache.previous.events),
-                                        self.events, key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
-                                                                               self.history_pages.stamps(m)),
+        # calendar events made by this build, by their inputs (the cache's "events" stage: workers report theirs)
+        self.events = self.cache.current.events
+        self.calendars = ical.Calendars(linked, self.meeting_title, self.cache,
+                                        key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
+                                                                  self.history_pages.stamps(m)),
                                         stamps=self.history_pages.stamps)
         self.tombstones = self.history_pages.tombstones(self.archive)  # withdrawn minutes that keep a page
         self.unlisted: set[str] = set()  # pages left out of the sitemap: tombstones, moved minutes' old addresses
@@ -64,7 +63,7 @@ class Site:
         return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
                            brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
                            [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
-                           self.history_pages.meeting_view(meeting))
+                           self.history_pages.meeting_view(meeting).key())
 
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings."""
@@ -80,7 +79,8 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        return ([self.history_pages.stamps(m) for m in meetings], [(t.url, t.history) for t in tombstones],
+        return ([self.history_pages.stamps(m) for m in meetings],
+                [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
     def mention_inputs(self, code: str) -> str:
