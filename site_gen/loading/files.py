@@ -51,16 +51,15 @@ class FileReader:
 
     def regular_file(self, path: Path) -> bool:
         """A plain file (not a link, device or FIFO) whose real path is inside the content folder."""
-        try:
-            return (path not in self.unsafe and stat.S_ISREG(os.lstat(path).st_mode)
-                    and safefiles.inside(self.root, path))
-        except OSError:
-            return False
+        return self._regular(path, stat.S_ISREG)
 
     def regular_folder(self, path: Path) -> bool:
+        """A folder (not a link to one) whose real path is inside the content folder."""
+        return self._regular(path, stat.S_ISDIR)
+
+    def _regular(self, path: Path, is_kind) -> bool:
         try:
-            return (path not in self.unsafe and stat.S_ISDIR(os.lstat(path).st_mode)
-                    and safefiles.inside(self.root, path))
+            return path not in self.unsafe and is_kind(os.lstat(path).st_mode) and safefiles.inside(self.root, path)
         except OSError:
             return False
 

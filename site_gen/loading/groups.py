@@ -11,13 +11,20 @@ from .references import References
 
 
 class GroupLoader(References):
-    def load_committee(self, path: Path) -> Committee | None:
-        self.broken["committees"].add(path.stem)  # until it loads
+    def open_group(self, path: Path, spec: fields.Spec) -> tuple[str, Fields] | None:
+        """The slug its file name gives and the fields of its YAML; None when either is wrong (said)."""
         slug = self.slug_of_file(path)
         data = self.read_yaml(path)
         if data is None or slug is None:
             return None
-        f = Fields(self.report, self.shown(path), data, fields.COMMITTEE)
+        return slug, Fields(self.report, self.shown(path), data, spec)
+
+    def load_committee(self, path: Path) -> Committee | None:
+        self.broken["committees"].add(path.stem)  # until it loads
+        opened = self.open_group(path, fields.COMMITTEE)
+        if opened is None:
+            return None
+        slug, f = opened
         name = f.one_line("name", required=True, example="Children & Families Scrutiny Committee")
         description = self.markdown_text(f, "description")
         if not name:
@@ -26,11 +33,10 @@ class GroupLoader(References):
         return Committee(slug=slug, name=name, description=description, source=Source(self.shown(path), 1))
 
     def load_issue(self, path: Path) -> Issue | None:
-        slug = self.slug_of_file(path)
-        data = self.read_yaml(path)
-        if data is None or slug is None:
+        opened = self.open_group(path, fields.ISSUE)
+        if opened is None:
             return None
-        f = Fields(self.report, self.shown(path), data, fields.ISSUE)
+        slug, f = opened
         name = f.text("name", required=True, example="Portfolio performance and resources")
         description = self.markdown_text(f, "description")
         if not name:
@@ -39,12 +45,11 @@ class GroupLoader(References):
 
     def load_portfolio(self, path: Path) -> Portfolio | None:
         self.broken["portfolios"].add(path.stem)  # until it loads
-        slug = self.slug_of_file(path)
-        data = self.read_yaml(path)
-        if data is None or slug is None:
+        opened = self.open_group(path, fields.PORTFOLIO)
+        if opened is None:
             return None
+        slug, f = opened
         shown = self.shown(path)
-        f = Fields(self.report, shown, data, fields.PORTFOLIO)
         name = f.one_line("name", required=True, example="Children, Families and Education")
         priorities: list[Priority] = []
         seen: dict[int, int] = {}
