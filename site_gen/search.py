@@ -107,11 +107,12 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> int:
+def index_shard(site_dir: Path, pages: list[str], bundle: Path,
+                view: typing.Callable[[bytes], bytes] | None = None) -> int:
     """Index exactly these pages of the staging site into `bundle` (a folder of the site),
     check that Pagefind wrote a whole index, and make it reproducible. Returns Pagefind's
     peak memory in kB as sampled every 50 ms (for the benchmark)."""
-    peak = run_pagefind(site_dir, sorted(pages), bundle)
+    peak = run_pagefind(site_dir, sorted(pages), bundle, view or searchable_view)
     verify_bundle(bundle)
     try:
         pagefind_stable.stabilise(bundle)  # a failure to write (a full disk) is said by the pipeline
@@ -134,6 +135,106 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path) -> int:
 # under way when it stops at the end of its input, and a failure to write (a full disk)
 # is then an error of this process, said plainly.
 
+# -- what Pagefind reads of a page ----------------------------------------------------
+#
+# Pagefind indexes the text of the `data-pagefind-body` element without its
+# `data-pagefind-ignore` subtrees, and reads `<html lang>` and the data-pagefind-filter,
+# -meta and -sort attributes wherever they are (the templates put them on <meta> lines in
+# the head). The rest of a page (the head's links and JSON-LD, the header, the footer, a
+# meeting's history and pager, an indicator's chart and list of mentions) is parsed and
+# thrown away: most of the bytes of a page. So Pagefind is given the page without them.
+# The cut relies on what the templates make: every `<` outside a tag is escaped (text,
+# attribute values and Markdown alike), so a tag found by its `<` is one the templates or
+# the Markdown renderer wrote; and the templates close each element they open. Anything
+# the cut would drop that Pagefind could read (an image, whose address becomes a result's
+# picture; a data-pagefind- attribute; an old bundle's address) keeps the page whole.
+
+SEARCH_BODY = b'<main id="main" tabindex="-1" data-pagefind-body>'
+BODY_PARENT = b'<div class="page container">'  # its end adds a sentence's space and full stop
+SEARCH_HEAD = b'<meta name="search-'  # base.html's lines of Pagefind's title, filters, meta and sort
+IGNORED = b"data-pagefind-ignore"
+READ_ANYWHERE = (b"<img", b"data-pagefind-", b"_pagefind")  # what Pagefind reads outside the body too
+
+
+def searchable_view(page: bytes) -> bytes:
+    """The part of a rendered page Pagefind reads, which it indexes exactly as the whole page:
+    the document's start (`<html lang>`), the search <meta> lines, and the body element with its
+    parent, without its ignored subtrees; the whole page when it is not made as expected."""
+    head_start = page.find(b"<head>")
+    head_end = page.find(b"</head>")
+    body = page.find(SEARCH_BODY)
+    end = page.rfind(b"</main>")
+    if min(head_start, head_end, body, end) < 0 or not head_start < head_end < body < end:
+        return page
+    metas_start = page.find(b"\n" + SEARCH_HEAD, head_start, head_end) + 1
+    if metas_start <= 0 or page.rfind(BODY_PARENT, head_end, body) < 0:
+        return page
+    metas_end = metas_start
+    while page.startswith(SEARCH_HEAD, metas_end):
+        metas_end = page.index(b"\n", metas_end) + 1
+    if b'data-pagefind-meta="title[content]"' not in page[metas_start:metas_end]:
+        return page  # without it, Pagefind takes the title from the first <h1> or <title>, anywhere
+    dropped = (page[head_start:metas_start], page[metas_end:body])
+    if any(marker in part for part in dropped for marker in READ_ANYWHERE):
+        return page
+    kept = [page[:head_start + len(b"<head>")], b"\n", page[metas_start:metas_end], b"</head>\n<body>\n",
+            BODY_PARENT, b"\n"]
+    position = body
+    for start, stop in ignored_elements(page, body, end):
+        region = page[start:stop]
+        if (b"<img" in region or b"_pagefind" in region
+                or region.count(b"data-pagefind-") != region.count(IGNORED)):
+            continue  # Pagefind reads an ignored element's image, filters and meta
+        kept.append(page[position:start])
+        position = stop
+    kept.append(page[position:])  # from </main>: the text after it is the body's parent's too
+    return b"".join(kept)
+
+
+def ignored_elements(page: bytes, start: int, end: int) -> typing.Iterator[tuple[int, int]]:
+    """(start, stop) of each outermost element between `start` and `end` whose tag has the
+    attribute data-pagefind-ignore, found by its tag and the end tag that closes it."""
+    position = start
+    while (found := page.find(IGNORED, position, end)) >= 0:
+        position = found + len(IGNORED)
+        tag = page.rfind(b"<", start, found)
+        if tag < 0 or page.rfind(b">", tag, found) >= 0 or page.count(b'"', tag, found) % 2:
+            continue  # text, or an attribute's value, that says data-pagefind-ignore
+        if page[found - 1:found] not in (b" ", b"\n", b"\t") or page[position:position + 1] not in (b">", b" ", b"="):
+            continue
+        name_end = tag + 1
+        while page[name_end:name_end + 1].isalnum():
+            name_end += 1
+        name = page[tag + 1:name_end].lower()
+        stop = closing_tag(page, name, page.index(b">", found), end)
+        if not name or name != page[tag + 1:name_end] or stop < 0:
+            continue
+        yield tag, stop
+        position = stop
+
+
+def closing_tag(page: bytes, name: bytes, after: int, end: int) -> int:
+    """Where the end tag that closes the element `name` opened before `after` ends; -1 if none
+    is found before `end`. Elements of the same name opened inside it are counted."""
+    depth = 1
+    opened, closed = b"<" + name, b"</" + name + b">"
+    position = after
+    while depth:
+        close = page.find(closed, position, end)
+        if close < 0:
+            return -1
+        inner = page.find(opened, position, close)
+        while inner >= 0 and page[inner + len(opened):inner + len(opened) + 1] not in (b" ", b">", b"\n", b"/"):
+            inner = page.find(opened, inner + 1, close)
+        if inner >= 0:
+            depth += 1
+            position = inner + len(opened)
+        else:
+            depth -= 1
+            position = close + len(closed)
+    return position
+
+
 def _message(number: int, payload: dict) -> bytes:
     return base64.b64encode(orjson.dumps({"message_id": number, "payload": payload})) + b","
 
@@ -143,8 +244,10 @@ def page_url(page: str) -> str:
     return "/" + page.removesuffix("index.html")
 
 
-def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
-    """Index `pages` (in this order) into the folder `bundle`; Pagefind's peak memory (kB)."""
+def run_pagefind(site_dir: Path, pages: list[str], bundle: Path,
+                 view: typing.Callable[[bytes], bytes] = searchable_view) -> int:
+    """Index `pages` (in this order), each as `view` of its bytes gives it, into the folder
+    `bundle`; Pagefind's peak memory (kB)."""
     command = [pagefind_executable(), "--service"]
     expected = len(pages) + 2  # NewIndex, one AddFile a page, GetFiles
     with tempfile.TemporaryFile() as said:
@@ -159,7 +262,7 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path) -> int:
                 stream = stdin
                 stream.write(_message(0, {"type": "NewIndex", "config": {}}))
                 for number, page in enumerate(pages, start=1):
-                    contents = (site_dir / page).read_bytes().decode("utf-8")
+                    contents = view((site_dir / page).read_bytes()).decode("utf-8")
                     stream.write(_message(number, {"type": "AddFile", "index_id": 0, "url": page_url(page),
                                                    "file_contents": contents}))
                 stream.write(_message(expected - 1, {"type": "GetFiles", "index_id": 0}))
