@@ -31,6 +31,7 @@ import base64
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -112,7 +113,9 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path,
     """Index exactly these pages of the staging site into `bundle` (a folder of the site),
     check that Pagefind wrote a whole index, and make it reproducible. Returns Pagefind's
     peak memory in kB as sampled every 50 ms (for the benchmark)."""
-    peak = run_pagefind(site_dir, sorted(pages), bundle, view or searchable_view)
+    # the view is passed only when asked for: run_pagefind(site, pages, bundle) is the seam tests wrap
+    peak = run_pagefind(site_dir, sorted(pages), bundle) if view is None else run_pagefind(site_dir, sorted(pages),
+                                                                                             bundle, view)
     verify_bundle(bundle)
     try:
         pagefind_stable.stabilise(bundle)  # a failure to write (a full disk) is said by the pipeline
@@ -273,19 +276,15 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path,
                 failure.append(exc)
 
         answers: list[dict] = []
+        unwritten: list[BaseException] = []
 
         def read() -> None:
-            buffer = bytearray()
-            while len(answers) < expected and (chunk := stdout.read1(1 << 20)):
-                start = len(buffer)
-                buffer += chunk
-                while (comma := buffer.find(b",", start)) >= 0:
-                    try:
-                        answers.append(orjson.loads(base64.b64decode(bytes(buffer[:comma]))))
-                    except (ValueError, orjson.JSONDecodeError):
-                        answers.append({"payload": {"type": "Error", "message": "an answer that is not Pagefind's"}})
-                    del buffer[:comma + 1]
-                    start = 0
+            answer = Answer(bundle)
+            try:
+                while len(answers) < expected and (chunk := stdout.read1(1 << 20)):
+                    answers.extend(answer.take(chunk))
+            except (OSError, SearchIndexError) as exc:  # a file of the index could not be written
+                unwritten.append(exc)
 
         feeder = threading.Thread(target=feed, daemon=True)
         reader = threading.Thread(target=read, daemon=True)
@@ -307,6 +306,8 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path,
         stdout.close()
         said.seek(0)
         stderr = said.read().decode("utf-8", "replace").strip()
+    if unwritten:  # a full disk is said by the pipeline, as for any file of the site
+        raise unwritten[0]
     if failure:
         exc = failure[0]
         if isinstance(exc, OSError):
@@ -317,24 +318,128 @@ def run_pagefind(site_dir: Path, pages: list[str], bundle: Path,
     # its exit status too: at the end of its input the service exits with 0
     if errors or len(payloads) < expected or payloads[-1].get("type") != "GetFiles" or process.returncode != 0:
         raise SearchIndexError(pagefind_failure(errors[0] if errors else stderr, bundle))
-    write_bundle(bundle, payloads[-1].get("files") or [])
     return peak
 
 
-def write_bundle(bundle: Path, files: list[dict]) -> None:
-    """Write the files Pagefind made (their names relative to the bundle folder)."""
-    for file in files:
-        name = PurePosixPath(str(file.get("path", "")))
-        if name.is_absolute() or ".." in name.parts or not name.parts:
+GET_FILES = re.compile(rb'\{"message_id":[0-9]+,"payload":\{"type":"GetFiles","files":\[')
+
+
+class Answer:
+    """Pagefind's answers, read as they come: each is base64 of JSON and a comma. The last,
+    GetFiles, holds every file of the index (tens of megabytes for the archive's), as base64
+    inside it: its files are decoded and written into the bundle folder as they arrive, so
+    that no more than a read's worth of it is held here."""
+
+    def __init__(self, bundle: Path) -> None:
+        self.bundle = bundle
+        self.encoded = bytearray()  # of the answer being read, what is not yet decoded (< 4 bytes, or a read)
+        self.decoded = bytearray()  # of an answer that is not GetFiles, its JSON so far
+        self.files: BundleWriter | None = None
+
+    def take(self, chunk: bytes) -> list[dict]:
+        """The answers `chunk` ends (decoding and writing what it holds of the files)."""
+        ended = []
+        while chunk:
+            comma = chunk.find(b",")
+            self.encoded += chunk if comma < 0 else chunk[:comma]
+            chunk = b"" if comma < 0 else chunk[comma + 1:]
+            whole = len(self.encoded) if comma >= 0 else len(self.encoded) // 4 * 4
+            try:
+                self.decode(base64.b64decode(bytes(self.encoded[:whole]), validate=True))
+                del self.encoded[:whole]
+                if comma >= 0:
+                    ended.append(self.end())
+            except (ValueError, orjson.JSONDecodeError):
+                if comma < 0:
+                    raise SearchIndexError("Pagefind's search index could not be read") from None
+                ended.append({"payload": {"type": "Error", "message": "an answer that is not Pagefind's"}})
+                self.encoded.clear()
+                self.decoded.clear()
+                self.files = None
+        return ended
+
+    def decode(self, data: bytes) -> None:
+        if self.files is not None:
+            self.files.take(data)
+            return
+        self.decoded += data
+        if (found := GET_FILES.match(self.decoded)) is not None:
+            self.files = BundleWriter(self.bundle)
+            self.files.take(bytes(self.decoded[found.end():]))
+            self.decoded.clear()
+
+    def end(self) -> dict:
+        if self.files is not None:
+            count = self.files.finish()
+            self.files = None
+            return {"payload": {"type": "GetFiles", "written": count}}
+        answer = orjson.loads(self.decoded)
+        self.decoded.clear()
+        return answer if isinstance(answer, dict) else {}
+
+
+class BundleWriter:
+    """The files of GetFiles's JSON (`{"path":"…","content":"<base64>"}`, comma-separated, then
+    `]}}`), taken in pieces and written as they come (their names relative to the bundle)."""
+
+    def __init__(self, bundle: Path) -> None:
+        self.bundle = bundle
+        self.pending = bytearray()
+        self.stream: typing.BinaryIO | None = None
+        self.name = ""
+        self.count = 0
+
+    def take(self, data: bytes) -> None:
+        self.pending += data
+        while self.pending:
+            if self.stream is not None:
+                quote = self.pending.find(b'"')
+                whole = quote if quote >= 0 else len(self.pending) // 4 * 4
+                try:
+                    self.stream.write(base64.b64decode(bytes(self.pending[:whole]), validate=True))
+                except ValueError:
+                    raise SearchIndexError(f"Pagefind's file {self.name} could not be read") from None
+                del self.pending[:whole]
+                if quote < 0:
+                    return
+                self.stream.close()
+                self.stream = None
+                self.count += 1
+                del self.pending[:1]
+            elif self.pending[:1] in (b"}", b","):
+                del self.pending[:1]
+            elif self.pending[:1] == b"]":
+                return  # the end: finish() checks it
+            else:
+                start = b'{"path":"'
+                if len(self.pending) < len(start) or not self.pending.startswith(start):
+                    if len(self.pending) >= len(start) or not start.startswith(bytes(self.pending)):
+                        raise SearchIndexError("Pagefind's search index could not be read")
+                    return
+                middle = self.pending.find(b'","content":"')
+                if middle < 0:
+                    if len(self.pending) > 4096:
+                        raise SearchIndexError("Pagefind's search index could not be read")
+                    return
+                self.open(bytes(self.pending[len(start):middle]).decode("utf-8", "replace"))
+                del self.pending[:middle + len(b'","content":"')]
+
+    def open(self, path: str) -> None:
+        name = PurePosixPath(path)
+        if name.is_absolute() or ".." in name.parts or not name.parts or "\\" in path:
             raise SearchIndexError(f"Pagefind named a file outside its folder: {name}")
-        target = bundle.joinpath(*name.parts)
+        target = self.bundle.joinpath(*name.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            data = base64.b64decode(file.get("content", ""), validate=True)
-        except ValueError:
-            raise SearchIndexError(f"Pagefind's file {name} could not be read") from None
-        with open(target, "wb") as stream:
-            stream.write(data)
+        self.name = str(name)
+        self.stream = open(target, "wb")  # noqa: SIM115 - closed at the content's closing quote
+
+    def finish(self) -> int:
+        """How many files were written; an error when the answer did not end as a whole one."""
+        if self.stream is not None or bytes(self.pending) != b"]}}":
+            if self.stream is not None:
+                self.stream.close()
+            raise SearchIndexError("Pagefind's search index is incomplete: build again")
+        return self.count
 
 
 def pagefind_failure(said: str, bundle: Path) -> str:

@@ -44,7 +44,8 @@ def test_the_index_from_the_trimmed_pages_is_the_index_from_the_whole_pages(site
     assert trimmed_bytes < whole_bytes * 0.7  # the cut did cut
 
 
-def hostile_page(body_text: str, title: str = "A title", ignored: str = "</div></p> <div><p data-pagefind-ignore>") -> bytes:
+def hostile_page(body_text: str, title: str = "A title",
+                 ignored: str = "</div></p> <div><p data-pagefind-ignore>") -> bytes:
     """A page as base.html makes it, with text the templates escaped (markupsafe, as the site does)."""
     text, heading, hidden = (str(escape(value)).encode() for value in (body_text, title, ignored))
     return (b'<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n<title>' + heading + b'</title>\n'
