@@ -134,9 +134,11 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path,
 # in sorted order, with the URL each has on the site. The service reads messages from
 # standard input, each base64 of a JSON object and a comma, handles them one after the
 # other, and answers each in the same form on standard output. The index's files come
-# back in the last answer and are written here: the service's own writing may still be
-# under way when it stops at the end of its input, and a failure to write (a full disk)
-# is then an error of this process, said plainly.
+# back in the last answer (GetFiles) and are written here, as they arrive. Not WriteFiles:
+# Pagefind answers it when its writes are handed to background threads, not done (and
+# stops at the end of its input, maybe before they are), loses their errors (a full
+# disk), and retries forever a file it cannot create; here a failure to write is an
+# error of this process, said plainly.
 
 # -- what Pagefind reads of a page ----------------------------------------------------
 #
