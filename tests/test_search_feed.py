@@ -1,9 +1,12 @@
 """What Pagefind is given of each page (search.searchable_view): only what it reads, and the
-index it writes from that is the one it writes from the whole pages, byte for byte."""
+index it writes from that is the one it writes from the whole pages, byte for byte; and how its
+answer, which holds the index files, is read and written as it arrives."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
+import orjson
 import pytest
 from bs4 import BeautifulSoup
 from markupsafe import escape
@@ -106,3 +109,48 @@ def test_an_ignored_element_pagefind_reads_from_is_kept(inside):
 def test_a_page_not_made_by_base_html_is_given_whole():
     page = b'<html><body><main data-pagefind-body><p data-pagefind-ignore>x</p></main></body></html>'
     assert search.searchable_view(page) == page
+
+
+def encoded(answer: dict) -> bytes:
+    return base64.b64encode(orjson.dumps(answer)) + b","
+
+
+FILES = {"pagefind-entry.json": b'{"version":"1.5.2"}', "index/en_1.pf_index": bytes(range(256)) * 40,
+         "fragment/en_2.pf_fragment": b"\x1f\x8b" + b"x" * 4099, "empty": b""}
+
+
+def get_files(number: int = 3) -> dict:
+    return {"message_id": number, "payload": {"type": "GetFiles", "files": [
+        {"path": name, "content": base64.b64encode(data).decode()} for name, data in FILES.items()]}}
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 64, 1 << 20])
+def test_the_index_files_are_written_as_they_arrive_in_pieces_of_any_size(tmp_path, size):
+    stream = (encoded({"message_id": 0, "payload": {"type": "NewIndex", "index_id": 0}})
+              + encoded({"message_id": 1, "payload": {"type": "Error", "message": "a, b"}}) + encoded(get_files()))
+    answer = search.Answer(tmp_path)
+    answers = [found for start in range(0, len(stream), size) for found in answer.take(stream[start:start + size])]
+    assert [a["payload"]["type"] for a in answers] == ["NewIndex", "Error", "GetFiles"]
+    assert answers[1]["payload"]["message"] == "a, b"
+    assert answers[2]["payload"]["written"] == len(FILES)
+    assert bundle_files(tmp_path) == FILES
+
+
+@pytest.mark.parametrize("path", ["../outside", "/etc/passwd", "a/../../b", ""])
+def test_a_file_named_outside_the_bundle_is_refused(tmp_path, path):
+    answer = {"message_id": 3, "payload": {"type": "GetFiles", "files": [{"path": path, "content": ""}]}}
+    with pytest.raises(search.SearchIndexError, match="outside its folder"):
+        search.Answer(tmp_path / "bundle").take(encoded(answer))
+    assert not (tmp_path / "outside").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_cut_or_garbled_answer_is_an_error_not_a_partial_index(tmp_path):
+    whole = encoded(get_files())
+    inner = base64.b64decode(whole[:-1])
+    cut = base64.b64encode(inner[:len(inner) // 2]).rstrip(b"=")
+    cut = cut[:len(cut) // 4 * 4]
+    with pytest.raises(search.SearchIndexError):
+        search.Answer(tmp_path / "a").take(base64.b64encode(base64.b64decode(cut)) + b",")
+    garbled = base64.b64encode(inner.replace(b'"content":"', b'"content":"!!', 1)) + b","
+    with pytest.raises(search.SearchIndexError, match="could not be read"):
+        search.Answer(tmp_path / "b").take(garbled)
