@@ -177,7 +177,7 @@ def searchable_view(page: bytes) -> bytes:
     metas_end = metas_start
     while page.startswith(SEARCH_HEAD, metas_end):
         metas_end = page.index(b"\n", metas_end) + 1
-    if b'data-pagefind-meta="title[content]"' not in page[metas_start:metas_end]:
+    if metas_end > head_end or b'data-pagefind-meta="title[content]"' not in page[metas_start:metas_end]:
         return page  # without it, Pagefind takes the title from the first <h1> or <title>, anywhere
     dropped = (page[head_start:metas_start], page[metas_end:body])
     if any(marker in part for part in dropped for marker in READ_ANYWHERE):
