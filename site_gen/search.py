@@ -118,8 +118,10 @@ def pages_of(shards: list[Shard], paths: list[str], years: dict[str, int] | None
     for path in paths:
         kind = urls.searchable(path)
         if kind is not None:
-            year = kind[1] if kind[1] is not None else years.get(path)
-            pages[by_year.get(year, shards[0])].append(path)
+            if kind[1] is not None:  # a meeting's; of a year without published minutes: the recent tier
+                pages[by_year.get(kind[1], shards[-1])].append(path)
+            else:
+                pages[by_year.get(years.get(path), shards[0])].append(path)
     return pages
 
 
