@@ -27,7 +27,7 @@ minutes, so a new meeting rarely changes them (`page_years`).
 
 A shard is indexed again only when the searchable text of one of its pages may
 have changed: pages tell the writer what that text is made from (a meeting's
-pager or an indicator's list of mentions is not searched), other pages are
+pager, an issue's timeline or an indicator's list of mentions is not searched), other pages are
 compared byte for byte. The trade-off, measured on the 4,000-meeting benchmark
 archive with a Zipf vocabulary (bench/run.py), is in the README: ten shards cost
 a search twice the bytes and three times the requests of these two tiers.
