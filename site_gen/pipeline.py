@@ -179,7 +179,8 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         if noindex:
             writer.add("_headers", NOINDEX_HEADERS)
         lap("render and write")
-        writer.commit((lambda staging: setattr(result, "search_index", search.index_site(writer, shards)))
+        page_years = search.page_years(linked)
+        writer.commit((lambda staging: setattr(result, "search_index", search.index_site(writer, shards, page_years)))
                       if with_search else None)
         lap("search index")
     except TemplateProblem as exc:

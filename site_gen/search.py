@@ -8,19 +8,26 @@ archive takes 15 s or more; but every index the browser merges (Pagefind's
 `mergeIndex`) costs a search its entry, metadata and one index chunk (about
 30 kB) per query word. So the index is cut in two:
 
-- the main bundle at /pagefind/: the meetings of the newest years (at most
-  `RECENT_YEARS` whole years and `RECENT_MEETINGS` meetings, at least the newest
-  year), and every page that is not a meeting's (issue pages change with new
-  minutes; committee, indicator and portfolio pages are few and small). New and
-  corrected minutes are almost always recent: they re-index only this bundle;
+- the main bundle at /pagefind/ (the recent tier): the meetings of the newest
+  years (at most `RECENT_YEARS` whole years and `RECENT_MEETINGS` meetings, at
+  least the newest year), and the issues and undefined indicator codes first
+  met in those years. New and corrected minutes are almost always recent: they
+  re-index only this bundle, about as many pages as a year has meetings;
 - the archive, /pagefind-archive/<first year>-<last year>/: the older meetings,
   oldest first, whole years, in as few shards as `ARCHIVE_MEETINGS` allows (one
   for 4,000 meetings). It is indexed again only when old minutes change, or when
   a year leaves the recent tier (about once a year).
 
+A page that is not a meeting's goes with the year it began in: an issue with its
+first meeting, an indicator code defined nowhere with its first mention; the
+others (committees, portfolios, defined indicators) with the oldest year. Their
+searchable text is what residents look them up by (a name, a description, a
+definition), never the lists of meetings and mentions that grow with each new
+minutes, so a new meeting rarely changes them (`page_years`).
+
 A shard is indexed again only when the searchable text of one of its pages may
 have changed: pages tell the writer what that text is made from (a meeting's
-pager or an indicator's list of mentions is not searched), other pages are
+pager, an issue's timeline or an indicator's list of mentions is not searched), other pages are
 compared byte for byte. The trade-off, measured on the 4,000-meeting benchmark
 archive with a Zipf vocabulary (bench/run.py), is in the README: ten shards cost
 a search twice the bytes and three times the requests of these two tiers.
@@ -45,6 +52,7 @@ import orjson
 
 from . import pagefind_stable, urls
 from .cache import digest
+from .linking import Linked
 from .writer import Writer
 
 ARCHIVE_MEETINGS = 4000  # at most, a shard of the archive (Pagefind peaks at about 2 GB for 4,000)
@@ -68,9 +76,9 @@ class Shard:
 
 
 def layout(meetings_per_year: dict[int, int], shard_meetings: int = ARCHIVE_MEETINGS) -> list[Shard]:
-    """The shards: the archive's, oldest first, then the main one (the recent tier), which
-    also holds every page that is not a meeting's. `shard_meetings` caps an archive shard and
-    the recent tier (below `RECENT_MEETINGS`); a year is never split."""
+    """The shards: the archive's, oldest first, then the main one (the recent tier).
+    `shard_meetings` caps an archive shard and the recent tier (below `RECENT_MEETINGS`);
+    a year is never split."""
     years = sorted(meetings_per_year)
     recent = years[-1:]
     for year in reversed(years[-RECENT_YEARS:-1]):
@@ -88,15 +96,33 @@ def layout(meetings_per_year: dict[int, int], shard_meetings: int = ARCHIVE_MEET
     return [Shard(f"{bucket[0]}-{bucket[-1]}", tuple(bucket)) for bucket in buckets] + [Shard("main", tuple(recent))]
 
 
-def pages_of(shards: list[Shard], paths: list[str]) -> dict[Shard, list[str]]:
-    """Which searchable pages each shard indexes: a meeting's page the shard of its year, every
-    other page the main one (the last)."""
+def page_years(linked: Linked) -> dict[str, int]:
+    """The year each searchable page that is not a meeting's goes with, where it has one: an
+    issue's first meeting, an undefined indicator code's first mention (both lists are newest
+    first). A new issue or code then lands in the recent tier with the minutes that brought it."""
+    years = {urls.output_path(urls.issue(slug)): entries[-1][0].year
+             for slug, entries in linked.issues.items() if entries}
+    for code in linked.undefined:
+        mentions = linked.mentions.get(code)
+        if mentions:
+            years[urls.output_path(urls.indicator(code))] = mentions[-1].meeting.year
+    return years
+
+
+def pages_of(shards: list[Shard], paths: list[str], years: dict[str, int] | None = None) -> dict[Shard, list[str]]:
+    """Which searchable pages each shard indexes: a meeting's page the shard of its year; another
+    page the shard of its year in `years` (page_years), or else the first shard, the oldest
+    years, the one least often indexed again (the main one when there is no archive)."""
+    years = years or {}
     by_year: dict[int | None, Shard] = {year: shard for shard in shards for year in shard.years}
     pages: dict[Shard, list[str]] = {shard: [] for shard in shards}
     for path in paths:
         kind = urls.searchable(path)
         if kind is not None:
-            pages[by_year.get(kind[1], shards[-1])].append(path)  # not a meeting's: its year is None
+            if kind[1] is not None:  # a meeting's; of a year without published minutes: the recent tier
+                pages[by_year.get(kind[1], shards[-1])].append(path)
+            else:
+                pages[by_year.get(years.get(path), shards[0])].append(path)
     return pages
 
 
@@ -513,13 +539,13 @@ def peak_memory_kb(pid: int) -> int:
     return 0
 
 
-def index_site(writer: Writer, shards: list[Shard]) -> tuple[int, int]:
-    """Index every shard whose pages changed; link the others from the previous site.
-    Returns how many shards were indexed, and the largest peak memory of Pagefind (kB)."""
+def index_site(writer: Writer, shards: list[Shard], years: dict[str, int] | None = None) -> tuple[int, int]:
+    """Index every shard whose pages changed; link the others from the previous site. `years`:
+    page_years. Returns how many shards were indexed, and the largest peak memory of Pagefind (kB)."""
     site_dir = writer.staging
     assert site_dir is not None
     work = []
-    for shard, pages in pages_of(shards, writer.paths()).items():
+    for shard, pages in pages_of(shards, writer.paths(), years).items():
         if not pages:
             continue
         records = [writer.records[page] for page in pages]

@@ -6,7 +6,9 @@ from pathlib import Path
 from conftest import FIXTURE_CONTENT, read_page
 from test_incremental import Workspace
 
-from site_gen import pagefind_stable, search, urls
+from site_gen import linking, pagefind_stable, search, urls
+from site_gen.content import load_archive
+from site_gen.problems import Report
 from site_gen.search import Shard, layout, pages_of
 
 
@@ -48,13 +50,30 @@ def test_exactly_the_searchable_pages_are_indexed(fixture_site):
         body = read_page(fixture_site, "/" + path).select("[data-pagefind-body]")
         assert bool(body) == (urls.searchable(path) is not None), path
     shards = layout({2019: 1, 2020: 2}, 1)
-    indexed = {shard.name: found for shard, found in pages_of(shards, pages).items()}
-    assert indexed["2019-2019"] == ["meetings/2019/2019-11-05-cabinet/index.html"]
-    # the recent tier: the newest year's meetings and every page that is not a meeting's
-    main = indexed["main"]
-    assert {page.split("/")[0] for page in main} == {"meetings", "committees", "indicators", "portfolios", "issues"}
-    assert all(page.startswith("meetings/2020/") for page in main if page.startswith("meetings/"))
+    report = Report()
+    years = search.page_years(linking.link(load_archive(FIXTURE_CONTENT, report), report))
+    # the fixture's one issue and its one undefined indicator code were first met in 2020
+    assert years == {"issues/housing-report/index.html": 2020, "indicators/pi-77/index.html": 2020}
+    indexed = {shard.name: found for shard, found in pages_of(shards, pages, years).items()}
+    # the recent tier: the newest year's meetings, and the issue and code its minutes brought
+    assert indexed["main"] == ["indicators/pi-77/index.html", "issues/housing-report/index.html",
+                               "meetings/2020/2020-01-15-scrutiny/index.html",
+                               "meetings/2020/2020-02-12-scrutiny/index.html"]
+    # the oldest shard: its year's meetings and the pages that go with no year
+    old = indexed["2019-2019"]
+    assert "meetings/2019/2019-11-05-cabinet/index.html" in old
+    assert {page.split("/")[0] for page in old} == {"meetings", "committees", "indicators", "portfolios"}
+    assert all(page.startswith("meetings/2019/") for page in old if page.startswith("meetings/"))
     assert sum(len(p) for p in indexed.values()) == sum(urls.searchable(p) is not None for p in pages)
+
+
+def test_a_page_goes_with_the_year_it_began_in_or_else_the_oldest_shard():
+    shards = layout({2018: 1, 2019: 1, 2020: 1}, 1)
+    issue, committee = "issues/allotments/index.html", "committees/cabinet/index.html"
+    assert pages_of(shards, [issue, committee], {issue: 2019}) == {
+        Shard("2018-2018", (2018,)): [committee], Shard("2019-2019", (2019,)): [issue], Shard("main", (2020,)): []}
+    # a year no shard holds (its meetings are drafts, say): the oldest shard
+    assert pages_of(shards, [issue], {issue: 1990})[Shard("2018-2018", (2018,))] == [issue]
 
 
 class TwoTiers(Workspace):
@@ -87,6 +106,27 @@ def test_an_edited_meeting_reindexes_only_its_tier(tmp_path, monkeypatch):
     assert result.search_index[0] == 1, "only the archive"
     assert files(main) == main_files
     assert files(archive) != archive_files
+
+
+def test_new_minutes_of_an_old_issue_reindex_only_the_recent_tier(tmp_path, monkeypatch):
+    """An issue first considered in old minutes is indexed with them, by its name: more recent
+    minutes about it change its page's timeline, which is not searched, so they index only the
+    recent tier again. Each time the incremental build equals a cold build byte for byte."""
+    monkeypatch.setattr(search, "RECENT_YEARS", 1)
+    ws = TwoTiers(tmp_path, FIXTURE_CONTENT)
+    archive, main = ws.site / "pagefind-archive" / "2019-2019", ws.site / "pagefind"
+    ws.edit(ws.meeting("2019-11-05-cabinet"), "    title: Budget\n", "    title: Budget\n    issue: housing-report\n")
+    assert ws.rebuild_and_compare().search_index[0] == 2, "the issue moved from the recent tier to the archive"
+    archive_files, main_files = files(archive), files(main)
+    timeline = read_page(ws.site, "/issues/housing-report/").select("ol.timeline")[0]
+    assert timeline.has_attr("data-pagefind-ignore")
+
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "the update be noted;", "the update on housing be noted;")
+    result = ws.rebuild_and_compare()
+    assert "the update on housing be noted" in read_page(ws.site, "/issues/housing-report/").get_text()
+    assert result.search_index[0] == 1, "only the recent tier"
+    assert files(archive) == archive_files
+    assert files(main) != main_files
 
 
 def test_every_word_is_looked_up_in_the_one_chunk_that_holds_it(fixture_site):

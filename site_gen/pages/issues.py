@@ -35,7 +35,8 @@ def outputs(site: Site) -> Iterator[Output]:
                 sorted(linked.issues.items(), key=lambda kv: titled[kv[0]].lower())]))
     for slug, entries in linked.issues.items():
         yield Page(urls.issue(slug), "issue.html", partial(issue_context, site, slug, entries),
-                   site.items_inputs("issue", slug, entries))
+                   site.items_inputs("issue", slug, entries),
+                   site.inputs("issue search", slug, titled[slug]))  # its timeline is not searched
 
 
 def issue_context(site: Site, slug: str, entries: list) -> IssueContext:

@@ -125,6 +125,16 @@ def test_a_sharded_index_finds_what_one_index_finds(browser_server_csp, sharded_
     assert tab.problems() == []
 
 
+def test_an_issue_is_found_by_its_name_in_one_index_and_sharded(browser_server_csp, sharded_server_csp, open_tab):
+    """An issue page's timeline is not searched: its name is what finds it, in whichever shard it is
+    indexed (with the year of its first meeting)."""
+    for server in (browser_server_csp, sharded_server_csp):
+        tab = open_tab(server.url("/search/?q=mobile+library+service+review"))
+        wait_for_results(tab.page, "mobile library service review")
+        assert "/issues/mobile-library/" in [href for _, href in all_results(tab.page)]
+        assert tab.problems() == []
+
+
 @with_and_without_csp
 def test_sort_by_date(csp, archive, open_tab):
     """Newest first and oldest first put the meetings in date order; pages without a date follow them."""
