@@ -65,14 +65,6 @@ def search_label(value: str) -> str:
     return _ENTITY_START_RE.sub("\uff06", str(value).translate(_MARKUP_CHARS))
 
 
-def _without_controls(value):
-    """Every printed value, control characters removed: content files are checked for them on
-    loading, but text from elsewhere (a commit message) reaches pages and feeds too."""
-    if isinstance(value, str) and safetext.CONTROL_RE.search(value):
-        return type(value)(safetext.strip_controls(value))
-    return value
-
-
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -81,7 +73,9 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_without_controls,
+        # one environment per build: a template edited during it is not read again, so the
+        # file need not be looked at each time it is included (an item, a row)
+        auto_reload=False,
     )
     env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
                        isodate=lambda d: d.isoformat(), time_tag=time_tag, search_label=search_label)
@@ -122,7 +116,10 @@ class SiteRenderer:
                                   exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{page.template}", 1, f"{type(exc).__name__}: {exc}") from None
-        return text.encode("utf-8")
+        # Every printed value without control characters: content files are checked for them on
+        # loading, but text from elsewhere (a commit message) reaches pages too. The templates'
+        # own text has none (a test says so), so the page is cleaned once, not every value.
+        return safetext.strip_controls(text).encode("utf-8")
 
     def render_all(self) -> None:
         for kind in KINDS:
