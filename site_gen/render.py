@@ -9,6 +9,7 @@ with raw HTML disabled.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,8 @@ from .wording import format_number, long_date, report_of, weekday_date
 from .writer import Writer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+PIECES_AT_ONCE = 20_000  # of a page's text, joined and encoded together
 
 RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off target", "green": "Green – on target"}
 POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
@@ -83,6 +86,19 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
+def page_bytes(template: jinja2.Template, context: dict) -> bytes:
+    """The page `template` makes of `context`, in UTF-8, made a run of pieces at a time rather than
+    joined whole (a page listing every agenda item of a portfolio is megabytes, its pieces as
+    strings several times that). Every printed value is without control characters: content files
+    are checked for them on loading, but text from elsewhere (a commit message) reaches pages too;
+    the templates' own text has none (a test says so), so the page is cleaned, not every value."""
+    pieces = template.generate(**context)
+    out = bytearray()
+    while run := list(itertools.islice(pieces, PIECES_AT_ONCE)):
+        out += safetext.strip_controls("".join(run)).encode("utf-8")
+    return out
+
+
 class SiteRenderer:
     """Walks the page kinds (KINDS) and applies what each yields: through the cache policy
     (pages.base.apply) into the writer, a batch's jobs in forked workers when worth it."""
@@ -110,16 +126,12 @@ class SiteRenderer:
     def render_page(self, page: Page) -> bytes:
         context = page.context().variables(page.url, self.site_description)
         try:
-            text = self.env.get_template(page.template).render(**context)
+            return page_bytes(self.env.get_template(page.template), context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(f"templates/{exc.name or page.template}", exc.lineno or 1,
                                   exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{page.template}", 1, f"{type(exc).__name__}: {exc}") from None
-        # Every printed value without control characters: content files are checked for them on
-        # loading, but text from elsewhere (a commit message) reaches pages too. The templates'
-        # own text has none (a test says so), so the page is cleaned once, not every value.
-        return safetext.strip_controls(text).encode("utf-8")
 
     def render_all(self) -> None:
         for kind in KINDS:
