@@ -10,7 +10,17 @@ from markupsafe import Markup
 
 from .. import downloads, ical, urls
 from ..cache import digest
-from ..opendata import BULK_MEMBERS, DATA_FILES, SCHEMA_DIR, SCHEMAS, bulk_zip, dumps, dumps_streamed, file_size, subscribe_links
+from ..opendata import (
+    BULK_MEMBERS,
+    DATA_FILES,
+    SCHEMA_DIR,
+    SCHEMAS,
+    bulk_zip,
+    dumps,
+    dumps_streamed,
+    file_size,
+    subscribe_links,
+)
 from ..wording import long_date
 from .base import File, Output, Page, PageContext, home_crumb
 from .site import Site
