@@ -86,7 +86,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
-def page_bytes(template: jinja2.Template, context: dict) -> bytes:
+def page_bytes(template: jinja2.Template, context: dict) -> bytearray:
     """The page `template` makes of `context`, in UTF-8, made a run of pieces at a time rather than
     joined whole (a page listing every agenda item of a portfolio is megabytes, its pieces as
     strings several times that). Every printed value is without control characters: content files
@@ -123,7 +123,7 @@ class SiteRenderer:
             years=sorted(linked.by_year, reverse=True),
         )
 
-    def render_page(self, page: Page) -> bytes:
+    def render_page(self, page: Page) -> bytearray:
         context = page.context().variables(page.url, self.site_description)
         try:
             return page_bytes(self.env.get_template(page.template), context)
