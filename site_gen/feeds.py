@@ -275,7 +275,10 @@ def indicator_feed(linked, code: str, meeting_title, dates: Dates | None = None)
     for mention in linked.mentions.get(code, []):  # newest first
         by_meeting.setdefault(mention.meeting.slug, []).append(mention)
     entries = []
-    for refs in by_meeting.values():
+    # the meetings the feed keeps, before their entries are made (as `latest` does)
+    kept = sorted(by_meeting.values(), key=lambda refs: _instant(dates.of(refs[0].meeting)[0]),
+                  reverse=True)[:FEED_ENTRIES]
+    for refs in kept:
         meeting = refs[0].meeting
         parts = []
         for ref in refs:

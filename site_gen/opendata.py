@@ -18,6 +18,7 @@ import re
 import uuid
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
@@ -45,6 +46,43 @@ MEDIA_TYPES = {  # a fixed table: mimetypes.guess_type would read the machine's 
     ".csv": "text/csv", ".txt": "text/plain", ".htm": "text/html", ".html": "text/html",
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 }
+
+
+class Rows:
+    """A bulk file's long list (every mention, every decision), made and written one entry at a
+    time by `dumps_streamed`: the whole list is never held as Python objects."""
+
+    def __init__(self, entries: Iterable):
+        self.entries = entries
+
+
+_ROWS_MARK = "\x00rows:"
+_ROW_INDENT = b"\n    "  # an entry of a list under a top-level key: two levels in
+
+
+def dumps_streamed(value: dict) -> bytearray:
+    """`dumps(value)` byte for byte, where the top-level values that are `Rows` are made one entry
+    at a time, each written as orjson writes it two levels in (its lines indented four spaces more;
+    JSON strings hold no raw newline), into one growing buffer that the writer takes as it is: the
+    indicators' file of a large archive is tens of megabytes, and its mentions as dictionaries more."""
+    rows = {key: item for key, item in value.items() if isinstance(item, Rows)}
+    text = dumps({key: _ROWS_MARK + key if key in rows else item for key, item in value.items()})
+    marks = sorted((text.index(orjson.dumps(_ROWS_MARK + key)), key) for key in rows)
+    out = bytearray()
+    done = 0
+    for at, key in marks:
+        out += text[done:at]
+        empty = True
+        for entry in rows[key].entries:
+            out += b"[" + _ROW_INDENT if empty else b"," + _ROW_INDENT
+            out += orjson.dumps(entry, option=JSON_OPTIONS).replace(b"\n", _ROW_INDENT)
+            empty = False
+        out += b"[]" if empty else b"\n  ]"
+        done = at + len(orjson.dumps(_ROWS_MARK + key))
+    out += text[done:]
+    return out
+
+
 ONLINE = re.compile(r"\b(virtual|online|remote|teams|zoom|webex|webcast only)\b", re.IGNORECASE)
 HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
 
@@ -339,7 +377,7 @@ class OpenData:
 
     def meetings_index(self) -> dict:
         data = self.header(SCHEMAS["meetings.json"])
-        data["meetings"] = [{
+        data["meetings"] = Rows({
             "id": self.event_id(m),
             "slug": m.slug,
             "name": self.meeting_title(m),
@@ -356,7 +394,7 @@ class OpenData:
             "last_modified": self.last_modified(m),
             "url": self.absolute(urls.meeting(m)),
             "json_url": self.absolute(urls.meeting_json(m)),
-        } for m in sorted(self.linked.meetings, key=lambda m: (m.date, m.committee))]
+        } for m in sorted(self.linked.meetings, key=lambda m: (m.date, m.committee)))
         return data
 
     def committees(self) -> dict:
@@ -400,18 +438,18 @@ class OpenData:
     def issues(self) -> dict:
         data = self.header(SCHEMAS["issues.json"])
         titles = self.linked.issue_titles
-        data["issues"] = [{
+        data["issues"] = Rows({
             "slug": slug,
             "title": titles[slug],
             "url": self.absolute(urls.issue(slug)),
             "feed_url": self.absolute(urls.issue_feed(slug)),
             "considerations": [self.item_ref(m, item) for m, item in self.linked.issues[slug]],  # newest first
-        } for slug in sorted(self.linked.issues)]
+        } for slug in sorted(self.linked.issues))
         return data
 
     def decisions(self) -> dict:
         data = self.header(SCHEMAS["decisions.json"])
-        data["decisions"] = [self.item_ref(m, item) for m, item in self.linked.decisions]  # newest first
+        data["decisions"] = Rows(self.item_ref(m, item) for m, item in self.linked.decisions)  # newest first
         return data
 
     def mention(self, ref) -> dict:
@@ -421,31 +459,32 @@ class OpenData:
 
     def indicators(self) -> dict:
         data = self.header(SCHEMAS["indicators.json"])
-        entries = []
-        for code in sorted(self.archive.indicators, key=natural_key):
-            ind = self.archive.indicators[code]
-            portfolio = self.archive.portfolios.get(ind.portfolio) if ind.portfolio else None
-            priority = portfolio.priority(ind.priority) if portfolio else None
-            entries.append({
-                "code": code,
-                "title": ind.title,
-                "url": self.absolute(urls.indicator(code)),
-                "portfolio": {"slug": portfolio.slug, "name": portfolio.name,
-                              "url": self.absolute(urls.portfolio(portfolio.slug))} if portfolio else None,
-                "priority": {"number": priority.number, "title": priority.title} if priority else None,
-                "unit": ind.unit,
-                "polarity": ind.polarity,
-                "aliases": list(ind.aliases),
-                "description": ind.description.markdown if ind.description else None,
-                "values": [{"period": v.period, "actual": v.actual, "target": v.target, "rag": v.rag, "note": v.note}
-                           for v in ind.values],
-                "mentions": [self.mention(ref) for ref in self.linked.mentions.get(code, [])],
-            })
-        data["indicators"] = entries
-        data["undefined"] = [{"code": code, "url": self.absolute(urls.indicator(code)),
-                              "mentions": [self.mention(ref) for ref in self.linked.mentions.get(code, [])]}
-                             for code in self.linked.undefined]
+        data["indicators"] = Rows(self.indicator_entry(code)
+                                  for code in sorted(self.archive.indicators, key=natural_key))
+        data["undefined"] = Rows({"code": code, "url": self.absolute(urls.indicator(code)),
+                                  "mentions": [self.mention(ref) for ref in self.linked.mentions.get(code, [])]}
+                                 for code in self.linked.undefined)
         return data
+
+    def indicator_entry(self, code: str) -> dict:
+        ind = self.archive.indicators[code]
+        portfolio = self.archive.portfolios.get(ind.portfolio) if ind.portfolio else None
+        priority = portfolio.priority(ind.priority) if portfolio else None
+        return {
+            "code": code,
+            "title": ind.title,
+            "url": self.absolute(urls.indicator(code)),
+            "portfolio": {"slug": portfolio.slug, "name": portfolio.name,
+                          "url": self.absolute(urls.portfolio(portfolio.slug))} if portfolio else None,
+            "priority": {"number": priority.number, "title": priority.title} if priority else None,
+            "unit": ind.unit,
+            "polarity": ind.polarity,
+            "aliases": list(ind.aliases),
+            "description": ind.description.markdown if ind.description else None,
+            "values": [{"period": v.period, "actual": v.actual, "target": v.target, "rag": v.rag, "note": v.note}
+                       for v in ind.values],
+            "mentions": [self.mention(ref) for ref in self.linked.mentions.get(code, [])],
+        }
 
     # -- schema.org ------------------------------------------------------------------
 

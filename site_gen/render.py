@@ -9,6 +9,7 @@ with raw HTML disabled.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,8 @@ from .wording import format_number, long_date, report_of, weekday_date
 from .writer import Writer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+PIECES_AT_ONCE = 20_000  # of a page's text, joined and encoded together
 
 RAG_WORDS = {"red": "Red – off target", "amber": "Amber – slightly off target", "green": "Green – on target"}
 POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
@@ -65,14 +68,6 @@ def search_label(value: str) -> str:
     return _ENTITY_START_RE.sub("\uff06", str(value).translate(_MARKUP_CHARS))
 
 
-def _without_controls(value):
-    """Every printed value, control characters removed: content files are checked for them on
-    loading, but text from elsewhere (a commit message) reaches pages and feeds too."""
-    if isinstance(value, str) and safetext.CONTROL_RE.search(value):
-        return type(value)(safetext.strip_controls(value))
-    return value
-
-
 def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -81,12 +76,27 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_without_controls,
+        # one environment per build: a template edited during it is not read again, so the
+        # file need not be looked at each time it is included (an item, a row)
+        auto_reload=False,
     )
     env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
                        isodate=lambda d: d.isoformat(), time_tag=time_tag, search_label=search_label)
     env.globals.update(urls=urls, RAG_WORDS=RAG_WORDS, STATUS_WORDS=STATUS_WORDS, POLARITY_WORDS=POLARITY_WORDS)
     return env
+
+
+def page_bytes(template: jinja2.Template, context: dict) -> bytearray:
+    """The page `template` makes of `context`, in UTF-8, made a run of pieces at a time rather than
+    joined whole (a page listing every agenda item of a portfolio is megabytes, its pieces as
+    strings several times that). Every printed value is without control characters: content files
+    are checked for them on loading, but text from elsewhere (a commit message) reaches pages too;
+    the templates' own text has none (a test says so), so the page is cleaned, not every value."""
+    pieces = template.generate(**context)
+    out = bytearray()
+    while run := list(itertools.islice(pieces, PIECES_AT_ONCE)):
+        out += safetext.strip_controls("".join(run)).encode("utf-8")
+    return out
 
 
 class SiteRenderer:
@@ -113,16 +123,15 @@ class SiteRenderer:
             years=sorted(linked.by_year, reverse=True),
         )
 
-    def render_page(self, page: Page) -> bytes:
+    def render_page(self, page: Page) -> bytearray:
         context = page.context().variables(page.url, self.site_description)
         try:
-            text = self.env.get_template(page.template).render(**context)
+            return page_bytes(self.env.get_template(page.template), context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(f"templates/{exc.name or page.template}", exc.lineno or 1,
                                   exc.message or str(exc)) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{page.template}", 1, f"{type(exc).__name__}: {exc}") from None
-        return text.encode("utf-8")
 
     def render_all(self) -> None:
         for kind in KINDS:

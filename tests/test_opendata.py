@@ -364,3 +364,16 @@ def test_a_document_that_would_overwrite_meeting_json_is_reported(tmp_path):
     assert problem.path == "content/meetings/2021/2021-03-24-planning.md"
     assert problem.message == "`meeting.json` is a name the site uses for the meeting's own page or data"
     assert meeting.read_text(encoding="utf-8").splitlines()[problem.line - 1].strip() == "file: meeting.json"
+
+
+@pytest.mark.parametrize("rows", [
+    {"entries": [{"b": [1, {"c": "line\nbreak \x00 ’"}], "a": None}, {"z": []}, {}], "empty": []},
+    {"entries": [], "empty": []},
+    {"entries": [[1, 2], "x", 3.5, {"nested": {"deep": [{"x": "y"}]}}], "empty": [{}]},
+])
+def test_streamed_json_is_what_json_of_the_whole_gives(rows):
+    """A bulk file made one entry at a time is byte for byte the file of the whole data."""
+    from site_gen.opendata import Rows, dumps, dumps_streamed
+    whole = {"schema": "s", "aa": 1, **rows, "zz": {"k": [1]}}
+    streamed = {key: Rows(iter(value)) if key in rows else value for key, value in whole.items()}
+    assert bytes(dumps_streamed(streamed)) == dumps(whole)

@@ -273,3 +273,15 @@ def test_previous_and_next_meeting_of_the_same_committee(fixture_site):
 def test_drafts_are_not_published_by_default(fixture_site):
     assert not (fixture_site / "meetings" / "2021").exists()
     assert "Secret draft item" not in (fixture_site / "feed.xml").read_text()
+
+
+def test_templates_own_text_has_no_control_characters():
+    """Pages are cleaned of control characters as a whole (what the content and git give); the
+    templates' own text must then have none that the cleaning would take out."""
+    from site_gen.render import TEMPLATES
+    from site_gen.safetext import CONTROL_RE
+
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert templates
+    for template in templates:
+        assert CONTROL_RE.search(template.read_text(encoding="utf-8")) is None, template

@@ -375,15 +375,15 @@ def test_feeds_and_pages_carry_no_control_characters_from_elsewhere():
     """Text that is not a content file (a commit subject) reaches feeds and pages with its
     control characters removed: the feed stays well-formed XML."""
     from site_gen import feeds
-    from site_gen.render import make_environment
+    from site_gen.render import make_environment, page_bytes
     feed = feeds.build_feed(feed_id="urn:x", title="Changes \x0b\x1b[2J", self_url="/feed.xml", alternate_url="/",
                             author="Council", language="en-GB",
                             entries=[{"id": "urn:y", "title": "Fix \x00typo\x0c", "url": "/", "updated":
                                       "2024-01-01T00:00:00+00:00", "html": "<p>a\x08b</p>"}])
     document = xml.dom.minidom.parseString(feed)
     assert document.getElementsByTagName("title")[1].firstChild.data == "Fix typo"
-    html = make_environment().from_string("<p>{{ text }}</p>").render(text="A \x0b B\x1b")
-    assert html == "<p>A  B</p>"
+    html = page_bytes(make_environment().from_string("<p>{{ text }}</p>"), {"text": "A \x0b B\x1b"})
+    assert html == b"<p>A  B</p>"
 
 
 def test_the_site_has_no_control_characters_anywhere(tmp_path):

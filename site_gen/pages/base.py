@@ -91,7 +91,7 @@ class Page:
 @dataclass
 class File:
     url: str
-    make: Callable[[], bytes]  # called only when the file is made
+    make: Callable[[], bytes | bytearray]  # called only when the file is made (a large one: built in place)
     inputs: str | None = None  # None: always made
 
 
@@ -109,7 +109,8 @@ class Batch:
     prepare: Callable[[Any], object] | None = None
 
 
-def apply(writer, output: Output, render: Callable[[Page], bytes], keep: bool = True, make: bool = True) -> bool:
+def apply(writer, output: Output, render: Callable[[Page], bytes | bytearray], keep: bool = True,
+          make: bool = True) -> bool:
     """The renderer's cache policy, in one place: keep the previous build's file when it was made
     from the same `inputs` (and is unchanged on disk), else make it (a page with `render`) and
     write it. `make=False`: only keep, and say whether it was kept (a batch's outputs, made

@@ -10,7 +10,17 @@ from markupsafe import Markup
 
 from .. import downloads, ical, urls
 from ..cache import digest
-from ..opendata import BULK_MEMBERS, DATA_FILES, SCHEMA_DIR, SCHEMAS, bulk_zip, dumps, file_size, subscribe_links
+from ..opendata import (
+    BULK_MEMBERS,
+    DATA_FILES,
+    SCHEMA_DIR,
+    SCHEMAS,
+    bulk_zip,
+    dumps,
+    dumps_streamed,
+    file_size,
+    subscribe_links,
+)
 from ..wording import long_date
 from .base import File, Output, Page, PageContext, home_crumb
 from .site import Site
@@ -39,12 +49,12 @@ def outputs(site: Site) -> Iterator[Output]:
         return File(url, content)
 
     # each meeting's JSON is made with its page (meetings.py)
-    yield add(urls.data_file("meetings.json"), lambda: dumps(data.meetings_index()))
+    yield add(urls.data_file("meetings.json"), lambda: dumps_streamed(data.meetings_index()))
     yield add(urls.data_file("committees.json"), lambda: dumps(data.committees()))
-    yield add(urls.data_file("decisions.json"), lambda: dumps(data.decisions()))
-    yield add(urls.data_file("issues.json"), lambda: dumps(data.issues()))
+    yield add(urls.data_file("decisions.json"), lambda: dumps_streamed(data.decisions()))
+    yield add(urls.data_file("issues.json"), lambda: dumps_streamed(data.issues()))
     # the indicators (in the settings) and what each mention shows: as on each indicator's page
-    yield File(urls.data_file("indicators.json"), lambda: dumps(data.indicators()),
+    yield File(urls.data_file("indicators.json"), lambda: dumps_streamed(data.indicators()),
                renderer.inputs("indicators.json", [renderer.mention_inputs(code) for code in
                                                    sorted(linked.archive.indicators) + linked.undefined]))
     for name in sorted(set(SCHEMAS.values())):
