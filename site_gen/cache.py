@@ -225,6 +225,22 @@ class BuildCache:
                     report.problems.extend(problems)
         return values
 
+    def carry(self, stage: str, keys: Sequence[str]) -> None:
+        """Keep for the next build the last build's values of `keys` that this build did not need
+        (a meeting's calendar event, when no calendar holding it was made again): else the next
+        change to a calendar makes every one of its events again."""
+        previous, current = getattr(self.previous, stage), getattr(self.current, stage)
+        for key in keys:
+            if key in current or key not in previous:
+                continue
+            value = previous.get(key)
+            if value is None:
+                continue
+            current[key] = value
+            name = f"{stage}:{key}"
+            if name in self.previous.problems and (problems := self.previous.problems.get(name)):
+                self.current.problems[name] = problems
+
     def read(self) -> None:
         if self.path is None or not (self.path.exists() or self.path.is_symlink()):
             return
