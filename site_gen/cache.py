@@ -153,6 +153,11 @@ class State:
     # what a memoised computation reported, by "stage:key" (only those that reported something)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
+    # each meeting file as read: shown path -> (size, mtime_ns, ctime_ns, inode, hash of its bytes),
+    # and when that build began looking at them (its clock, in ns): a file whose record still
+    # matches is not read again, unless it was changed within a moment of that (`loading.files`)
+    files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    files_seen_at: int = 0
     site_dir: str | None = None  # the output folder the records describe
     # folders written by a tool (the search index's shards):
     # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
@@ -393,7 +398,8 @@ def write_state(stream, state: State, signature: str, key: bytes, previous: Stat
             entries[name] = (written, len(data))
             put(data)
     index_at = written
-    put(_encode({"site_dir": state.site_dir, "outputs": state.outputs, "folders": state.folders, "stages": stages}))
+    put(_encode({"site_dir": state.site_dir, "outputs": state.outputs, "folders": state.folders,
+                 "files": state.files, "files_seen_at": state.files_seen_at, "stages": stages}))
     put(b"%016d" % index_at)
     stream.seek(len(MAGIC) + 40)
     stream.write(mac.hexdigest().encode("ascii"))
@@ -584,7 +590,10 @@ def decode_state(index, stream) -> State:
     if not isinstance(index, dict) or not isinstance(index.get("stages"), dict):
         raise TypeError("the index is not a mapping of stages")
     state = State(site_dir=index["site_dir"])
-    for name in ("outputs", "folders"):
+    state.files_seen_at = index["files_seen_at"]
+    if not isinstance(state.files_seen_at, int):
+        raise TypeError("files_seen_at is not a number")
+    for name in ("outputs", "folders", "files"):
         decode = _decoder(hints[name])
         setattr(state, name, index[name] if decode is None else decode(index[name]))
     for stage in MEMO_STAGES:
