@@ -458,3 +458,54 @@ def test_a_file_changed_as_the_last_build_looked_is_read_again(tmp_path, monkeyp
     read = meeting_files_read(monkeypatch)
     ws.build()
     assert read == ["2020-02-12-scrutiny.md"]
+
+
+# -- the cache file: appended to after each build, written anew when mostly unused ---------
+
+def test_a_save_appends_what_the_build_computed_and_a_damaged_value_is_computed_again(fixture_workspace):
+    from site_gen import cache as cache_module
+
+    ws = fixture_workspace
+    [cache_file] = ws.cache.iterdir()
+    first = cache_file.read_bytes()
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
+    ws.rebuild_and_compare()
+    [same_file] = ws.cache.iterdir()
+    second = same_file.read_bytes()
+    # the values of the first build are where they were; the edited meeting's and a new index follow
+    head = cache_module.HEAD
+    assert second[head:len(first)] == first[head:]
+    assert len(first) < len(second) < 2 * len(first)
+
+    # every value of the last build, damaged: each is computed again, never used
+    reread = BuildCache.for_build(ws.cache, ws.content, ws.site, ws.templates)
+    assert reread.ignored is None
+    places = [place for stage in cache_module.MEMO_STAGES
+              for place in getattr(reread.previous, stage).entries.values()]
+    data = bytearray(second)
+    for offset, length, _ in places:
+        data[head + offset + length // 2] ^= 0x01
+    same_file.write_bytes(bytes(data))
+    reread = BuildCache.for_build(ws.cache, ws.content, ws.site, ws.templates)
+    assert reread.ignored is None and reread.previous.meetings  # the index is intact
+    assert all(reread.previous.meetings.get(key) is None for key in reread.previous.meetings)
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "A sentence added.", "A sentence changed.")
+    ws.rebuild_and_compare()
+
+
+def test_a_save_cut_short_leaves_the_last_state_and_a_mostly_unused_file_is_written_anew(fixture_workspace):
+    ws = fixture_workspace
+    [cache_file] = ws.cache.iterdir()
+    with open(cache_file, "ab") as stream:  # values and part of an index the head does not point at
+        stream.write(b'{"half of a value"' * 1000)
+    assert BuildCache.for_build(ws.cache, ws.content, ws.site, ws.templates).ignored is None
+    assert ws.rebuild_and_compare().files_written == 0
+
+    grown = cache_file.stat().st_size
+    with open(cache_file, "ab") as stream:  # as after many builds: most of the file unused
+        stream.write(b"\0" * (2 * grown))
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
+    ws.rebuild_and_compare()
+    [written_anew] = ws.cache.iterdir()
+    assert written_anew.stat().st_size < grown
+    assert ws.rebuild_and_compare().files_written == 0
