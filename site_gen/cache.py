@@ -19,21 +19,27 @@ What is kept (see `State`):
 
 The file is data only: one JSON document (orjson) a memoised value, each decoded
 by a schema made from the dataclasses' type annotations when a build asks for it
-(so a build reads the values it uses, not the whole archive), then an index of
-where each value is and the output records. Reading it can make no other object
-and run no code. It is authenticated before anything in it is decoded, with a
-keyed hash (BLAKE2b) of the whole file whose key is kept outside the repository and
-the cache folder (`cache_key`): a cache file that came from elsewhere (committed in
-a pull request, restored by CI from another job, copied from another machine)
-fails the check and is ignored, because whoever made it could not know the key.
-The values are read later through the descriptor the check read, so a file put in
-its place meanwhile is never read. That matters because the cache holds rendered
-HTML, which a rebuild publishes as it is. It does not protect against someone who
-can run programs as the user who builds: they can read the key, and change the
-site directly anyway.
+(so a build reads the values it uses, not the whole archive), and an index of
+where each value is, with the output records. Reading it can make no other object
+and run no code. Everything in it is authenticated before it is decoded, with keyed
+hashes (BLAKE2b) whose key is kept outside the repository and the cache folder
+(`cache_key`): the index by the hash in the file's head, and each value by its own
+hash in the index, checked when the value is read. A cache file that came from
+elsewhere (committed in a pull request, restored by CI from another job, copied
+from another machine) fails the check and is ignored, because whoever made it could
+not know the key; a value damaged since is not used (it is computed again). That
+matters because the cache holds rendered HTML, which a rebuild publishes as it is.
+It does not protect against someone who can run programs as the user who builds:
+they can read the key, and change the site directly anyway.
 
-Layout: MAGIC, the code signature (40), the keyed hash (64 hex), then the body:
-the values one after another, the index (JSON), and the index's offset (16 digits).
+Saving after a build appends only the values that build computed, then a new index,
+and then points the head at it (`BuildCache.save`): the values already in the file
+stay where they are, so the cost of saving follows the change, not the archive. The
+file is written anew (and so compacted) when more than half of it is no longer used.
+
+Layout: MAGIC, the code signature (40), the keyed hash of the index (64 hex), the
+index's offset and length in the body (16 digits each), then the body: values and
+indexes one after another.
 """
 from __future__ import annotations
 
@@ -63,13 +69,15 @@ from .scratch import Scratch, remove_leftovers
 
 T = typing.TypeVar("T")
 
-MAGIC = b"site_gen-cache 3\n"
+MAGIC = b"site_gen-cache 4\n"
 OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
-FORMAT = 3
+FORMAT = 4
 # State's fields read lazily from the file, a value at a time (the others are in the index)
 MEMO_STAGES = ("meetings", "renders", "blob_statuses", "events", "problems")
-TRAILER = 16  # the index's offset in the body, in ASCII digits
-HEAD = len(MAGIC) + 40 + 64
+PLACE = 32  # the index's offset and length in the body, 16 ASCII digits each
+MAC_AT = len(MAGIC) + 40  # where the head's keyed hash is, followed by the index's place
+HEAD = MAC_AT + 64 + PLACE
+VALUE_MAC = 16  # bytes of each value's keyed hash (another length than the index's: never taken for it)
 ROOT = Path(__file__).resolve().parent.parent
 # The generator's own inputs besides the content: a change to any of them makes a new cache.
 # The code is hashed once per process (a running process does not reload it); the templates
@@ -153,6 +161,11 @@ class State:
     # what a memoised computation reported, by "stage:key" (only those that reported something)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record
+    # each meeting file as read: shown path -> (size, mtime_ns, ctime_ns, inode, hash of its bytes),
+    # and when that build began looking at them (its clock, in ns): a file whose record still
+    # matches is not read again, unless it was changed within a moment of that (`loading.files`)
+    files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    files_seen_at: int = 0
     site_dir: str | None = None  # the output folder the records describe
     # folders written by a tool (the search index's shards):
     # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
@@ -225,6 +238,22 @@ class BuildCache:
                     report.problems.extend(problems)
         return values
 
+    def carry(self, stage: str, keys: Sequence[str]) -> None:
+        """Keep for the next build the last build's values of `keys` that this build did not need
+        (a meeting's calendar event, when no calendar holding it was made again): else the next
+        change to a calendar makes every one of its events again."""
+        previous, current = getattr(self.previous, stage), getattr(self.current, stage)
+        for key in keys:
+            if key in current or key not in previous:
+                continue
+            value = previous.get(key)
+            if value is None:
+                continue
+            current[key] = value
+            name = f"{stage}:{key}"
+            if name in self.previous.problems and (problems := self.previous.problems.get(name)):
+                self.current.problems[name] = problems
+
     def read(self) -> None:
         if self.path is None or not (self.path.exists() or self.path.is_symlink()):
             return
@@ -251,7 +280,8 @@ class BuildCache:
     def _check(self, stream, key: bytes) -> State | None:
         """The previous state, its index decoded and its values left in the file, once the file's
         keyed hash is found right (None, and why in `ignored`, when it is not used)."""
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
             self.ignored = "it is not a cache file"
             return None
         start = stream.read(HEAD)
@@ -259,25 +289,22 @@ class BuildCache:
             if not start.startswith(OLDER) or start.startswith(MAGIC):
                 self.ignored = "it is not a cache file"
             return None  # an older format's: other code, silently a cold build
-        signature = start[len(MAGIC):len(MAGIC) + 40]
+        signature = start[len(MAGIC):MAC_AT]
         if signature != self.signature.encode("ascii"):
             return None  # written by other code or templates: silently a cold build
-        # nothing is decoded before the keyed hash of the whole file is found right
-        mac = hashlib.blake2b(key=key, digest_size=32)
-        mac.update(signature)
-        size = 0
-        while chunk := stream.read(1 << 20):
-            mac.update(chunk)
-            size += len(chunk)
-        if not hmac.compare_digest(mac.hexdigest().encode("ascii"), start[len(MAGIC) + 40:HEAD]):
+        # nothing is decoded before the keyed hash of the index (and of where it is) is found right
+        place = start[MAC_AT + 64:HEAD]
+        try:
+            index_at, length = int(place[:16]), int(place[16:])
+            fits = index_at >= 0 and length >= 0 and HEAD + index_at + length <= info.st_size
+            data = _read_at(stream, HEAD + index_at, length) if fits else b""
+        except ValueError:
+            data = b""
+        if not hmac.compare_digest(index_mac(key, signature, place, data).encode("ascii"), start[MAC_AT:MAC_AT + 64]):
             self.ignored = "it is damaged or was not written on this machine (its checksum does not match)"
             return None
         try:
-            if size < TRAILER:
-                raise ValueError("no index")
-            index_at = int(_read_at(stream, HEAD + size - TRAILER, TRAILER))
-            index = orjson.loads(_read_at(stream, HEAD + index_at, size - TRAILER - index_at))
-            return decode_state(index, stream)
+            return decode_state(orjson.loads(data), stream, key)
         except (orjson.JSONDecodeError, TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
             self.ignored = f"it could not be read ({type(exc).__name__})"
             return None
@@ -288,12 +315,15 @@ class BuildCache:
         self.previous, self.current = self.current, State()
 
     def save(self, state: State | None = None) -> None:
-        """Write this build's state atomically; a failure to write only costs the next build time."""
+        """Keep this build's state for the next: appended to the file the build read (`append_state`)
+        when that is still the file there, else written anew, atomically. A failure to write only
+        costs the next build time."""
         if self.path is None:
             return
         key = cache_key()
         if key is None:
             return
+        state = self.current if state is None else state
         temporary: Scratch | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -301,9 +331,14 @@ class BuildCache:
             for pattern in ("build-*.pickle", "build-*.json"):  # older formats, never read
                 for old in self.path.parent.glob(pattern):
                     old.unlink()
+            try:
+                if append_state(self.path, state, self.signature, key, self.previous):
+                    return
+            except (OSError, TypeError):  # the disk, or a value JSON cannot hold: written anew
+                pass
             temporary, fd = Scratch.file(self.path.parent, ".tmp-")
             with os.fdopen(fd, "wb") as stream:
-                write_state(stream, self.current if state is None else state, self.signature, key, self.previous)
+                write_state(stream, state, self.signature, key, self.previous)
             os.replace(temporary.path, self.path)
             temporary.release()
         except (OSError, TypeError):  # the disk, or a value JSON cannot hold: no cache next time
@@ -315,19 +350,23 @@ class LazyStage(Mapping):
     """A memoised stage of the previous build, each value read from the cache file and decoded
     when it is asked for (not kept: each is asked for once, and then held by the build)."""
 
-    def __init__(self, stream, entries: dict[str, list[int]], decode: Callable | None):
+    def __init__(self, stream, entries: dict[str, list], decode: Callable | None, key: bytes = b""):
         self.stream = stream
-        self.entries = entries  # key -> [offset in the body, length]
+        self.entries = entries  # key -> [offset in the body, length, keyed hash]
         self.decode = decode
+        self.key = key
 
     def raw(self, key: str) -> bytes:
-        offset, length = self.entries[key]
+        offset, length, _ = self.entries[key]
         return _read_at(self.stream, HEAD + offset, length)
 
     def __getitem__(self, key: str):
         if key not in self.entries:
             raise KeyError(key)
-        value = orjson.loads(self.raw(key))
+        data = self.raw(key)
+        if not hmac.compare_digest(value_mac(self.key, data), self.entries[key][2]):
+            raise ValueError("a value whose checksum does not match")  # damaged since: computed again
+        value = orjson.loads(data)
         return value if self.decode is None else self.decode(value)
 
     def get(self, key, default=None):
@@ -353,34 +392,111 @@ def _read_at(stream, offset: int, length: int) -> bytes:
     return data
 
 
+def index_mac(key: bytes, signature: bytes, place: bytes, index: bytes) -> str:
+    mac = hashlib.blake2b(key=key, digest_size=32)
+    mac.update(signature)
+    mac.update(place)
+    mac.update(index)
+    return mac.hexdigest()
+
+
+def value_mac(key: bytes, data: bytes) -> str:
+    return hashlib.blake2b(data, key=key, digest_size=VALUE_MAC).hexdigest()
+
+
+def _index(state: State, stages: dict) -> bytes:
+    return _encode({"site_dir": state.site_dir, "outputs": state.outputs, "folders": state.folders,
+                    "files": state.files, "files_seen_at": state.files_seen_at, "stages": stages})
+
+
+def _head(signature: str, key: bytes, index_at: int, index: bytes) -> tuple[bytes, bytes]:
+    """The head's keyed hash and the index's place, as written after the signature."""
+    place = b"%016d%016d" % (index_at, len(index))
+    return index_mac(key, signature.encode("ascii"), place, index).encode("ascii"), place
+
+
 def write_state(stream, state: State, signature: str, key: bytes, previous: State | None = None) -> None:
     """`state` into the open file `stream`, authenticated with `key`. A value that `previous` read from
     its file under the same key (the same inputs, so the same value) is copied as it is there,
-    not encoded again."""
-    mac = hashlib.blake2b(key=key, digest_size=32)
-    mac.update(signature.encode("ascii"))
-    stream.write(MAGIC + signature.encode("ascii") + b"0" * 64)
+    with its keyed hash, not encoded again."""
+    stream.write(MAGIC + signature.encode("ascii") + b"0" * (64 + PLACE))
     written = 0
-
-    def put(data: bytes) -> None:
-        nonlocal written
-        stream.write(data)
-        mac.update(data)
-        written += len(data)
-
-    stages: dict[str, dict[str, tuple[int, int]]] = {}
+    stages: dict[str, dict[str, tuple[int, int, str]]] = {}
     for stage in MEMO_STAGES:
         values, before = getattr(state, stage), getattr(previous, stage, None)
         entries = stages[stage] = {}
         for name in values:
-            data = before.raw(name) if isinstance(before, LazyStage) and name in before else _encode(values[name])
-            entries[name] = (written, len(data))
-            put(data)
-    index_at = written
-    put(_encode({"site_dir": state.site_dir, "outputs": state.outputs, "folders": state.folders, "stages": stages}))
-    put(b"%016d" % index_at)
-    stream.seek(len(MAGIC) + 40)
-    stream.write(mac.hexdigest().encode("ascii"))
+            if isinstance(before, LazyStage) and name in before:
+                data, mac = before.raw(name), before.entries[name][2]
+            else:
+                data = _encode(values[name])
+                mac = value_mac(key, data)
+            entries[name] = (written, len(data), mac)
+            stream.write(data)
+            written += len(data)
+    index = _index(state, stages)
+    stream.write(index)
+    mac, place = _head(signature, key, written, index)
+    stream.seek(MAC_AT)
+    stream.write(mac + place)
+
+
+# a file is written anew when less than this share of it is still used
+COMPACT_BELOW = 0.5
+
+
+def append_state(path: Path, state: State, signature: str, key: bytes, previous: State) -> bool:
+    """`state` appended to the cache file `previous` was read from, when that is still the file at
+    `path` (under a lock, so builds saving at once each append whole): the values it holds already
+    are referred to where they are, the others and a new index written after its end, and its head
+    pointed at that index last, so a save cut short leaves the previous state readable. False when
+    the file must be written anew: none was read, another replaced it, or most of it is unused."""
+    stages_before = [getattr(previous, stage) for stage in MEMO_STAGES]
+    if not all(isinstance(before, LazyStage) for before in stages_before):
+        return False
+    read = stages_before[0].stream
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        import fcntl
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except (ImportError, OSError):  # not on Windows: written anew
+        os.close(fd)
+        return False
+    with open(fd, "r+b") as stream:
+        now, then = os.fstat(fd), os.fstat(read.fileno())
+        if (now.st_dev, now.st_ino) != (then.st_dev, then.st_ino) or not stat.S_ISREG(now.st_mode):
+            return False
+        stages: dict[str, dict[str, tuple[int, int, str]]] = {}
+        end = now.st_size - HEAD
+        new: list[bytes] = []
+        used = 0
+        for stage, before in zip(MEMO_STAGES, stages_before, strict=True):
+            values = getattr(state, stage)
+            entries = stages[stage] = {}
+            for name in values:
+                if name in before:
+                    offset, length, mac = before.entries[name]
+                else:
+                    data = _encode(values[name])
+                    offset, length, mac = end, len(data), value_mac(key, data)
+                    new.append(data)
+                    end += length
+                entries[name] = (offset, length, mac)
+                used += length
+        index = _index(state, stages)
+        if used + len(index) < COMPACT_BELOW * (end + len(index)):
+            return False
+        stream.seek(now.st_size)
+        for data in new:
+            stream.write(data)
+        stream.write(index)
+        stream.flush()
+        mac, place = _head(signature, key, end, index)
+        os.pwrite(fd, mac + place, MAC_AT)
+    return True
 
 
 def _encode(value) -> bytes:
@@ -390,13 +506,6 @@ def _encode(value) -> bytes:
 def _computed(compute: Callable[[Report], T]) -> tuple[T, list[Problem]]:
     captured = Report()
     return compute(captured), captured.problems
-
-
-def _mac(key: bytes, signature, body) -> str:
-    mac = hashlib.blake2b(key=key, digest_size=32)
-    mac.update(signature)
-    mac.update(body)
-    return mac.hexdigest()
 
 
 # -- the key ------------------------------------------------------------------------
@@ -562,18 +671,21 @@ def _dataclass_decoder(cls):
     return decode
 
 
-def decode_state(index, stream) -> State:
+def decode_state(index, stream, key: bytes = b"") -> State:
     """The state a cache file's index describes: the output records decoded, the stages left in the file."""
     hints = typing.get_type_hints(State)
     if not isinstance(index, dict) or not isinstance(index.get("stages"), dict):
         raise TypeError("the index is not a mapping of stages")
     state = State(site_dir=index["site_dir"])
-    for name in ("outputs", "folders"):
+    state.files_seen_at = index["files_seen_at"]
+    if not isinstance(state.files_seen_at, int):
+        raise TypeError("files_seen_at is not a number")
+    for name in ("outputs", "folders", "files"):
         decode = _decoder(hints[name])
         setattr(state, name, index[name] if decode is None else decode(index[name]))
     for stage in MEMO_STAGES:
         entries = index["stages"].get(stage, {})
-        if not (isinstance(entries, dict) and all(isinstance(e, list) and len(e) == 2 for e in entries.values())):
+        if not (isinstance(entries, dict) and all(isinstance(e, list) and len(e) == 3 for e in entries.values())):
             raise TypeError(f"the index of {stage} is not a mapping of places")
-        setattr(state, stage, LazyStage(stream, entries, _decoder(typing.get_args(hints[stage])[1])))
+        setattr(state, stage, LazyStage(stream, entries, _decoder(typing.get_args(hints[stage])[1]), key))
     return state

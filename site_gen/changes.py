@@ -140,6 +140,9 @@ class HistoryPages:
     def __init__(self, site, history: History | None):
         self.site = site
         self.history = history if history is not None else History(False, notice="no history was read")
+        # asked for by every feed, calendar and sitemap entry of a meeting: worked out once a build
+        self._stamps: dict[tuple[str, str], tuple | None] = {}
+        self._stamp_keys: dict[tuple[str, str], str] = {}
 
     def tombstones(self, archive) -> list[Tombstone]:
         """The withdrawn minutes that keep a page: not those whose file is back (any status)."""
@@ -237,6 +240,22 @@ class HistoryPages:
     def stamps(self, meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime, int] | None:
         """(first published, last changed, changes since) of a published meeting, from the history;
         None when the history does not know it."""
+        known = (meeting.slug, meeting.status)
+        if known not in self._stamps:
+            self._stamps[known] = self._find_stamps(meeting)
+        return self._stamps[known]
+
+    def stamp_key(self, meeting: Meeting) -> str:
+        """`stamps` as a string, for the inputs of the pages that list many meetings (the repr of
+        thousands of datetimes at every build cost more than the rest of those digests)."""
+        known = (meeting.slug, meeting.status)
+        if known not in self._stamp_keys:
+            found = self.stamps(meeting)
+            self._stamp_keys[known] = ("" if found is None
+                                       else f"{found[0].isoformat()} {found[1].isoformat()} {found[2]}")
+        return self._stamp_keys[known]
+
+    def _find_stamps(self, meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime, int] | None:
         found = self.history.of(meeting_path(meeting))
         if found is None:
             return None

@@ -132,17 +132,20 @@ def plain_os_error(exc: OSError, doing: str | None = None) -> str:
     return f"{reason[:1].lower()}{reason[1:]} while {doing}{where}"
 
 
-def unchanged(source: Path, size: int, mtime_ns: int, ctime_ns: int, inode: int, sha: str) -> os.stat_result | None:
+def unchanged(source: str | Path, size: int, mtime_ns: int, ctime_ns: int, inode: int,
+              sha: str) -> os.stat_result | None:
     """The file's stat if it is still the one recorded: the same size, times and inode, or else
     (a copy restored by a CI cache, say) the same bytes; None when it was changed or is gone.
     The change time is part of the check because no one can set it back: a file edited in
     place with its size and modification time restored is read and hashed."""
     try:
-        stat = source.stat()
+        stat = os.stat(source)
         if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (size, mtime_ns, ctime_ns, inode):
             return stat
-        if stat.st_size == size and content_hash(source.read_bytes()) == sha:
-            return stat
+        if stat.st_size == size:
+            with open(source, "rb") as stream:
+                if content_hash(stream.read()) == sha:
+                    return stat
     except OSError:
         pass
     return None
@@ -318,7 +321,7 @@ class Writer:
         return previous is not None and previous.digest == digest and self._keep(key, previous, digest, previous.search)
 
     def _keep(self, key: str, previous: OutputRecord, digest: str | None, search: str | None) -> bool:
-        source = self.out / key
+        source = os.path.join(self.out, key)  # a string: this runs for every file of the site
         stat = unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode, previous.sha)
         if stat is None:
             return False

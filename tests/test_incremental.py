@@ -366,3 +366,148 @@ def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):
              str(approved.relative_to(ws.tmp)))
     repo.commit("restore", "Restore the minutes of 12 February 2020", "2024-04-01T10:00:00+00:00")
     ws.rebuild_and_compare()
+
+
+# -- meeting files not read again when their record says they are the same ----------------
+
+def age(folder: Path, seconds: int = 3600) -> None:
+    """Every file of `folder` last changed `seconds` ago: outside the moment around a build in which
+    a file is always read again (a change within the same tick of the file system's clock)."""
+    import os
+    import time
+    when = time.time_ns() - seconds * 1_000_000_000
+    for path in folder.rglob("*"):
+        os.utime(path, ns=(when, when), follow_symlinks=False)
+
+
+def meeting_files_read(monkeypatch) -> list[str]:
+    """The meeting files loading reads from now on, by name."""
+    from site_gen import safefiles
+    read: list[str] = []
+    real = safefiles.read_limited
+
+    def counting(path, *args, **kwargs):
+        if Path(path).suffix == ".md" and Path(path).parent.parent.name == "meetings":
+            read.append(Path(path).name)
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(safefiles, "read_limited", counting)
+    return read
+
+
+@pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache in memory (serve)"])
+def test_meeting_files_whose_record_matches_are_not_read_again(tmp_path, monkeypatch, in_memory):
+    import os
+    aged = tmp_path / "aged"
+    shutil.copytree(FIXTURE_CONTENT, aged)
+    age(aged)
+    ws = Workspace(tmp_path / "ws", aged, in_memory)
+    age(ws.content)  # copytree kept the times, but the copy's change times are new: a build sees them
+    ws.build()
+    read = meeting_files_read(monkeypatch)
+    assert ws.rebuild_and_compare().files_written == 0
+    meetings = len(list((ws.content / "meetings").rglob("*.md")))
+    assert read.count("2020-02-12-scrutiny.md") == 1 and len(read) == meetings, "only the cold build's reads"
+
+    # an edit is read (its size and times differ) and gives the cold build
+    read.clear()
+    scrutiny = ws.meeting("2020-02-12-scrutiny")
+    ws.edit(scrutiny, "\n## ", "\nA sentence added.\n\n## ")
+    ws.rebuild_and_compare()
+    assert read.count("2020-02-12-scrutiny.md") == 2 and len(read) == meetings + 1
+
+    # the same size and modification time put back, the bytes different: its change time differs
+    age(ws.content)
+    ws.build()
+    read.clear()
+    before = scrutiny.stat()
+    ws.edit(scrutiny, "A sentence added.", "A sentence ADDED.")
+    os.utime(scrutiny, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert scrutiny.stat().st_size == before.st_size
+    result = ws.rebuild_and_compare()
+    assert read.count("2020-02-12-scrutiny.md") == 2 and result.files_written > 0
+
+    # only its times changed: read again, nothing written
+    age(ws.content)
+    ws.build()
+    read.clear()
+    os.utime(scrutiny, ns=(before.st_atime_ns, before.st_mtime_ns - 10_000_000_000))
+    result = ws.rebuild_and_compare()
+    assert read.count("2020-02-12-scrutiny.md") == 2 and result.files_written == 0
+
+    # renamed (another address) and deleted: each gives the cold build
+    renamed = ws.content / "meetings" / "2020" / "2020-02-13-scrutiny.md"
+    scrutiny.rename(renamed)
+    ws.edit(renamed, "date: 2020-02-12", "date: 2020-02-13")
+    ws.edit(ws.meeting("2020-01-15-scrutiny"), "approved_on: 2020-02-12", "approved_on: 2020-02-13")
+    ws.rebuild_and_compare()
+    renamed.unlink()
+    ws.edit(ws.meeting("2020-01-15-scrutiny"), "status: approved\napproved_on: 2020-02-13", "status: unconfirmed")
+    ws.rebuild_and_compare()
+
+
+def test_a_file_changed_as_the_last_build_looked_is_read_again(tmp_path, monkeypatch):
+    """A file written within a moment of the last build's look at it could have been written again
+    after, in the same tick of a coarse clock (the same times): it is never taken from its record."""
+    aged = tmp_path / "aged"
+    shutil.copytree(FIXTURE_CONTENT, aged)
+    ws = Workspace(tmp_path / "ws", aged)
+    age(ws.content)
+    fresh = ws.meeting("2020-02-12-scrutiny")
+    fresh.write_bytes(fresh.read_bytes())  # its times are now
+    ws.build()
+    read = meeting_files_read(monkeypatch)
+    ws.build()
+    assert read == ["2020-02-12-scrutiny.md"]
+
+
+# -- the cache file: appended to after each build, written anew when mostly unused ---------
+
+def test_a_save_appends_what_the_build_computed_and_a_damaged_value_is_computed_again(fixture_workspace):
+    from site_gen import cache as cache_module
+
+    ws = fixture_workspace
+    [cache_file] = ws.cache.iterdir()
+    first = cache_file.read_bytes()
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
+    ws.rebuild_and_compare()
+    [same_file] = ws.cache.iterdir()
+    second = same_file.read_bytes()
+    # the values of the first build are where they were; the edited meeting's and a new index follow
+    head = cache_module.HEAD
+    assert second[head:len(first)] == first[head:]
+    assert len(first) < len(second) < 2 * len(first)
+
+    # every value of the last build, damaged: each is computed again, never used
+    reread = BuildCache.for_build(ws.cache, ws.content, ws.site, ws.templates)
+    assert reread.ignored is None
+    places = [place for stage in cache_module.MEMO_STAGES
+              for place in getattr(reread.previous, stage).entries.values()]
+    data = bytearray(second)
+    for offset, length, _ in places:
+        data[head + offset + length // 2] ^= 0x01
+    same_file.write_bytes(bytes(data))
+    reread = BuildCache.for_build(ws.cache, ws.content, ws.site, ws.templates)
+    assert reread.ignored is None and reread.previous.meetings  # the index is intact
+    assert all(reread.previous.meetings.get(key) is None for key in reread.previous.meetings)
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "A sentence added.", "A sentence changed.")
+    ws.rebuild_and_compare()
+
+
+def test_a_save_cut_short_leaves_the_last_state_and_a_mostly_unused_file_is_written_anew(fixture_workspace):
+    ws = fixture_workspace
+    [cache_file] = ws.cache.iterdir()
+    with open(cache_file, "ab") as stream:  # part of a value the head does not point at
+        stream.write(b'{"half of a value"')
+    saved = cache_file.stat().st_size
+    assert BuildCache.for_build(ws.cache, ws.content, ws.site, ws.templates).ignored is None
+    assert ws.rebuild_and_compare().files_written == 0
+
+    grown = cache_file.stat().st_size
+    assert grown > saved  # appended to
+    with open(cache_file, "ab") as stream:  # as after many builds: most of the file unused
+        stream.write(b"\0" * (2 * grown))
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
+    ws.rebuild_and_compare()
+    [written_anew] = ws.cache.iterdir()
+    assert written_anew.stat().st_size < grown
+    assert ws.rebuild_and_compare().files_written == 0

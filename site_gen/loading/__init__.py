@@ -10,6 +10,7 @@ meetings (front matter), sections (the minutes), documents.
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 
 from .. import pool, safefiles
@@ -63,21 +64,31 @@ class ContentLoader(SiteLoader, GroupLoader, IndicatorLoader, MeetingLoader, Dis
     def load_meetings(self, archive: Archive, context: str) -> None:
         """Every meeting file: as the last build loaded it from the same bytes, documents and context
         (the cache's "meetings" stage), or loaded now, in the worker pool when there are many."""
-        keyed: dict[str, tuple[Path, bytes]] = {}
+        keyed: dict[str, tuple[Path, bytes | None]] = {}
+        self.cache.current.files_seen_at = time.time_ns()  # before the first file is looked at
+        previous = self.cache.previous.meetings
         for path in self.meeting_files(archive):
+            shown = self.shown(path)
+            folder = path.parent / path.stem
             try:
-                data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
-                folder = path.parent / path.stem
                 documents = self.document_listing(folder)
+                extra = (context, documents, self.worktree_documents(folder))
+                data, sha = None, self.unchanged_hash(path, shown)
+                if sha is None or (key := digest(shown, sha, *extra)) not in previous:
+                    # new or changed, or loaded in another context: read now (the stat taken first)
+                    data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
+                    sha = content_hash(data)
+                    key = digest(shown, sha, *extra)
             except (OSError, safefiles.UnsafeFile):
                 self.load_meeting(path, archive)  # reports what cannot be read
                 continue
-            shown = self.shown(path)
-            key = digest(shown, content_hash(data), context, documents, self.worktree_documents(folder))
+            self.remember_file(shown, sha)
             keyed[key] = (path, data)
             archive.fingerprints[shown] = key
 
         def load_missing(missing: list[str]) -> dict[str, tuple[LoadedMeeting, list[Problem]]]:
+            # a file not read above (data None) is one whose value the cache's index lists but that
+            # could not be decoded: read here, reporting what cannot be read
             loaded = pool.map_ordered(lambda key: self.load_alone(*keyed[key], archive), missing)
             return dict(zip(missing, loaded, strict=True))
 
@@ -86,7 +97,7 @@ class ContentLoader(SiteLoader, GroupLoader, IndicatorLoader, MeetingLoader, Dis
             if entry.meeting:
                 archive.meetings.append(entry.meeting)
 
-    def load_alone(self, path: Path, data: bytes, archive: Archive) -> tuple[LoadedMeeting, list[Problem]]:
+    def load_alone(self, path: Path, data: bytes | None, archive: Archive) -> tuple[LoadedMeeting, list[Problem]]:
         """One meeting file loaded with a report and documents of its own (in a worker, or not)."""
         loader = copy.copy(self)
         loader.report, loader.documents = Report(), {}

@@ -13,6 +13,9 @@ from ..problems import Report
 from ..yamlio import YamlList, YamlMap
 
 IGNORED_NAMES = {".gitkeep", ".DS_Store", "Thumbs.db", "README.md"}
+# A file changed this close before the last build looked at it may have been changed again after,
+# within the same tick of a coarse file system clock (and so with the same times): it is read again.
+RACY_NS = 2_000_000_000
 
 
 class FileReader:
@@ -35,6 +38,7 @@ class FileReader:
         self.worktree_prefix = ""
         # the documents of the meeting being loaded: output path -> file (Archive.document_files)
         self.documents: dict[str, str] = {}
+        self.stats: dict[str, os.stat_result] = {}  # the meeting files', taken before reading them
 
     def shown(self, path: Path) -> str:
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
@@ -48,6 +52,30 @@ class FileReader:
         except OSError as exc:
             self.report.error(self.shown(path), 1, f"cannot read the file: {exc.strerror}")
         return None
+
+    def unchanged_hash(self, path: Path, shown: str) -> str | None:
+        """The hash of a file's bytes as the last build read them, when its record (size, times, inode)
+        says it is the same file, as git's index does; None: read it. A file changed in place with
+        its size and modification time put back has another change time; one the last build saw
+        being written (`RACY_NS`) is always read."""
+        record = self.cache.previous.files.get(shown)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        self.stats[shown] = info
+        if (record is None or not stat.S_ISREG(info.st_mode)
+                or info.st_mtime_ns >= self.cache.previous.files_seen_at - RACY_NS
+                or (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) != tuple(record[:4])):
+            return None
+        return record[4]
+
+    def remember_file(self, shown: str, sha: str) -> None:
+        """A file's record for the next build (`unchanged_hash`), from the stat taken before reading
+        it: were it changed after, its times would differ from those recorded."""
+        info = self.stats.get(shown)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            self.cache.current.files[shown] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, sha)
 
     def regular_file(self, path: Path) -> bool:
         """A plain file (not a link, device or FIFO) whose real path is inside the content folder."""

@@ -13,10 +13,12 @@ from .site import Site
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     calendars = site.calendars
+    if calendars.key is not None:  # every event, made by this build or not, is kept for the next
+        site.cache.carry("events", [calendars.key(m) for meetings in linked.by_year.values() for m in meetings])
     yield File(urls.calendar(), calendars.site_calendar)
     for year, meetings in sorted(linked.by_year.items()):
         # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)
-        inputs = site.inputs("year calendar", year, [(linked.fingerprints[m.slug], site.history_pages.stamps(m))
+        inputs = site.inputs("year calendar", year, [(linked.fingerprints[m.slug], site.history_pages.stamp_key(m))
                                                      for m in meetings])
         yield File(urls.year_calendar(year), partial(calendars.year_calendar, year), inputs)
     for slug in sorted(linked.archive.committees):

@@ -32,7 +32,7 @@ class Site:
         self.events = self.cache.current.events
         self.calendars = ical.Calendars(linked, self.meeting_title, self.cache,
                                         key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
-                                                                  self.history_pages.stamps(m)),
+                                                                  self.history_pages.stamp_key(m)),
                                         stamps=self.history_pages.stamps)
         self.tombstones = self.history_pages.tombstones(self.archive)  # withdrawn minutes that keep a page
         self.unlisted: set[str] = set()  # pages left out of the sitemap: tombstones, moved minutes' old addresses
@@ -79,7 +79,7 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        return ([self.history_pages.stamps(m) for m in meetings],
+        return ([self.history_pages.stamp_key(m) for m in meetings],
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
