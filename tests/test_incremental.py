@@ -80,6 +80,23 @@ class Workspace:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def rename_then_delete(ws: Workspace, meeting: Path, old_date: str, new_date: str, approver: Path,
+                       unapprove: tuple[str, str]) -> None:
+    """A meeting moved to another date (and so another file, maybe another year's folder), then
+    deleted; each step compared with a cold build. The meeting `approver` approves is named by
+    its date, so approved_on follows it, and `unapprove` (old, new text) undoes it at the end."""
+    renamed = ws.content / "meetings" / new_date[:4] / f"{new_date}{meeting.name[10:]}"
+    renamed.parent.mkdir(exist_ok=True)
+    meeting.rename(renamed)
+    ws.edit(renamed, f"date: {old_date}", f"date: {new_date}")
+    # approved_on must name a meeting of the committee: it follows the approving meeting
+    ws.edit(approver, f"approved_on: {old_date}", f"approved_on: {new_date}")
+    ws.rebuild_and_compare()
+    renamed.unlink()
+    ws.edit(approver, *unapprove)
+    ws.rebuild_and_compare()
+
+
 @pytest.fixture
 def fixture_workspace(tmp_path) -> Workspace:
     return Workspace(tmp_path, FIXTURE_CONTENT)
@@ -109,16 +126,8 @@ def test_each_kind_of_change_gives_the_cold_build(tmp_path, in_memory):
     ws.rebuild_and_compare()
 
     # a meeting renamed (its date changed, into another year), then one deleted
-    renamed = ws.content / "meetings" / "2022" / "2022-04-06-scrutiny.md"
-    renamed.parent.mkdir()
-    added.rename(renamed)
-    ws.edit(renamed, "date: 2021-03-03", "date: 2022-04-06")
-    # approved_on must name a meeting of the committee: it follows the approving meeting
-    ws.edit(ws.meeting("2020-02-12-scrutiny"), "approved_on: 2021-03-03", "approved_on: 2022-04-06")
-    ws.rebuild_and_compare()
-    renamed.unlink()
-    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\napproved_on: 2022-04-06", "")
-    ws.rebuild_and_compare()
+    rename_then_delete(ws, added, "2021-03-03", "2022-04-06", ws.meeting("2020-02-12-scrutiny"),
+                       ("\napproved_on: 2022-04-06", ""))
 
     # an indicator's values changed, then an alias added (which changes how every text is linked)
     indicator = ws.content / "indicators" / "PI.1.yml"
@@ -435,14 +444,8 @@ def test_meeting_files_whose_record_matches_are_not_read_again(tmp_path, monkeyp
     assert read.count("2020-02-12-scrutiny.md") == 2 and result.files_written == 0
 
     # renamed (another address) and deleted: each gives the cold build
-    renamed = ws.content / "meetings" / "2020" / "2020-02-13-scrutiny.md"
-    scrutiny.rename(renamed)
-    ws.edit(renamed, "date: 2020-02-12", "date: 2020-02-13")
-    ws.edit(ws.meeting("2020-01-15-scrutiny"), "approved_on: 2020-02-12", "approved_on: 2020-02-13")
-    ws.rebuild_and_compare()
-    renamed.unlink()
-    ws.edit(ws.meeting("2020-01-15-scrutiny"), "status: approved\napproved_on: 2020-02-13", "status: unconfirmed")
-    ws.rebuild_and_compare()
+    rename_then_delete(ws, scrutiny, "2020-02-12", "2020-02-13", ws.meeting("2020-01-15-scrutiny"),
+                       ("status: approved\napproved_on: 2020-02-13", "status: unconfirmed"))
 
 
 def test_a_file_changed_as_the_last_build_looked_is_read_again(tmp_path, monkeypatch):
