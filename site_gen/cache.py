@@ -178,6 +178,8 @@ class BuildCache:
     def __init__(self, path: Path | None, signature: str = ""):
         self.path = path
         self.signature = signature
+        # kept in memory between builds (the preview server): what the next build must wait for first
+        self.settle: Callable[[], None] | None = None
         self.previous = State()
         self.current = State()
         self.ignored: str | None = None  # why an existing cache file was not used

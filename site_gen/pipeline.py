@@ -31,7 +31,7 @@ class Result:
     files_kept: int = 0  # unchanged since the previous build, so not written again
     peaks: dict[str, int] = field(default_factory=dict)  # stage -> the build process's peak memory by its end (MB)
     search_index: tuple[int, int] = (0, 0)  # shards indexed again (the others were unchanged), Pagefind's peak kB
-    writer: Writer | None = None  # while the previous site is being deleted
+    writer: Writer | None = None  # while the previous site (or an aborted staging folder) is being deleted
 
     @property
     def ok(self) -> bool:
@@ -105,6 +105,9 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         started = time.perf_counter()
         in_memory = cache is not None
         if cache is not None:
+            if cache.settle is not None:  # the previous build's helper, deleting the site before it
+                cache.settle()
+                cache.settle = None
             cache.current = State()  # what a failed build left is not kept
             signature = code_signature(templates)
             if signature != cache.signature:  # templates edited while the preview runs
@@ -117,15 +120,20 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
                         timings, search_shard_pages)
         result.peaks["read cache"] = read_peak
-        if result.writer:
-            started = time.perf_counter()
-            # the records' change times are final once the previous site is deleted
-            result.writer.wait()
-            result.writer = None
-            if in_memory:
+        writer, result.writer = result.writer, None
+        started = time.perf_counter()
+        if in_memory:
+            # the preview server serves the new site while a helper deletes the previous one;
+            # the next build waits for it, and for the records' change times it leaves
+            cache.settle = writer.wait if writer else None
+            if result.written:
                 cache.advance()
-            else:
+        else:
+            if writer:
+                writer.wait()  # the records' change times are final once the previous site is deleted
+            if result.written:
                 cache.save()
+        if result.written:
             timings["save cache"] = time.perf_counter() - started
             result.peaks["save cache"] = peak_memory_mb()
         return result
@@ -133,7 +141,37 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
 
 def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
            timings, search_shard_pages) -> Result:
+    report = Report()
+    result = Result(report)
+    result.cache_notice = cache.ignored
+    writer = Writer(out_dir, cache)
+    result.writer = writer  # `build` waits for what it deletes in the background
+    try:
+        if writer.worth_linking():  # the previous site is linked into the staging folder while the content loads
+            writer.start(content_dir)
+        if _render(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache, timings,
+                   search_shard_pages, result, writer):
+            result.written = True
+            result.files_written, result.files_kept = writer.written, writer.kept
+            return result
+    except TemplateProblem as exc:
+        report.error(exc.path, exc.line, exc.message)
+    except (OutputConflict, UnsafeOutput, search.SearchIndexError) as exc:
+        result.failure = str(exc)
+    except OSError as exc:  # the disk is full, a name too long, a folder in use...
+        exc.filename = writer.shown(exc.filename)
+        result.failure = plain_os_error(exc, f"writing the site into {Path(out_dir)}/")
+    finally:
+        if not result.written:
+            writer.abort()
+    return result
+
+
+def _render(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache, timings,
+            search_shard_pages, result: Result, writer: Writer) -> bool:
+    """Load, link, render and write; False when the content's problems stop the build."""
     clock = time.perf_counter()
+    report = result.report
 
     def lap(stage: str) -> None:
         nonlocal clock
@@ -142,22 +180,19 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         result.peaks[stage] = peak_memory_mb()
         clock = now
 
-    report = Report()
-    result = Result(report)
-    result.cache_notice = cache.ignored
     archive = load_archive(content_dir, report, cache)
     lap("load")
     if archive is not None and not include_drafts:
         leave_out_broken_drafts(content_dir, archive, report)
     if archive is None or report.errors:
-        return result
+        return False
     linked = link(archive, report, include_drafts=include_drafts, cache=cache)
     result.linked = linked
     if not include_drafts:  # what linking found wrong in a draft (its approved_on) does not stop the rest
         leave_out_broken_drafts(content_dir, archive, report)
     lap("link")
     if report.errors:
-        return result
+        return False
     history = read_history(content_dir, cache, branch=archive.site.repository_branch)
     if history.notice and not history.available:  # from git; a build without it says so once
         result.notices.append(f"note: the pages show no history of the minutes: {history.notice}.")
@@ -168,41 +203,20 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
                               f"{'' if len(history.skipped) == 1 else 's'} git could not read: "
                               + "; ".join(history.skipped[:5]) + ("; …" if len(history.skipped) > 5 else "") + ".")
     lap("history")
-    writer = Writer(out_dir, cache)
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
-    try:
-        writer.start(content_dir)
-        render_site(linked, writer, templates, shards, history, cache)
-        notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
-        if notice:
-            result.notices.append(notice)
-        if noindex:
-            writer.add("_headers", NOINDEX_HEADERS)
-        lap("render and write")
-        page_years = search.page_years(linked)
-        writer.commit((lambda staging: setattr(result, "search_index", search.index_site(writer, shards, page_years)))
-                      if with_search else None)
-        lap("search index")
-    except TemplateProblem as exc:
-        writer.abort()
-        report.error(exc.path, exc.line, exc.message)
-        return result
-    except (OutputConflict, UnsafeOutput, search.SearchIndexError) as exc:
-        writer.abort()
-        result.failure = str(exc)
-        return result
-    except OSError as exc:  # the disk is full, a name too long, a folder in use...
-        exc.filename = writer.shown(exc.filename)
-        writer.abort()
-        result.failure = plain_os_error(exc, f"writing the site into {Path(out_dir)}/")
-        return result
-    except BaseException:
-        writer.abort()
-        raise
-    result.written = True
-    result.files_written, result.files_kept = writer.written, writer.kept
-    result.writer = writer  # the previous site is being deleted: `build` waits for it
-    return result
+    writer.start(content_dir)
+    render_site(linked, writer, templates, shards, history, cache)
+    notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
+    if notice:
+        result.notices.append(notice)
+    if noindex:
+        writer.add("_headers", NOINDEX_HEADERS)
+    lap("render and write")
+    page_years = search.page_years(linked)
+    writer.commit((lambda staging: setattr(result, "search_index", search.index_site(writer, shards, page_years)))
+                  if with_search else None)
+    lap("search index")
+    return True
 
 
 DRAFT_STATUS_RE = re.compile(r"^status:[ \t]*(['\"]?)draft\1[ \t]*(?:#.*)?$", re.MULTILINE)

@@ -71,6 +71,19 @@ class Scratch:
             return cls(path, _lock(path, wait=True))
 
     @classmethod
+    def adopt(cls, parent: Path, prefix: str, existing: Path) -> "Scratch | None":
+        """A folder made of `existing` (another folder on the same disk), moved here under a new
+        name and locked; None when it cannot be moved (gone, or taken by another build)."""
+        with _parent_locked(parent, exclusive=False):
+            path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+            try:
+                os.rename(existing, path)  # onto the empty folder just made: one step
+            except OSError:
+                path.rmdir()
+                return None
+            return cls(path, _lock(path, wait=True))
+
+    @classmethod
     def file(cls, parent: Path, prefix: str) -> tuple["Scratch", int]:
         """The file, and a descriptor open for writing it."""
         with _parent_locked(parent, exclusive=False):

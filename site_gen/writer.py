@@ -6,9 +6,18 @@ included) is ready, so a failed build leaves the previous site exactly as it was
 
 A file whose bytes (or whose inputs, see `reuse`) are the same as in the previous
 build is not written again: it is hard-linked from the previous site, after
-checking that the file there is still the one the cache describes (its size,
-modification time and inode, or else its bytes' hash), so a site changed by
-hand is never trusted.
+checking that the file there is still the one the cache describes (a regular file
+of the same size, modification time, change time and inode, or else the same bytes),
+so a site changed by hand is never trusted. When most of the previous site is likely
+to be kept (the cache describes it), a helper process checks and links all of it into
+the staging folder while the content loads (`linktree.py`); the build then keeps what
+it linked, replaces the files it makes, and removes the ones it no longer makes.
+
+The site the swap replaces is not deleted but kept in the cache folder (`spare`), as
+the next build's staging folder: most of its files are the new site's too (hard links),
+so the helper only links what that build changed, and the files kept stay linked twice
+throughout, so their change times stay as recorded. Without a cache the previous site
+is deleted, by a helper process, after the swap.
 
 The output folder is deleted and replaced whole at every build, so the writer refuses
 one that it did not make (`output_problem`): the content folder, the repository, or a
@@ -20,19 +29,24 @@ build is killed; what a killed build leaves beside it is removed by the next
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
 import shutil
+import stat as stat_kinds
+import subprocess
+import sys
 import tempfile
-import threading
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from . import linktree
 from .cache import BuildCache, OutputRecord, content_hash
 from .scratch import Scratch, remove_leftovers
 
 ROOT = Path(__file__).resolve().parent.parent  # the folder holding build.py
+LINKTREE = Path(__file__).resolve().with_name("linktree.py")  # the helper process's script
 
 # In every site the writer makes, so that a later build knows the folder is its own to
 # replace. A dot-file: no page of the site can have this name (urls.py makes none).
@@ -134,12 +148,15 @@ def plain_os_error(exc: OSError, doing: str | None = None) -> str:
 
 def unchanged(source: str | Path, size: int, mtime_ns: int, ctime_ns: int, inode: int,
               sha: str) -> os.stat_result | None:
-    """The file's stat if it is still the one recorded: the same size, times and inode, or else
-    (a copy restored by a CI cache, say) the same bytes; None when it was changed or is gone.
-    The change time is part of the check because no one can set it back: a file edited in
-    place with its size and modification time restored is read and hashed."""
+    """The file's stat if it is still the one recorded: a regular file (not a link to another)
+    of the same size, times and inode, or else (a copy restored by a CI cache, say) the same
+    bytes; None when it was changed or is gone. The change time is part of the check because
+    no one can set it back: a file edited in place with its size and modification time
+    restored is read and hashed."""
     try:
-        stat = os.stat(source)
+        stat = os.lstat(source)
+        if not stat_kinds.S_ISREG(stat.st_mode):
+            return None
         if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (size, mtime_ns, ctime_ns, inode):
             return stat
         if stat.st_size == size:
@@ -149,6 +166,12 @@ def unchanged(source: str | Path, size: int, mtime_ns: int, ctime_ns: int, inode
     except OSError:
         pass
     return None
+
+
+def helper(*args: str, **options) -> subprocess.Popen:
+    """The writer's helper process (linktree.py), on the same Python."""
+    return subprocess.Popen([sys.executable, "-I", "-S", str(LINKTREE), *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **options)
 
 
 _RENAME_EXCHANGE = 2
@@ -175,6 +198,9 @@ class Writer:
     def __init__(self, out_dir: str | os.PathLike, cache: BuildCache | None = None):
         self.out = Path(out_dir).resolve()
         cache = cache or BuildCache.disabled()
+        # the site before this one, kept in the cache folder to be the next staging folder
+        self.spare = cache.path.with_suffix(".site") if cache.path is not None else None
+        self.refresh = False  # whether deleting the previous site changed the kept files' change times
         same_site = cache.previous.site_dir == str(self.out)
         self.previous = cache.previous.outputs if same_site else {}
         self.records: dict[str, OutputRecord] = cache.current.outputs
@@ -188,7 +214,11 @@ class Writer:
         self.staging: Path | None = None
         self.lock: Scratch | None = None  # the staging folder, locked while this build lives
         self.staging_name: Path | None = None  # where it was, for messages
-        self.cleaning: threading.Thread | None = None  # deleting the previous site
+        self.removing: list[subprocess.Popen] = []  # deleting the previous site (or an aborted staging folder)
+        self.linking: subprocess.Popen | None = None  # linking the previous site into the staging folder
+        self.prefilled: frozenset[str] = frozenset()  # the files it was asked to check and link
+        self.synced = False  # the helper finished: what is in the staging folder is what it says
+        self.fresh = True  # the staging folder was made empty (not the spare): nothing in it to write through
         self.folders: set[str] = set()  # made in the staging folder
         self.written = 0  # files written this build
         self.kept = 0  # files linked unchanged from the previous site
@@ -205,16 +235,69 @@ class Writer:
     def leftover_prefixes(self) -> tuple[str, ...]:
         return (f".{self.out.name}.staging-", f".{self.out.name}.previous-", ".search-shard-")
 
+    def worth_linking(self) -> bool:
+        """Whether the cache describes a previous site here, so that most of it may be kept."""
+        return bool(self.previous) and self.out.is_dir()
+
     def start(self, content=None) -> None:
-        """Make the staging folder; `content`: the content folder, to refuse an output folder
-        the build must not replace (the command line says so before it gets here)."""
+        """Make the staging folder, and begin linking into it the previous site's files that the
+        cache describes (checked one by one as they are kept); `content`: the content folder, to
+        refuse an output folder the build must not replace (the command line says so before it
+        gets here). Again after it started: nothing."""
+        if self.staging is not None:
+            return
         if content is not None and (problem := output_problem(self.out, content)):
             raise UnsafeOutput(problem)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.out.parent, self.leftover_prefixes())
-        self.lock = Scratch.folder(self.out.parent, f".{self.out.name}.staging-")
+        worth_linking = self.worth_linking()
+        self.lock = self._take_spare() if worth_linking else None
+        self.fresh = self.lock is None
+        if self.lock is None:
+            self.lock = Scratch.folder(self.out.parent, f".{self.out.name}.staging-")
         self.staging = self.staging_name = self.lock.path
         self.staging.chmod(0o755)
+        if worth_linking:
+            records = [(key, r.size, r.mtime_ns, r.ctime_ns, r.inode) for key, r in self.previous.items()]
+            records += [(f"{folder}/{name}", *record[:4]) for folder, (_, files) in self.previous_folders.items()
+                        for name, record in files.items()]
+            with tempfile.TemporaryFile() as listing:
+                listing.write("\0".join(str(field) for record in records for field in record)
+                              .encode("utf-8", "surrogateescape"))
+                listing.seek(0)
+                self.linking = helper("sync", str(self.out), str(self.staging), stdin=listing)
+            self.prefilled = frozenset(record[0] for record in records)
+
+    def _take_spare(self) -> Scratch | None:
+        """The site the last build replaced, as this build's staging folder (see the module's
+        docstring); None when there is none, or it is on another disk than the output."""
+        spare = self.spare
+        if spare is None:
+            return None
+        try:
+            if not spare.is_dir() or spare.is_symlink() or spare.stat().st_dev != self.out.parent.stat().st_dev:
+                return None
+        except OSError:
+            return None
+        return Scratch.adopt(self.out.parent, f".{self.out.name}.staging-", spare)
+
+    def _set_aside(self, folder: Path) -> None:
+        """Keep `folder` (the site just replaced, or a staging folder not swapped in) as the next
+        build's spare; delete it where there is no cache folder to keep it in."""
+        if self.spare is not None:
+            try:
+                self.spare.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(folder, self.spare)
+                return
+            except OSError:  # another disk, or another build's spare is there already
+                pass
+        self._remove(folder)
+
+    def _linked(self) -> None:
+        """Wait for the linking helper, before the first file is checked or written."""
+        if self.linking is not None:
+            self.synced = self.linking.wait() == 0
+            self.linking = None
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:
         """Run `finish` on the complete staging folder (the search index), then swap it in.
@@ -224,6 +307,7 @@ class Writer:
             self.add(MARKER, MARKER_TEXT)
             if finish:
                 finish(self.staging)
+            self._remove_unmade()
             if self.out.is_dir():
                 if exchange(self.staging, self.out):
                     previous = self.staging  # now holds the previous site
@@ -232,8 +316,9 @@ class Writer:
                     previous.rmdir()
                     os.rename(self.out, previous)
                     os.rename(self.staging, self.out)
-                self.cleaning = threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True})
-                self.cleaning.start()
+                self._set_aside(previous)
+                # deleting the previous site's links to the files kept from it changes their change times
+                self.refresh = bool(self.removing)
             else:
                 os.rename(self.staging, self.out)
         except BaseException:
@@ -244,13 +329,48 @@ class Writer:
             self.lock.release()
             self.lock = None
 
+    def _remove_unmade(self) -> None:
+        """Delete from the staging folder what was linked from the previous site but not kept
+        nor made again (a withdrawn meeting's page, a search shard no longer made), and the
+        folders that leaves empty."""
+        self._linked()
+        assert self.staging is not None
+        made = set(self.records)
+        for folder, (_, files) in self.folders_made.items():
+            made.update(f"{folder}/{name}" for name in files)
+        if not self.fresh and not self.synced:  # the spare, not cleared by the helper: what else it holds
+            linktree.remove_others(str(self.staging), made)
+            return
+        folders = set()
+        for key in self.prefilled - made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.staging, key))
+            folder = key.rpartition("/")[0]
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(folders, key=lambda name: -name.count("/")):
+            with contextlib.suppress(OSError):  # not empty: it holds what is made
+                os.rmdir(os.path.join(self.staging, folder))
+
+    def _remove(self, folder: Path) -> None:
+        """Delete `folder` in a helper process, which locks it as it goes: this build goes on
+        (`wait` waits for it), and another build leaves the folder to the helper."""
+        try:
+            self.removing.append(helper("remove", str(folder)))
+        except OSError:  # no process to be had: here, then
+            shutil.rmtree(folder, ignore_errors=True)
+
     def wait(self) -> None:
-        """Until the previous site is deleted; then record the files' change times as they
-        are now (deleting the previous site's links to the files kept from it changed them)."""
-        if self.cleaning is not None:
-            self.cleaning.join()
-            self.cleaning = None
-        self.refresh_records()
+        """Until the previous site (or an aborted staging folder) is deleted; then record the
+        files' change times as they are now (deleting the previous site's links to the files
+        kept from it changed them)."""
+        for process in self.removing:
+            process.wait()
+        self.removing.clear()
+        if self.refresh:
+            self.refresh_records()
+            self.refresh = False
 
     def refresh_records(self) -> None:
         for key, record in self.records.items():
@@ -270,8 +390,12 @@ class Writer:
                     files[name] = (size, stat.st_mtime_ns, stat.st_ctime_ns, inode, sha)
 
     def abort(self) -> None:
+        if self.linking is not None:
+            self.linking.kill()
+            self.linking.wait()
+            self.linking = None
         if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self._set_aside(self.staging)  # checked again, file by file, before it is used
             self.staging = None
         if self.lock is not None:
             self.lock.release()
@@ -290,6 +414,7 @@ class Writer:
 
     def _target(self, key: str) -> str:
         assert self.staging is not None, "Writer.start() first"
+        self._linked()
         # plain strings, not Path: this runs for every file of the site
         folder, _, _ = key.rpartition("/")
         if folder not in self.folders:
@@ -306,6 +431,9 @@ class Writer:
         if previous is not None and previous.sha == sha and self._keep(key, previous, digest, search):
             return
         target = self._target(key)
+        if not self.fresh or key in self.prefilled:  # maybe a link to the previous site's file: never written through
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
         with open(target, "wb") as stream:
             stream.write(data)
         stat = os.stat(target)
@@ -321,20 +449,39 @@ class Writer:
         return previous is not None and previous.digest == digest and self._keep(key, previous, digest, previous.search)
 
     def _keep(self, key: str, previous: OutputRecord, digest: str | None, search: str | None) -> bool:
-        source = os.path.join(self.out, key)  # a string: this runs for every file of the site
-        stat = unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode, previous.sha)
+        target = self._target(key)  # a string: this runs for every file of the site
+        stat = self._prefilled(key, target, previous.size, previous.mtime_ns, previous.inode)
         if stat is None:
-            return False
-        try:
-            target = self._target(key)
-            os.link(source, target)
-            stat = os.stat(target)  # linking changed its change time
-        except OSError:
-            return False
+            source = os.path.join(self.out, key)
+            if unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode,
+                         previous.sha) is None:
+                return False
+            try:
+                if not self.fresh or key in self.prefilled:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(target)
+                os.link(source, target)
+                stat = os.stat(target)  # linking changed its change time
+            except OSError:
+                return False
         self.records[key] = OutputRecord(digest, previous.sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
                                          stat.st_ino, search)
         self.kept += 1
         return True
+
+    def _prefilled(self, key: str, target: str | Path, size: int, mtime_ns: int, inode: int) -> os.stat_result | None:
+        """The stat of the file the helper linked at `target`, which it checked (change time
+        included) before linking: None when it linked none (or something else is there)."""
+        if not self.synced or key not in self.prefilled:
+            return None
+        try:
+            stat = os.lstat(target)
+        except OSError:
+            return None
+        if stat_kinds.S_ISREG(stat.st_mode) and (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (size, mtime_ns,
+                                                                                                   inode):
+            return stat
+        return None
 
     # -- folders written by a tool (the search index) -------------------------------
 
@@ -342,23 +489,42 @@ class Writer:
         """Link a whole folder from the previous site when it was made from the same inputs and
         every file in it is still the one recorded; False means: make it again."""
         assert self.staging is not None
+        self._linked()
         previous = self.previous_folders.get(folder)
-        if previous is None or previous[0] != digest:
+        kept = previous is not None and previous[0] == digest and self._keep_files(folder, digest, previous[1])
+        if not kept:  # the tool writes it anew, into an empty folder
+            shutil.rmtree(self.staging / folder, ignore_errors=True)
             return False
-        if not all(unchanged(self.out / folder / name, *record) for name, record in previous[1].items()):
-            return False
+        return True
+
+    def _keep_files(self, folder: str, digest: str, files: dict[str, tuple[int, int, int, int, str]]) -> bool:
+        assert self.staging is not None
         linked: dict[str, os.stat_result] = {}
+        for name, (size, mtime_ns, _, inode, _) in files.items():
+            stat = self._prefilled(f"{folder}/{name}", self.staging / folder / name, size, mtime_ns, inode)
+            if stat is None:
+                break
+            linked[name] = stat
+        else:
+            self.folders_made[folder] = (digest, self._folder_records(files, linked))
+            return True
+        if not all(unchanged(self.out / folder / name, *record) for name, record in files.items()):
+            return False
+        shutil.rmtree(self.staging / folder, ignore_errors=True)
         try:
-            for name in previous[1]:
+            for name in files:
                 target = self._target(f"{folder}/{name}")
                 os.link(self.out / folder / name, target)
                 linked[name] = os.stat(target)  # linking changed its change time
         except OSError:
-            shutil.rmtree(self.staging / folder, ignore_errors=True)
             return False
-        self.folders_made[folder] = (digest, {name: (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                                                     previous[1][name][4]) for name, stat in linked.items()})
+        self.folders_made[folder] = (digest, self._folder_records(files, linked))
         return True
+
+    @staticmethod
+    def _folder_records(files: dict, linked: dict[str, os.stat_result]) -> dict:
+        return {name: (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files[name][4])
+                for name, stat in linked.items()}
 
     def record_folder(self, folder: str, digest: str) -> None:
         """Remember what a tool wrote into a folder of the staging site, for `keep_folder` next time."""
@@ -404,9 +570,9 @@ class Writer:
         if previous is None:
             return None
         source = self.out / key
-        if unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode, previous.sha) is None:
-            return None
-        try:
+        try:  # read once and hashed: its stat says nothing more
+            if os.lstat(source).st_size != previous.size:
+                return None
             data = source.read_bytes()
         except OSError:
             return None

@@ -214,7 +214,7 @@ def test_a_generated_archive_with_pages_of_many_meetings(tmp_path, in_parallel):
 
 def test_a_damaged_cache_is_ignored(fixture_workspace):
     ws = fixture_workspace
-    [cache_file] = ws.cache.iterdir()
+    [cache_file] = ws.cache.glob("*.cache")
     data = bytearray(cache_file.read_bytes())
     data[-100] ^= 0xFF
     cache_file.write_bytes(bytes(data))
@@ -469,11 +469,11 @@ def test_a_save_appends_what_the_build_computed_and_a_damaged_value_is_computed_
     from site_gen import cache as cache_module
 
     ws = fixture_workspace
-    [cache_file] = ws.cache.iterdir()
+    [cache_file] = ws.cache.glob("*.cache")
     first = cache_file.read_bytes()
     ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
     ws.rebuild_and_compare()
-    [same_file] = ws.cache.iterdir()
+    [same_file] = ws.cache.glob("*.cache")
     second = same_file.read_bytes()
     # the values of the first build are where they were; the edited meeting's and a new index follow
     head = cache_module.HEAD
@@ -498,7 +498,7 @@ def test_a_save_appends_what_the_build_computed_and_a_damaged_value_is_computed_
 
 def test_a_save_cut_short_leaves_the_last_state_and_a_mostly_unused_file_is_written_anew(fixture_workspace):
     ws = fixture_workspace
-    [cache_file] = ws.cache.iterdir()
+    [cache_file] = ws.cache.glob("*.cache")
     with open(cache_file, "ab") as stream:  # part of a value the head does not point at
         stream.write(b'{"half of a value"')
     saved = cache_file.stat().st_size
@@ -511,6 +511,6 @@ def test_a_save_cut_short_leaves_the_last_state_and_a_mostly_unused_file_is_writ
         stream.write(b"\0" * (2 * grown))
     ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA sentence added.\n\n## ")
     ws.rebuild_and_compare()
-    [written_anew] = ws.cache.iterdir()
+    [written_anew] = ws.cache.glob("*.cache")
     assert written_anew.stat().st_size < grown
     assert ws.rebuild_and_compare().files_written == 0

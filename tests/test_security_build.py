@@ -193,7 +193,7 @@ def test_a_cache_made_elsewhere_cannot_put_html_on_the_site(tmp_path):
     out = tmp_path / "_site"
     cache_dir = tmp_path / "cache"
     build(content, out, cache_dir=cache_dir)
-    [cache_file] = cache_dir.iterdir()
+    [cache_file] = cache_dir.glob("*.cache")
 
     def forge(state):
         for render in state.renders.values():
@@ -223,7 +223,7 @@ def test_nothing_is_decoded_before_the_checksum_is_right(tmp_path, monkeypatch):
     out = tmp_path / "_site"
     cache_dir = tmp_path / "cache"
     build(content, out, cache_dir=cache_dir)
-    [cache_file] = cache_dir.iterdir()
+    [cache_file] = cache_dir.glob("*.cache")
     data = bytearray(cache_file.read_bytes())
     data[-10] ^= 0x01
     cache_file.write_bytes(bytes(data))
@@ -449,8 +449,10 @@ def test_a_full_disk_never_publishes_a_broken_site(tmp_path):
         build(content, out)
         filler = disk / "filler"
         outcomes = set()
-        for room_kb in range(1600, 0, -100):
-            edit_meeting(content, f"Sentence for {room_kb}.")
+        # down to no room at all: a rebuild into the previous site's spare needs only the room
+        # its changed files take beyond what they took before, so each edit makes a page larger
+        for room_kb in range(1600, -1, -100):
+            edit_meeting(content, f"Sentence for {room_kb} about the depot. " * 300)
             filler.unlink(missing_ok=True)
             free = shutil.disk_usage(disk).free
             with open(filler, "wb") as stream:
@@ -499,7 +501,7 @@ def test_a_cache_that_is_a_link_or_a_device_is_not_read(tmp_path):
     out = tmp_path / "_site"
     cache_dir = tmp_path / "cache"
     build(content, out, cache_dir=cache_dir)
-    [cache_file] = cache_dir.iterdir()
+    [cache_file] = cache_dir.glob("*.cache")
     real = tmp_path / "real-cache"
     cache_file.rename(real)
     cache_file.symlink_to(real)
