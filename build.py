@@ -6,7 +6,7 @@ import sys
 from site_gen.cli import main
 
 if __name__ == "__main__":
-    status = main()
+    status = main(process_exits=True)
     # the interpreter's last collection at exit would walk every object the build made, to
     # free memory the process is about to give back whole
     gc.freeze()

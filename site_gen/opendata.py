@@ -117,6 +117,7 @@ class OpenData:
         self.site = linked.archive.site
         self.meeting_title = meeting_title
         self.last_changed = last_changed or (lambda meeting: None)
+        self._event_ids: dict[str, str] = {}  # meeting slug -> its OCD id
 
     def absolute(self, url: str) -> str:
         return urls.absolute(self.site.base_url, url)
@@ -168,7 +169,11 @@ class OpenData:
         return changed.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
 
     def event_id(self, meeting) -> str:
-        return ocd_id("event", self.site.base_url, urls.meeting(meeting))
+        # asked for by every row that names the meeting (its items' decisions, issues, mentions)
+        found = self._event_ids.get(meeting.slug)
+        if found is None:
+            found = self._event_ids[meeting.slug] = ocd_id("event", self.site.base_url, urls.meeting(meeting))
+        return found
 
     def council_id(self) -> str:
         return ocd_id("organization", self.site.base_url, urls.home())
