@@ -96,13 +96,23 @@ def content_hash(data: bytes | bytearray) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
+_DIGEST_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
 def digest(*parts) -> str:
-    """A stable hash of strings, numbers, None, and (nested) tuples, lists and frozen
-    dataclasses of them: their repr is deterministic, tells them apart, and is made in C
-    (this is called for every page of every build). Only plain data: an object whose repr
-    is its address would never hash the same twice, and so never be reused. Hash a file's
-    bytes with `content_hash` first: the repr of bytes is slow."""
-    return content_hash(repr(parts).encode("utf-8", "surrogatepass"))
+    """A stable hash of strings, numbers, None, dates, and (nested) tuples, lists, dictionaries
+    and dataclasses of them, as orjson writes them: deterministic, made in C, and a tenth of
+    the time of their repr (this is called for every page of every build, on lists of every
+    mention of an indicator). A tuple and a list of the same values hash alike, which no caller
+    mixes up; numbers are finite (the loader refuses NaN and infinities, which JSON would write
+    as null). Anything else is hashed by its repr: only plain data, since an object whose repr
+    is its address would never hash the same twice, and so never be reused. Hash a file's bytes
+    with `content_hash` first."""
+    try:
+        data = orjson.dumps(parts, default=repr, option=_DIGEST_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):  # an integer beyond 64 bits, a surrogate in a string
+        data = repr(parts).encode("utf-8", "surrogatepass")
+    return content_hash(data)
 
 
 _CODE_SIGNATURE: str | None = None

@@ -551,7 +551,8 @@ class Writer:
 
     def record(self, path: str) -> OutputRecord | None:
         """What was written (or kept) at `path` in this build so far: its size and hash."""
-        return self.records.get(PurePosixPath(path).as_posix())
+        found = self.records.get(path)  # as the writer keeps it, most often: no parsing
+        return found if found is not None else self.records.get(PurePosixPath(path).as_posix())
 
     def same_as_before(self, path: str) -> bool:
         """Whether the file at `path`, written (or kept) in this build, has the bytes the previous
