@@ -64,7 +64,7 @@ import orjson
 
 from .models import Meeting
 from .problems import Problem, Report
-from .renders import MeetingRender
+from .renders import MeetingFindings, MeetingMarkup
 from .scratch import Scratch, remove_leftovers
 
 T = typing.TypeVar("T")
@@ -73,7 +73,7 @@ MAGIC = b"site_gen-cache 4\n"
 OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
 FORMAT = 4
 # State's fields read lazily from the file, a value at a time (the others are in the index)
-MEMO_STAGES = ("meetings", "renders", "blob_statuses", "events", "problems")
+MEMO_STAGES = ("meetings", "renders", "markup", "blob_statuses", "events", "problems")
 PLACE = 32  # the index's offset and length in the body, 16 ASCII digits each
 MAC_AT = len(MAGIC) + 40  # where the head's keyed hash is, followed by the index's place
 HEAD = MAC_AT + 64 + PLACE
@@ -165,7 +165,8 @@ class OutputRecord:
 class State:
     # the memoised stages (`BuildCache.memo`), each a mapping of explicit keys to values:
     meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # a meeting file as loaded
-    renders: dict[str, MeetingRender] = field(default_factory=dict)  # a meeting's Markdown as rendered
+    renders: dict[str, MeetingFindings] = field(default_factory=dict)  # what a meeting's Markdown mentions
+    markup: dict[str, MeetingMarkup] = field(default_factory=dict)  # a meeting's Markdown as HTML
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
     # what a memoised computation reported, by "stage:key" (only those that reported something)
@@ -180,6 +181,8 @@ class State:
     # folders written by a tool (the search index's shards):
     # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
     folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]] = field(default_factory=dict)
+    # values of the previous build kept without being read (`BuildCache.keep_unread`): stage -> keys
+    unread: dict[str, set[str]] = field(default_factory=dict, compare=False)
 
 
 class BuildCache:
@@ -324,7 +327,21 @@ class BuildCache:
     def advance(self) -> None:
         """After a build that succeeded, in a process that builds again (the preview server):
         this build's state is the next one's previous state, without a trip to the disk."""
+        for stage, names in self.current.unread.items():
+            values, before = getattr(self.current, stage), getattr(self.previous, stage)
+            for name in names:
+                if name not in values and (value := before.get(name)) is not None:
+                    values[name] = value  # decoded once, the first time; after that, only passed on
+        self.current.unread = {}
         self.previous, self.current = self.current, State()
+
+    def keep_unread(self, stage: str, keys: Sequence[str]) -> None:
+        """Keep for the next build the last build's values of `keys` that this build may never read
+        (a meeting's HTML, read only for the pages made): saved as they are in the cache file,
+        never decoded for it."""
+        previous, current = getattr(self.previous, stage), getattr(self.current, stage)
+        unread = self.current.unread.setdefault(stage, set())
+        unread.update(key for key in keys if key not in current and key in previous)
 
     def save(self, state: State | None = None) -> None:
         """Keep this build's state for the next: appended to the file the build read (`append_state`)
@@ -437,12 +454,14 @@ def write_state(stream, state: State, signature: str, key: bytes, previous: Stat
     for stage in MEMO_STAGES:
         values, before = getattr(state, stage), getattr(previous, stage, None)
         entries = stages[stage] = {}
-        for name in values:
+        for name in _names(state, stage):
             if isinstance(before, LazyStage) and name in before:
                 data, mac = before.raw(name), before.entries[name][2]
-            else:
-                data = _encode(values[name])
+            elif name in values or (isinstance(before, Mapping) and name in before):
+                data = _encode(values[name] if name in values else typing.cast(Mapping, before)[name])
                 mac = value_mac(key, data)
+            else:
+                continue
             entries[name] = (written, len(data), mac)
             stream.write(data)
             written += len(data)
@@ -455,6 +474,12 @@ def write_state(stream, state: State, signature: str, key: bytes, previous: Stat
 
 # a file is written anew when less than this share of it is still used
 COMPACT_BELOW = 0.5
+
+
+def _names(state: State, stage: str) -> list[str]:
+    """The keys of a stage to save: its values', then those kept unread."""
+    values = getattr(state, stage)
+    return list(values) + sorted(name for name in state.unread.get(stage, ()) if name not in values)
 
 
 def append_state(path: Path, state: State, signature: str, key: bytes, previous: State) -> bool:
@@ -488,7 +513,7 @@ def append_state(path: Path, state: State, signature: str, key: bytes, previous:
         for stage, before in zip(MEMO_STAGES, stages_before, strict=True):
             values = getattr(state, stage)
             entries = stages[stage] = {}
-            for name in values:
+            for name in _names(state, stage):
                 if name in before:
                     offset, length, mac = before.entries[name]
                 else:

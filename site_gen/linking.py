@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import pool, urls
@@ -17,7 +18,7 @@ from .indicators import check_rag
 from .markdown import MarkdownRenderer, Rendered
 from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
 from .problems import Report
-from .renders import ItemHtml, MeetingRender
+from .renders import ItemHtml, MeetingFindings, MeetingMarkup, MeetingRender
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class MentionRef:
 class Linked:
     archive: Archive
     meetings: list[Meeting]  # published ones, oldest first
-    items: dict[tuple[str, int], ItemHtml] = field(default_factory=dict)
-    preambles: dict[str, str] = field(default_factory=dict)
+    # each meeting's HTML, read from the cache as the pages that show it are made
+    items: "ItemsHtml" = field(default_factory=lambda: ItemsHtml(MarkupStore()))  # (slug, number) -> ItemHtml
+    preambles: "Preambles" = field(default_factory=lambda: Preambles(MarkupStore()))  # slug -> html
     descriptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> html
     mentions: dict[str, list[MentionRef]] = field(default_factory=dict)  # code -> newest first
     undefined: list[str] = field(default_factory=list)
@@ -50,6 +52,62 @@ class Linked:
     # and of everything else in the content together
     fingerprints: dict[str, str] = field(default_factory=dict)  # slug -> hash
     settings_key: str = ""
+
+
+class MarkupStore:
+    """Each meeting's HTML by its slug: this build's when it rendered the meeting, else the last
+    build's, read from the cache when a page first asks for it (a rebuild makes a few pages, and
+    decoding every meeting's HTML took a tenth of it). A value the cache cannot give back is
+    rendered again."""
+
+    def __init__(self, keys: dict[str, str] | None = None, cache: BuildCache | None = None,
+                 render_again: Callable[[str], MeetingMarkup] | None = None):
+        self.keys = keys or {}  # slug -> the key of its render
+        self.cache = cache or BuildCache.disabled()
+        self.render_again = render_again
+        self.found: dict[str, MeetingMarkup] = {}
+
+    def of(self, slug: str) -> MeetingMarkup:
+        found = self.found.get(slug)
+        if found is None:
+            key = self.keys[slug]
+            found = self.cache.current.markup.get(key) or self.cache.previous.markup.get(key)
+            if found is None:
+                assert self.render_again is not None
+                found = self.cache.current.markup[key] = self.render_again(slug)
+            self.found[slug] = found
+        return found
+
+
+class ItemsHtml:
+    """(meeting slug, item number) -> the item's HTML (ItemHtml)."""
+
+    def __init__(self, store: MarkupStore):
+        self.store = store
+
+    def __getitem__(self, key: tuple[str, int]) -> ItemHtml:
+        slug, number = key
+        return self.store.of(slug).items[number]
+
+    def __contains__(self, key) -> bool:
+        slug, number = key
+        return slug in self.store.keys and number in self.store.of(slug).items
+
+
+class Preambles:
+    """meeting slug -> the HTML of what its minutes say before the first item, when they do."""
+
+    def __init__(self, store: MarkupStore):
+        self.store = store
+
+    def __getitem__(self, slug: str) -> str:
+        preamble = self.store.of(slug).preamble
+        if preamble is None:
+            raise KeyError(slug)
+        return preamble
+
+    def __contains__(self, slug) -> bool:
+        return slug in self.store.keys and self.store.of(slug).preamble is not None
 
 
 def published(archive: Archive, include_drafts: bool) -> list[Meeting]:
@@ -85,16 +143,20 @@ def render_meeting(meeting: Meeting, renderer: MarkdownRenderer) -> MeetingRende
 
 
 def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, keys: list[str],
-                           cache: BuildCache) -> list[MeetingRender]:
-    """Each meeting's Markdown rendered, or as the last build rendered it from the same meeting and
-    codes (the cache's "renders" stage); the missing ones in the worker pool."""
+                           cache: BuildCache) -> list[MeetingFindings]:
+    """What each meeting's Markdown mentions, or what the last build found in the same meeting with
+    the same codes (the cache's "renders" stage); the missing ones rendered in the worker pool, their
+    HTML kept in the "markup" stage (the others' HTML is read from the last build's as needed)."""
     index = dict(zip(keys, range(len(keys)), strict=True))
 
-    def render_missing(missing: list[str]) -> dict[str, tuple[MeetingRender, list]]:
+    def render_missing(missing: list[str]) -> dict[str, tuple[MeetingFindings, list]]:
         rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing)
-        return {key: (value, []) for key, value in zip(missing, rendered, strict=True)}
-    rendered = cache.memo_many("renders", keys, render_missing)
-    return [rendered[key] for key in keys]
+        for key, value in zip(missing, rendered, strict=True):
+            cache.current.markup[key] = value.markup()
+        return {key: (value.findings(), []) for key, value in zip(missing, rendered, strict=True)}
+    found = cache.memo_many("renders", keys, render_missing)
+    cache.keep_unread("markup", keys)
+    return [found[key] for key in keys]
 
 
 def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
@@ -116,9 +178,14 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     keys = [digest(m.source.path, archive.fingerprints[m.source.path], codes_key) for m in checked]
     linked.fingerprints = {m.slug: key for m, key in zip(checked, keys, strict=True)}
     linked.settings_key = digest(archive.settings_key, include_drafts)
-    rendered = render_meetings_cached(checked, renderer, keys, cache or BuildCache.disabled())
+    cache = cache or BuildCache.disabled()
+    rendered = render_meetings_cached(checked, renderer, keys, cache)
     for meeting, render in zip(checked, rendered, strict=True):
-        take_render(linked, meeting, render, report, mentions if meeting.slug in published_slugs else None)
+        take_render(meeting, render, report, mentions if meeting.slug in published_slugs else None)
+    by_slug = {m.slug: m for m in checked}
+    store = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,
+                        lambda slug: render_meeting(by_slug[slug], renderer).markup())
+    linked.items, linked.preambles = ItemsHtml(store), Preambles(store)
 
     described: tuple[tuple[str, dict[str, Committee | Portfolio | Indicator | Issue]], ...] = (
         ("committee", dict(archive.committees)), ("portfolio", dict(archive.portfolios)),
@@ -170,9 +237,9 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     return linked
 
 
-def take_render(linked: Linked, meeting: Meeting, rendered: MeetingRender, report: Report,
+def take_render(meeting: Meeting, rendered: MeetingFindings, report: Report,
                 mentions: dict[str, list[MentionRef]] | None) -> None:
-    """One meeting's rendered Markdown into `linked`, its near misses and undefined codes reported;
+    """What one meeting's rendered Markdown mentions: its near misses and undefined codes reported;
     `mentions`: where its mentions go when the meeting is published (None: a draft, checked only)."""
     path = meeting.source.path
     for miss, line in rendered.near_misses:
@@ -192,10 +259,6 @@ def take_render(linked: Linked, meeting: Meeting, rendered: MeetingRender, repor
         if mentions is not None:
             item = meeting.item(number) if number is not None else None
             mentions[mention.code].append(MentionRef(mention.code, meeting, item, mention.sentence, mention.written))
-    if rendered.preamble is not None:
-        linked.preambles[meeting.slug] = rendered.preamble
-    for number, html in rendered.items.items():
-        linked.items[(meeting.slug, number)] = html
 
 
 def check_meeting_references(archive: Archive, report: Report) -> None:

@@ -21,9 +21,34 @@ class ItemHtml:
 
 @dataclass
 class MeetingRender:
-    """One meeting's rendered Markdown, with the indicator codes found in it."""
+    """One meeting's rendered Markdown, with the indicator codes found in it: what linking needs
+    (the cache's "renders" stage) and the HTML, kept apart (`MeetingMarkup`)."""
 
     preamble: str | None
     items: dict[int, ItemHtml]
     mentions: list[tuple[int | None, Mention]]  # (item number or None for the preamble, mention)
     near_misses: list[tuple[NearMiss, int]]
+
+    def findings(self) -> "MeetingFindings":
+        return MeetingFindings(self.mentions, self.near_misses)
+
+    def markup(self) -> "MeetingMarkup":
+        return MeetingMarkup(self.preamble, self.items)
+
+
+@dataclass
+class MeetingFindings:
+    """What linking takes from a meeting's rendered Markdown: the indicator codes mentioned, and
+    the near misses it warns about. Read from the cache for every meeting on every build."""
+
+    mentions: list[tuple[int | None, Mention]]
+    near_misses: list[tuple[NearMiss, int]]
+
+
+@dataclass
+class MeetingMarkup:
+    """A meeting's Markdown as HTML (the cache's "markup" stage): read from the cache only for the
+    pages a build makes, a few on a rebuild, rather than decoded whole for every meeting."""
+
+    preamble: str | None
+    items: dict[int, ItemHtml]

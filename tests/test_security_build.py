@@ -196,8 +196,8 @@ def test_a_cache_made_elsewhere_cannot_put_html_on_the_site(tmp_path):
     [cache_file] = cache_dir.glob("*.cache")
 
     def forge(state):
-        for render in state.renders.values():
-            for item in render.items.values():
+        for markup in state.markup.values():
+            for item in markup.items.values():
                 if item.minutes:
                     item.minutes += "<script>FORGED()</script>"
 
@@ -261,9 +261,9 @@ def test_reading_the_cache_decodes_its_index_and_only_the_values_asked_for(tmp_p
     monkeypatch.setattr(cache_module.orjson, "loads", lambda data: decoded.append(len(data)) or loads(data))
     cache = BuildCache.for_build(cache_dir, content, out)
     assert cache.ignored is None and len(decoded) == 1  # the index
-    assert len(cache.previous.renders) == len(cache.previous.meetings) > 1
-    some = next(iter(cache.previous.renders))
-    assert cache.previous.renders[some].items and len(decoded) == 2
+    assert len(cache.previous.markup) == len(cache.previous.meetings) > 1
+    some = next(iter(cache.previous.markup))
+    assert cache.previous.markup[some].items and len(decoded) == 2
 
 
 # -- files kept from the previous site ---------------------------------------------------

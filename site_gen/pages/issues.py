@@ -8,6 +8,7 @@ from functools import partial
 from markupsafe import Markup
 
 from .. import urls
+from ..linking import ItemsHtml
 from .base import Crumb, Output, Page, PageContext, home_crumb
 from .site import Site
 
@@ -21,7 +22,7 @@ class IssuesIndexContext(PageContext):
 class IssueContext(PageContext):
     slug: str
     entries: list
-    item_html: dict
+    item_html: ItemsHtml  # (meeting slug, item number) -> its HTML
     description_html: Markup | None
 
 
