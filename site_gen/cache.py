@@ -91,7 +91,7 @@ def new_hash():
     return hashlib.blake2b(digest_size=20)
 
 
-def content_hash(data: bytes | bytearray) -> str:
+def content_hash(data: bytes | bytearray | memoryview) -> str:
     """The hash of a file's bytes (content files, output files, the cache itself)."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 

@@ -635,7 +635,7 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -> bytes:
+def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -> memoryview:
     """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
     meeting files of a large archive are a hundred megabytes), deterministic: names in order,
     fixed times and permissions, deflated. `previous`: the zip an earlier build made the same
@@ -672,7 +672,7 @@ def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -
             archive.filelist.append(info)
             archive.NameToInfo[name] = info
             archive.start_dir = buffer.tell()
-    return buffer.getvalue()
+    return buffer.getbuffer()  # not a copy: the zip of a large archive is tens of megabytes
 
 
 INFLATE_STEP = 1 << 20

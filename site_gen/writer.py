@@ -422,7 +422,8 @@ class Writer:
             self.folders.add(folder)
         return os.path.join(self.staging, key)
 
-    def add(self, path: str, data: bytes | bytearray, digest: str | None = None, search: str | None = None) -> None:
+    def add(self, path: str, data: bytes | bytearray | memoryview, digest: str | None = None,
+            search: str | None = None) -> None:
         """Write one file (or keep the previous site's copy when its bytes are the same).
         `digest`: what it is made from; `search`: what its searchable text is made from."""
         key = self._key(path)

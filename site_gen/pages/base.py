@@ -91,7 +91,7 @@ class Page:
 @dataclass
 class File:
     url: str
-    make: Callable[[], bytes | bytearray]  # called only when the file is made (a large one: built in place)
+    make: Callable[[], bytes | bytearray | memoryview]  # called only when made (a large one: built in place)
     inputs: str | None = None  # None: always made
 
 
