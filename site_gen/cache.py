@@ -181,7 +181,7 @@ class State:
     # folders written by a tool (the search index's shards):
     # folder -> (digest, {file: (size, mtime_ns, ctime_ns, inode, hash)})
     folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]] = field(default_factory=dict)
-    # values of the previous build kept without being read (`BuildCache.keep_unread`): stage -> keys
+    # values of the previous build's cache file kept without being read (`BuildCache.carry`): stage -> keys
     unread: dict[str, set[str]] = field(default_factory=dict, compare=False)
 
 
@@ -254,17 +254,21 @@ class BuildCache:
         return values
 
     def carry(self, stage: str, keys: Sequence[str]) -> None:
-        """Keep for the next build the last build's values of `keys` that this build did not need
-        (a meeting's calendar event, when no calendar holding it was made again): else the next
-        change to a calendar makes every one of its events again."""
+        """Keep for the next build the last build's values of `keys` that this build neither made
+        nor read (a meeting's calendar event when no calendar holding it was made again; a
+        meeting's HTML, read only for the pages made), with what computing them reported: else
+        the next change makes them all again. Values in the cache file are saved as they are
+        there (`State.unread`), never decoded for it."""
         previous, current = getattr(self.previous, stage), getattr(self.current, stage)
+        lazy = isinstance(previous, LazyStage)
+        unread = self.current.unread.setdefault(stage, set())
         for key in keys:
             if key in current or key not in previous:
                 continue
-            value = previous.get(key)
-            if value is None:
-                continue
-            current[key] = value
+            if lazy:
+                unread.add(key)
+            else:  # kept in memory (the preview server): passed on as they are
+                current[key] = previous[key]
             name = f"{stage}:{key}"
             if name in self.previous.problems and (problems := self.previous.problems.get(name)):
                 self.current.problems[name] = problems
@@ -334,14 +338,6 @@ class BuildCache:
                     values[name] = value  # decoded once, the first time; after that, only passed on
         self.current.unread = {}
         self.previous, self.current = self.current, State()
-
-    def keep_unread(self, stage: str, keys: Sequence[str]) -> None:
-        """Keep for the next build the last build's values of `keys` that this build may never read
-        (a meeting's HTML, read only for the pages made): saved as they are in the cache file,
-        never decoded for it."""
-        previous, current = getattr(self.previous, stage), getattr(self.current, stage)
-        unread = self.current.unread.setdefault(stage, set())
-        unread.update(key for key in keys if key not in current and key in previous)
 
     def save(self, state: State | None = None) -> None:
         """Keep this build's state for the next: appended to the file the build read (`append_state`)
@@ -457,11 +453,9 @@ def write_state(stream, state: State, signature: str, key: bytes, previous: Stat
         for name in _names(state, stage):
             if isinstance(before, LazyStage) and name in before:
                 data, mac = before.raw(name), before.entries[name][2]
-            elif name in values or (isinstance(before, Mapping) and name in before):
-                data = _encode(values[name] if name in values else typing.cast(Mapping, before)[name])
-                mac = value_mac(key, data)
             else:
-                continue
+                data = _encode(values[name])
+                mac = value_mac(key, data)
             entries[name] = (written, len(data), mac)
             stream.write(data)
             written += len(data)
@@ -477,7 +471,7 @@ COMPACT_BELOW = 0.5
 
 
 def _names(state: State, stage: str) -> list[str]:
-    """The keys of a stage to save: its values', then those kept unread."""
+    """The keys of a stage to save: its values', then those carried unread (from the file read)."""
     values = getattr(state, stage)
     return list(values) + sorted(name for name in state.unread.get(stage, ()) if name not in values)
 

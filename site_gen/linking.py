@@ -34,9 +34,9 @@ class MentionRef:
 class Linked:
     archive: Archive
     meetings: list[Meeting]  # published ones, oldest first
-    # each meeting's HTML, read from the cache as the pages that show it are made
-    items: "ItemsHtml" = field(default_factory=lambda: ItemsHtml(MarkupStore()))  # (slug, number) -> ItemHtml
-    preambles: "Preambles" = field(default_factory=lambda: Preambles(MarkupStore()))  # slug -> html
+    # each meeting's HTML, read from the cache as the pages that show it are made:
+    # items[(slug, number)] is an item's, items.preamble(slug) what comes before the first item
+    items: "MarkupStore" = field(default_factory=lambda: MarkupStore())
     descriptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> html
     mentions: dict[str, list[MentionRef]] = field(default_factory=dict)  # code -> newest first
     undefined: list[str] = field(default_factory=list)
@@ -55,10 +55,10 @@ class Linked:
 
 
 class MarkupStore:
-    """Each meeting's HTML by its slug: this build's when it rendered the meeting, else the last
-    build's, read from the cache when a page first asks for it (a rebuild makes a few pages, and
-    decoding every meeting's HTML took a tenth of it). A value the cache cannot give back is
-    rendered again."""
+    """Each meeting's HTML: this build's when it rendered the meeting, else the last build's, read
+    from the cache when a page first asks for it (a rebuild makes a few pages, and decoding every
+    meeting's HTML took a tenth of it). A value the cache cannot give back is rendered again.
+    `store[(slug, number)]` is an item's HTML (ItemHtml), as templates index it."""
 
     def __init__(self, keys: dict[str, str] | None = None, cache: BuildCache | None = None,
                  render_again: Callable[[str], MeetingMarkup] | None = None):
@@ -78,36 +78,13 @@ class MarkupStore:
             self.found[slug] = found
         return found
 
-
-class ItemsHtml:
-    """(meeting slug, item number) -> the item's HTML (ItemHtml)."""
-
-    def __init__(self, store: MarkupStore):
-        self.store = store
-
     def __getitem__(self, key: tuple[str, int]) -> ItemHtml:
         slug, number = key
-        return self.store.of(slug).items[number]
+        return self.of(slug).items[number]
 
-    def __contains__(self, key) -> bool:
-        slug, number = key
-        return slug in self.store.keys and number in self.store.of(slug).items
-
-
-class Preambles:
-    """meeting slug -> the HTML of what its minutes say before the first item, when they do."""
-
-    def __init__(self, store: MarkupStore):
-        self.store = store
-
-    def __getitem__(self, slug: str) -> str:
-        preamble = self.store.of(slug).preamble
-        if preamble is None:
-            raise KeyError(slug)
-        return preamble
-
-    def __contains__(self, slug) -> bool:
-        return slug in self.store.keys and self.store.of(slug).preamble is not None
+    def preamble(self, slug: str) -> str | None:
+        """The HTML of what a meeting's minutes say before the first item, when they do."""
+        return self.of(slug).preamble
 
 
 def published(archive: Archive, include_drafts: bool) -> list[Meeting]:
@@ -155,12 +132,8 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
             cache.current.markup[key] = value.markup()
         return {key: (value.findings(), []) for key, value in zip(missing, rendered, strict=True)}
     found = cache.memo_many("renders", keys, render_missing)
-    cache.keep_unread("markup", keys)
+    cache.carry("markup", keys)
     return [found[key] for key in keys]
-
-
-def render_meetings(meetings: list[Meeting], renderer: MarkdownRenderer) -> list[MeetingRender]:
-    return pool.map_ordered(lambda meeting: render_meeting(meeting, renderer), meetings)
 
 
 def link(archive: Archive, report: Report, include_drafts: bool = False, cache: BuildCache | None = None) -> Linked:
@@ -183,9 +156,8 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     for meeting, render in zip(checked, rendered, strict=True):
         take_render(meeting, render, report, mentions if meeting.slug in published_slugs else None)
     by_slug = {m.slug: m for m in checked}
-    store = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,
-                        lambda slug: render_meeting(by_slug[slug], renderer).markup())
-    linked.items, linked.preambles = ItemsHtml(store), Preambles(store)
+    linked.items = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,
+                               lambda slug: render_meeting(by_slug[slug], renderer).markup())
 
     described: tuple[tuple[str, dict[str, Committee | Portfolio | Indicator | Issue]], ...] = (
         ("committee", dict(archive.committees)), ("portfolio", dict(archive.portfolios)),

@@ -40,8 +40,21 @@ def safe_key(key: str) -> bool:
     return bool(key) and not key.startswith("/") and all(part not in ("", ".", "..") for part in key.split("/"))
 
 
+def same_file(path: str | os.PathLike, expected: tuple[int, ...]) -> os.stat_result | None:
+    """The stat of the regular file at `path` (not a link) when its size, modification time,
+    change time and inode are `expected`; None otherwise, or when there is none."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns, found.st_ctime_ns,
+                                        found.st_ino) == expected:
+        return found
+    return None
+
+
 def discard(path: str) -> None:
-    """Remove what is at `path`: a folder with what is in it, or a file or link."""
+    """Remove what is at `path`, if anything: a folder with what is in it, or a file or link."""
     try:
         if stat.S_ISDIR(os.lstat(path).st_mode):
             shutil.rmtree(path, ignore_errors=True)
@@ -93,21 +106,10 @@ def sync(site: str, target: str, records: list[str]) -> None:
             continue
         wanted.add(key)
         path = os.path.join(target, key)
-        try:
-            here = os.lstat(path)
-        except OSError:
-            here = None
-        if here is not None:
-            if stat.S_ISREG(here.st_mode) and (here.st_size, here.st_mtime_ns, here.st_ctime_ns,
-                                               here.st_ino) == expected:
-                continue  # the site's own file, unchanged since it was recorded
-            discard(path)
-        try:
-            found = os.lstat(os.path.join(site, key))
-        except OSError:
-            continue
-        if stat.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns, found.st_ctime_ns,
-                                            found.st_ino) == expected:
+        if same_file(path, expected):
+            continue  # the site's own file, unchanged since it was recorded
+        discard(path)
+        if same_file(os.path.join(site, key), expected):
             with contextlib.suppress(OSError):
                 os.link(os.path.join(site, key), path, follow_symlinks=False)
     remove_others(target, wanted)

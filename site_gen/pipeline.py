@@ -121,16 +121,16 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
                         timings, search_shard_pages)
         result.peaks["read cache"] = read_peak
         writer, result.writer = result.writer, None
+        assert writer is not None
         started = time.perf_counter()
         if in_memory:
-            # the preview server serves the new site while a helper deletes the previous one;
-            # the next build waits for it, and for the records' change times it leaves
-            cache.settle = writer.wait if writer else None
+            # the preview server serves the new site while a helper deletes what it had to (no
+            # spare kept, an aborted staging folder); the next build waits for it first
+            cache.settle = writer.wait
             if result.written:
                 cache.advance()
         else:
-            if writer:
-                writer.wait()  # the records' change times are final once the previous site is deleted
+            writer.wait()  # the records' change times are final once the previous site is deleted
             if result.written:
                 cache.save()
         if result.written:

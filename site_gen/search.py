@@ -134,22 +134,6 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def index_shard(site_dir: Path, pages: list[str], bundle: Path,
-                view: typing.Callable[[bytes], bytes] | None = None) -> int:
-    """Index exactly these pages of the staging site into `bundle` (a folder of the site),
-    check that Pagefind wrote a whole index, and make it reproducible. Returns Pagefind's
-    peak memory in kB as sampled every 50 ms (for the benchmark)."""
-    # the view is passed only when asked for: run_pagefind(site, pages, bundle) is the seam tests wrap
-    peak = run_pagefind(site_dir, sorted(pages), bundle) if view is None else run_pagefind(site_dir, sorted(pages),
-                                                                                             bundle, view)
-    verify_bundle(bundle)
-    try:
-        pagefind_stable.stabilise(bundle)  # a failure to write (a full disk) is said by the pipeline
-    except (pagefind_stable.UnexpectedIndex, ValueError, KeyError) as exc:
-        raise SearchIndexError(f"could not make Pagefind's index reproducible: {exc}") from None
-    return peak
-
-
 # -- feeding Pagefind in a fixed order -------------------------------------------------
 #
 # Pagefind numbers pages in the order it meets them, and its command line meets them in
@@ -537,6 +521,20 @@ def peak_memory_kb(pid: int) -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def index_shard(site_dir: Path, pages: list[str], bundle: Path,
+                view: typing.Callable[[bytes], bytes] = searchable_view) -> int:
+    """Index exactly these pages of the staging site into `bundle` (a folder of the site),
+    check that Pagefind wrote a whole index, and make it reproducible. Returns Pagefind's
+    peak memory in kB as sampled every 50 ms (for the benchmark)."""
+    peak = run_pagefind(site_dir, sorted(pages), bundle, view)
+    verify_bundle(bundle)
+    try:
+        pagefind_stable.stabilise(bundle)  # a failure to write (a full disk) is said by the pipeline
+    except (pagefind_stable.UnexpectedIndex, ValueError, KeyError) as exc:
+        raise SearchIndexError(f"could not make Pagefind's index reproducible: {exc}") from None
+    return peak
 
 
 def index_site(writer: Writer, shards: list[Shard], years: dict[str, int] | None = None) -> tuple[int, int]:

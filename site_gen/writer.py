@@ -153,13 +153,11 @@ def unchanged(source: str | Path, size: int, mtime_ns: int, ctime_ns: int, inode
     bytes; None when it was changed or is gone. The change time is part of the check because
     no one can set it back: a file edited in place with its size and modification time
     restored is read and hashed."""
+    if found := linktree.same_file(source, (size, mtime_ns, ctime_ns, inode)):
+        return found
     try:
         stat = os.lstat(source)
-        if not stat_kinds.S_ISREG(stat.st_mode):
-            return None
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (size, mtime_ns, ctime_ns, inode):
-            return stat
-        if stat.st_size == size:
+        if stat_kinds.S_ISREG(stat.st_mode) and stat.st_size == size:
             with open(source, "rb") as stream:
                 if content_hash(stream.read()) == sha:
                     return stat
@@ -432,9 +430,7 @@ class Writer:
         if previous is not None and previous.sha == sha and self._keep(key, previous, digest, search):
             return
         target = self._target(key)
-        if not self.fresh or key in self.prefilled:  # maybe a link to the previous site's file: never written through
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
+        self._clear(key, target)
         with open(target, "wb") as stream:
             stream.write(data)
         stat = os.stat(target)
@@ -450,25 +446,38 @@ class Writer:
         return previous is not None and previous.digest == digest and self._keep(key, previous, digest, previous.search)
 
     def _keep(self, key: str, previous: OutputRecord, digest: str | None, search: str | None) -> bool:
-        target = self._target(key)  # a string: this runs for every file of the site
-        stat = self._prefilled(key, target, previous.size, previous.mtime_ns, previous.inode)
+        stat = self._keep_file(key, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode, previous.sha)
         if stat is None:
-            source = os.path.join(self.out, key)
-            if unchanged(source, previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode,
-                         previous.sha) is None:
-                return False
-            try:
-                if not self.fresh or key in self.prefilled:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(target)
-                os.link(source, target)
-                stat = os.stat(target)  # linking changed its change time
-            except OSError:
-                return False
+            return False
         self.records[key] = OutputRecord(digest, previous.sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
                                          stat.st_ino, search)
         self.kept += 1
         return True
+
+    def _keep_file(self, key: str, size: int, mtime_ns: int, ctime_ns: int, inode: int,
+                   sha: str) -> os.stat_result | None:
+        """The previous site's file at `key`, in the staging folder: as the helper linked it, or
+        linked here when it is still the one recorded; its stat, or None: make it again."""
+        target = self._target(key)  # a string: this runs for every file of the site
+        stat = self._prefilled(key, target, size, mtime_ns, inode)
+        if stat is not None:
+            return stat
+        source = os.path.join(self.out, key)
+        if unchanged(source, size, mtime_ns, ctime_ns, inode, sha) is None:
+            return None
+        try:
+            self._clear(key, target)
+            os.link(source, target)
+            return os.stat(target)  # linking changed its change time
+        except OSError:
+            return None
+
+    def _clear(self, key: str, target: str) -> None:
+        """Remove what the staging folder holds at `target` before a file is put there: maybe a
+        link to the published file, which must never be written through."""
+        if not self.fresh or key in self.prefilled:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
 
     def _prefilled(self, key: str, target: str | Path, size: int, mtime_ns: int, inode: int) -> os.stat_result | None:
         """The stat of the file the helper linked at `target`, which it checked (change time
@@ -499,33 +508,14 @@ class Writer:
         return True
 
     def _keep_files(self, folder: str, digest: str, files: dict[str, tuple[int, int, int, int, str]]) -> bool:
-        assert self.staging is not None
-        linked: dict[str, os.stat_result] = {}
-        for name, (size, mtime_ns, _, inode, _) in files.items():
-            stat = self._prefilled(f"{folder}/{name}", self.staging / folder / name, size, mtime_ns, inode)
+        kept = {}
+        for name, record in files.items():
+            stat = self._keep_file(f"{folder}/{name}", *record)
             if stat is None:
-                break
-            linked[name] = stat
-        else:
-            self.folders_made[folder] = (digest, self._folder_records(files, linked))
-            return True
-        if not all(unchanged(self.out / folder / name, *record) for name, record in files.items()):
-            return False
-        shutil.rmtree(self.staging / folder, ignore_errors=True)
-        try:
-            for name in files:
-                target = self._target(f"{folder}/{name}")
-                os.link(self.out / folder / name, target)
-                linked[name] = os.stat(target)  # linking changed its change time
-        except OSError:
-            return False
-        self.folders_made[folder] = (digest, self._folder_records(files, linked))
+                return False
+            kept[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, record[4])
+        self.folders_made[folder] = (digest, kept)
         return True
-
-    @staticmethod
-    def _folder_records(files: dict, linked: dict[str, os.stat_result]) -> dict:
-        return {name: (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files[name][4])
-                for name, stat in linked.items()}
 
     def record_folder(self, folder: str, digest: str) -> None:
         """Remember what a tool wrote into a folder of the staging site, for `keep_folder` next time."""

@@ -284,6 +284,41 @@ def test_a_page_edited_in_place_with_its_time_restored_is_made_again(tmp_path):
     assert page.read_bytes() == original
 
 
+
+def test_the_spare_site_in_the_cache_folder_is_trusted_for_nothing(tmp_path):
+    """The site a build replaces is kept in the cache folder as the next build's staging folder.
+    A page edited in place there (which edits the published one: they are one file), a file no
+    build made, and a symbolic link where a folder belongs never reach the next site, and what
+    the link points at is left alone."""
+    content = copy_content(tmp_path)
+    out = tmp_path / "_site"
+    build(content, out)
+    edit_meeting(content)
+    build(content, out)  # the first site, replaced, is now the spare
+    [spare] = (tmp_path / ".cache").glob("*.site")
+    page = spare / "meetings" / "2019" / "2019-11-05-cabinet" / "index.html"
+    original = (out / "meetings" / "2019" / "2019-11-05-cabinet" / "index.html").read_bytes()
+    assert page.read_bytes() == original
+    stat = page.stat()
+    with open(page, "r+b") as stream:  # the same inode, size and modification time
+        stream.write(original.replace(b"<", b"[", 1)[:200])
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (spare / "forged.html").write_text("<p>not made by any build</p>")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_text("someone else's")
+    shutil.rmtree(spare / "committees")
+    (spare / "committees").symlink_to(outside, target_is_directory=True)
+
+    edit_meeting(content, "Another sentence.")
+    build(content, out)
+    cold = tmp_path / "cold" / "_site"
+    build(content, cold, use_cache=False)
+    assert tree(out) == tree(cold)
+    assert (out / "meetings" / "2019" / "2019-11-05-cabinet" / "index.html").read_bytes() == original
+    assert [p.name for p in outside.iterdir()] == ["index.html"]
+    assert (outside / "index.html").read_text() == "someone else's"
+
 # -- the swap, and builds killed on the way ----------------------------------------------
 
 def test_the_output_folder_exists_at_every_step_of_the_swap(tmp_path, monkeypatch):
@@ -371,8 +406,8 @@ def test_an_incomplete_search_index_is_never_published(tmp_path, monkeypatch, br
     before = tree(out)
     run = search.run_pagefind
 
-    def truncating(site_dir, pages, bundle):
-        peak = run(site_dir, pages, bundle)
+    def truncating(site_dir, pages, bundle, view):
+        peak = run(site_dir, pages, bundle, view)
         target = bundle / broken
         target = next(iter(sorted(target.iterdir()))) if target.is_dir() else target
         target.write_bytes(b"")

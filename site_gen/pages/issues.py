@@ -8,7 +8,7 @@ from functools import partial
 from markupsafe import Markup
 
 from .. import urls
-from ..linking import ItemsHtml
+from ..linking import MarkupStore
 from .base import Crumb, Output, Page, PageContext, home_crumb
 from .site import Site
 
@@ -22,7 +22,7 @@ class IssuesIndexContext(PageContext):
 class IssueContext(PageContext):
     slug: str
     entries: list
-    item_html: ItemsHtml  # (meeting slug, item number) -> its HTML
+    item_html: MarkupStore  # (meeting slug, item number) -> its HTML
     description_html: Markup | None
 
 

@@ -71,7 +71,7 @@ def meeting_context(site: Site, meeting: Meeting) -> MeetingContext:
         meeting=meeting,
         title=site.meeting_title(meeting) + (" (Draft)" if meeting.status == "draft" else ""),  # tab, search
         committee=committee, items=[(item, linked.items[(meeting.slug, item.number)]) for item in meeting.items],
-        preamble=Markup(linked.preambles[meeting.slug]) if meeting.slug in linked.preambles else None,
+        preamble=Markup(preamble) if (preamble := linked.items.preamble(meeting.slug)) is not None else None,
         previous=linked.previous.get(meeting.slug), next=linked.next.get(meeting.slug),
         approved_by=linked.approved_by.get(meeting.slug), indicators=site.archive.indicators,
         description=f"Minutes of the {committee.name} meeting of {long_date(meeting.date)}: "
