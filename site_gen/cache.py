@@ -64,7 +64,7 @@ import orjson
 
 from .models import Meeting
 from .problems import Problem, Report
-from .renders import MeetingFindings, MeetingMarkup
+from .renders import MeetingFindings, MeetingMarkup, MeetingRows
 from .scratch import Scratch, remove_leftovers
 
 T = typing.TypeVar("T")
@@ -73,7 +73,7 @@ MAGIC = b"site_gen-cache 4\n"
 OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
 FORMAT = 4
 # State's fields read lazily from the file, a value at a time (the others are in the index)
-MEMO_STAGES = ("meetings", "renders", "markup", "blob_statuses", "events", "problems")
+MEMO_STAGES = ("meetings", "renders", "markup", "rows", "blob_statuses", "events", "problems")
 PLACE = 32  # the index's offset and length in the body, 16 ASCII digits each
 MAC_AT = len(MAGIC) + 40  # where the head's keyed hash is, followed by the index's place
 HEAD = MAC_AT + 64 + PLACE
@@ -94,6 +94,14 @@ def new_hash():
 def content_hash(data: bytes | bytearray | memoryview) -> str:
     """The hash of a file's bytes (content files, output files, the cache itself)."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def file_hash(stream) -> str:
+    """`content_hash` of what is left to read in a binary file, read a megabyte at a time."""
+    found = hashlib.blake2b(digest_size=20)
+    while chunk := stream.read(1 << 20):
+        found.update(chunk)
+    return found.hexdigest()
 
 
 _DIGEST_OPTIONS = orjson.OPT_NON_STR_KEYS
@@ -167,6 +175,7 @@ class State:
     meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # a meeting file as loaded
     renders: dict[str, MeetingFindings] = field(default_factory=dict)  # what a meeting's Markdown mentions
     markup: dict[str, MeetingMarkup] = field(default_factory=dict)  # a meeting's Markdown as HTML
+    rows: dict[str, MeetingRows] = field(default_factory=dict)  # a meeting's entries in the bulk open data
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
     # what a memoised computation reported, by "stage:key" (only those that reported something)
@@ -222,14 +231,17 @@ class BuildCache:
 
     def memo_many(self, stage: str, keys: Sequence[str],
                   compute_missing: Callable[[list[str]], dict[str, tuple[T, list[Problem]]]],
-                  report: Report | None = None, usable: Callable[[T], bool] | None = None) -> dict[str, T]:
+                  report: Report | None = None, usable: Callable[[T], bool] | None = None,
+                  hold: bool = True) -> dict[str, T]:
         """`memo` for many keys at once, so that the missing ones are computed together (in the worker
         pool, or by one git process): `compute_missing(missing keys)` is called once, with an empty list
         when nothing is missing, and gives each key's (value, problems); a key it leaves out has no
         value (and is not kept). The values come in the order of `keys`, and so are problems replayed.
         `usable(previous value)`: whether a value kept from the last build still stands for what is
         outside the cache (an output file's record: the file is still the one recorded); when not,
-        it is computed again."""
+        it is computed again. `hold=False`: the values kept from the last build are carried to the
+        next (`carry`) rather than held by this build's state, so that they go when the caller is
+        done with them (each meeting's entries in the bulk open data, read for three files)."""
         previous, current = getattr(self.previous, stage), getattr(self.current, stage)
         reused = {}
         for key in keys:
@@ -246,11 +258,15 @@ class BuildCache:
                 value, problems = reused[key], self.previous.problems.get(name) or []
             else:
                 continue
-            current[key] = values[key] = value
+            values[key] = value
+            if hold or key in fresh:
+                current[key] = value
             if problems:
                 self.current.problems[name] = problems
                 if report is not None:
                     report.problems.extend(problems)
+        if not hold:
+            self.carry(stage, [key for key in reused if key not in fresh])
         return values
 
     def carry(self, stage: str, keys: Sequence[str]) -> None:

@@ -20,11 +20,13 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
 from . import ical, ocd, urls
 from .pages.base import JSON_OPTIONS, dumps  # noqa: F401  (dumps: the site's JSON, here as before)
+from .renders import MeetingRows
 from .wording import long_date, natural_key, report_of, weekday_date
 
 SCHEMAS = {  # file -> its JSON Schema in schemas/ (published at /data/schemas/), named in each file's `schema`
@@ -50,21 +52,47 @@ MEDIA_TYPES = {  # a fixed table: mimetypes.guess_type would read the machine's 
 
 class Rows:
     """A bulk file's long list (every mention, every decision), made and written one entry at a
-    time by `dumps_streamed`: the whole list is never held as Python objects."""
+    time by `dumps_streamed`: the whole list is never held as Python objects. `encoded`: the
+    entries are already JSON, as orjson writes them at the top level (`encoded_entry`)."""
 
-    def __init__(self, entries: Iterable):
+    def __init__(self, entries: Iterable, encoded: bool = False):
         self.entries = entries
+        self.encoded = encoded
 
 
 _ROWS_MARK = "\x00rows:"
 _ROW_INDENT = b"\n    "  # an entry of a list under a top-level key: two levels in
 
 
-def dumps_streamed(value: dict) -> bytearray:
+def encoded_entry(value) -> str:
+    """An entry of a bulk file's list as JSON text, as the site writes JSON at the top level:
+    what the cache keeps of each meeting (`MeetingRows`), so that the bulk files are put
+    together from it rather than made again from the whole archive."""
+    return orjson.dumps(value, option=JSON_OPTIONS).decode("utf-8")
+
+
+def _listed(entries: Iterable[bytes], indent: bytes) -> bytes:
+    """JSON entries (each as written at the top level) as the list orjson writes at `indent`."""
+    inner = indent + b"  "
+    joined = (b"," + inner).join(entry.replace(b"\n", inner) for entry in entries)
+    return b"[" + inner + joined + indent + b"]" if joined else b"[]"
+
+
+def with_encoded_list(value: dict, key: str, entries: Iterable[str]) -> str:
+    """`encoded_entry(value)` where `value[key]` is the list of these entries (JSON text each)."""
+    mark = orjson.dumps(_ROWS_MARK + key)
+    text = orjson.dumps({**value, key: _ROWS_MARK + key}, option=JSON_OPTIONS)
+    at = text.index(mark)
+    listed = _listed([entry.encode("utf-8") for entry in entries], b"\n  ")
+    return (text[:at] + listed + text[at + len(mark):]).decode("utf-8")
+
+
+def dumps_streamed(value: dict, into: BinaryIO | None = None) -> bytearray | None:
     """`dumps(value)` byte for byte, where the top-level values that are `Rows` are made one entry
     at a time, each written as orjson writes it two levels in (its lines indented four spaces more;
-    JSON strings hold no raw newline), into one growing buffer that the writer takes as it is: the
-    indicators' file of a large archive is tens of megabytes, and its mentions as dictionaries more."""
+    JSON strings hold no raw newline), into the binary file `into` a run of entries at a time (the
+    indicators' file of a large archive is tens of megabytes, and its mentions as dictionaries
+    more); without `into`, into one buffer that is returned."""
     rows = {key: item for key, item in value.items() if isinstance(item, Rows)}
     text = dumps({key: _ROWS_MARK + key if key in rows else item for key, item in value.items()})
     marks = sorted((text.index(orjson.dumps(_ROWS_MARK + key)), key) for key in rows)
@@ -73,14 +101,25 @@ def dumps_streamed(value: dict) -> bytearray:
     for at, key in marks:
         out += text[done:at]
         empty = True
+        encoded = rows[key].encoded
         for entry in rows[key].entries:
             out += b"[" + _ROW_INDENT if empty else b"," + _ROW_INDENT
-            out += orjson.dumps(entry, option=JSON_OPTIONS).replace(b"\n", _ROW_INDENT)
+            data = entry.encode("utf-8") if encoded else orjson.dumps(entry, option=JSON_OPTIONS)
+            out += data.replace(b"\n", _ROW_INDENT)
             empty = False
+            if into is not None and len(out) >= _WRITE_AT:
+                into.write(out)
+                out.clear()
         out += b"[]" if empty else b"\n  ]"
         done = at + len(orjson.dumps(_ROWS_MARK + key))
     out += text[done:]
-    return out
+    if into is None:
+        return out
+    into.write(out)
+    return None
+
+
+_WRITE_AT = 1 << 20  # bytes of a streamed file gathered before they are written
 
 
 ONLINE = re.compile(r"\b(virtual|online|remote|teams|zoom|webex|webcast only)\b", re.IGNORECASE)
@@ -380,9 +419,15 @@ class OpenData:
 
     # -- bulk files ----------------------------------------------------------------
 
-    def meetings_index(self) -> dict:
-        data = self.header(SCHEMAS["meetings.json"])
-        data["meetings"] = Rows({
+    def meeting_rows(self, meeting) -> MeetingRows:
+        """What the bulk files hold of one meeting, as JSON text: its row of meetings.json, and
+        each of its items with a decision or an issue as decisions.json and issues.json list it."""
+        return MeetingRows(encoded_entry(self.meeting_row(meeting)),
+                           {item.number: encoded_entry(self.item_ref(meeting, item))
+                            for item in meeting.items if item.decision or item.issue})
+
+    def meeting_row(self, m) -> dict:
+        return {
             "id": self.event_id(m),
             "slug": m.slug,
             "name": self.meeting_title(m),
@@ -399,7 +444,14 @@ class OpenData:
             "last_modified": self.last_modified(m),
             "url": self.absolute(urls.meeting(m)),
             "json_url": self.absolute(urls.meeting_json(m)),
-        } for m in sorted(self.linked.meetings, key=lambda m: (m.date, m.committee)))
+        }
+
+    def meetings_index(self, rows: dict[str, MeetingRows]) -> dict:
+        """`rows`: each published meeting's `meeting_rows`, by its slug."""
+        data = self.header(SCHEMAS["meetings.json"])
+        data["meetings"] = Rows((rows[m.slug].row for m in sorted(self.linked.meetings,
+                                                                    key=lambda m: (m.date, m.committee))),
+                                encoded=True)
         return data
 
     def committees(self) -> dict:
@@ -440,21 +492,22 @@ class OpenData:
             "json_url": self.absolute(urls.meeting_json(meeting)),
         }
 
-    def issues(self) -> dict:
+    def issues(self, rows: dict[str, MeetingRows]) -> dict:
         data = self.header(SCHEMAS["issues.json"])
         titles = self.linked.issue_titles
-        data["issues"] = Rows({
+        data["issues"] = Rows((with_encoded_list({
             "slug": slug,
             "title": titles[slug],
             "url": self.absolute(urls.issue(slug)),
             "feed_url": self.absolute(urls.issue_feed(slug)),
-            "considerations": [self.item_ref(m, item) for m, item in self.linked.issues[slug]],  # newest first
-        } for slug in sorted(self.linked.issues))
+        }, "considerations", [rows[m.slug].items[item.number] for m, item in self.linked.issues[slug]])  # newest first
+            for slug in sorted(self.linked.issues)), encoded=True)
         return data
 
-    def decisions(self) -> dict:
+    def decisions(self, rows: dict[str, MeetingRows]) -> dict:
         data = self.header(SCHEMAS["decisions.json"])
-        data["decisions"] = Rows(self.item_ref(m, item) for m, item in self.linked.decisions)  # newest first
+        data["decisions"] = Rows((rows[m.slug].items[item.number] for m, item in self.linked.decisions),  # newest first
+                                 encoded=True)
         return data
 
     def mention(self, ref) -> dict:
@@ -635,16 +688,20 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -> memoryview:
+def bulk_zip(names: list[str], read, previous: BinaryIO | bytes | memoryview | None = None, same=None,
+             into: BinaryIO | None = None) -> memoryview | None:
     """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
     meeting files of a large archive are a hundred megabytes), deterministic: names in order,
-    fixed times and permissions, deflated. `previous`: the zip an earlier build made the same
-    way, whose compressed members are taken again for the files that are the same (compressing
-    is most of the time, and an edit changes few members). `same(name)`: whether the file is
-    known to be the one that zip was made from (the writer's hashes of both builds), so that it
-    is neither read nor compared; the others are compared byte for byte."""
+    fixed times and permissions, deflated; written into the binary file `into`, else returned.
+    `previous`: the zip an earlier build made the same way (a file, read where it is), whose
+    compressed members are taken again for the files that are the same (compressing is most of
+    the time, and an edit changes few members). `same(name)`: whether the file is known to be
+    the one that zip was made from (the writer's hashes of both builds), so that it is neither
+    read nor compared; the others are compared byte for byte."""
+    if isinstance(previous, (bytes, bytearray, memoryview)):
+        previous = io.BytesIO(previous)
     before = zip_members(previous)
-    buffer = io.BytesIO()
+    buffer = io.BytesIO() if into is None else into
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(names):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
@@ -652,15 +709,18 @@ def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -
             info.create_system = 3  # unix, so that the permissions below are read
             info.external_attr = 0o644 << 16
             kept = before.get(name)
-            deflated: bytes | memoryview
+            deflated: bytes | None = None
             if kept is not None and same is not None and same(name):
-                crc, size, deflated = kept
-            else:
+                crc, size = kept[0], kept[1]
+                deflated = _member(previous, kept)
+            if deflated is None:
                 data = read(name)
                 crc, size = zlib.crc32(data), len(data)
-                if kept is not None and kept[:2] == (crc, size) and inflates_to(kept[2], data):
-                    deflated = kept[2]
-                else:
+                if kept is not None and kept[:2] == (crc, size):
+                    deflated = _member(previous, kept)
+                    if deflated is not None and not inflates_to(deflated, data):
+                        deflated = None
+                if deflated is None:
                     deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
                     deflated = deflate.compress(data) + deflate.flush()
             # each member as ZipFile.writestr writes it into a seekable file: its header with the
@@ -672,7 +732,19 @@ def bulk_zip(names: list[str], read, previous: bytes | None = None, same=None) -
             archive.filelist.append(info)
             archive.NameToInfo[name] = info
             archive.start_dir = buffer.tell()
-    return buffer.getbuffer()  # not a copy: the zip of a large archive is tens of megabytes
+    # not a copy when returned: the zip of a large archive is tens of megabytes
+    return buffer.getbuffer() if into is None and isinstance(buffer, io.BytesIO) else None
+
+
+def _member(previous, kept: tuple[int, int, int, int]) -> bytes | None:
+    """A member's compressed bytes, read from the previous zip; None when it ends early."""
+    offset, length = kept[2], kept[3]
+    try:
+        previous.seek(offset)
+        data = previous.read(length)
+    except (OSError, ValueError):
+        return None
+    return data if len(data) == length else None
 
 
 INFLATE_STEP = 1 << 20
@@ -700,26 +772,26 @@ def inflates_to(deflated: bytes | memoryview, data: bytes) -> bool:
     return inflate.eof and expected[done:] == rest
 
 
-def zip_members(data: bytes | None) -> dict[str, tuple[int, int, memoryview]]:
-    """Each deflated member of a zip: its CRC, size and compressed bytes (a view into `data`, not
-    a copy); nothing when it cannot be read."""
-    if not data:
+def zip_members(previous: BinaryIO | None) -> dict[str, tuple[int, int, int, int]]:
+    """Each deflated member of a zip (a binary file): its CRC, size, and where its compressed bytes
+    are (offset and length), read from its headers only; nothing when it cannot be read."""
+    if previous is None:
         return {}
-    whole = memoryview(data)
     found = {}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(previous) as archive:
             for info in archive.infolist():
                 if info.compress_type != zipfile.ZIP_DEFLATED:
                     continue
                 start = info.header_offset
-                header = data[start:start + 30]
-                if header[:4] != b"PK\x03\x04":
+                previous.seek(start)
+                header = previous.read(30)
+                if header[:4] != b"PK\x03\x04" or len(header) != 30:
                     return {}
                 name_length = int.from_bytes(header[26:28], "little")
                 begin = start + 30 + name_length + int.from_bytes(header[28:30], "little")  # after the extra field
-                found[info.filename] = (info.CRC, info.file_size, whole[begin:begin + info.compress_size])
-    except (zipfile.BadZipFile, ValueError):
+                found[info.filename] = (info.CRC, info.file_size, begin, info.compress_size)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return {}
     return found
 

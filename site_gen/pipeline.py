@@ -15,7 +15,7 @@ from .history import read_history
 from .linking import Linked, link
 from .loading import load_archive
 from .problems import ERROR, WARNING, Problem, Report
-from .render import TEMPLATES, TemplateProblem, render_site
+from .render import TEMPLATES, CompiledTemplates, TemplateProblem, render_site
 from .writer import OutputConflict, UnsafeOutput, Writer, plain_os_error
 
 
@@ -95,11 +95,13 @@ def collector_paused():
 def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool = True,
           templates: Path = TEMPLATES, noindex: bool = False, cache_dir: Path | None = None,
           use_cache: bool = True, timings: dict[str, float] | None = None,
-          search_shard_pages: int = search.ARCHIVE_MEETINGS, cache: BuildCache | None = None) -> Result:
+          search_shard_pages: int = search.ARCHIVE_MEETINGS, cache: BuildCache | None = None,
+          compiled: CompiledTemplates | None = None) -> Result:
     """Build the site; `timings`, when given, receives each stage's wall time in seconds.
 
     `cache`: a cache kept in memory from one build to the next (the preview server), which
-    is then neither read nor written here: the caller saves it when it is done."""
+    is then neither read nor written here: the caller saves it when it is done; `compiled`:
+    the templates earlier builds of the same process compiled (the preview server's too)."""
     with collector_paused():
         timings = {} if timings is None else timings
         started = time.perf_counter()
@@ -118,7 +120,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         timings["read cache"] = time.perf_counter() - started
         read_peak = peak_memory_mb()
         result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
-                        timings, search_shard_pages)
+                        timings, search_shard_pages, compiled)
         result.peaks["read cache"] = read_peak
         writer, result.writer = result.writer, None
         assert writer is not None
@@ -140,7 +142,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
 
 
 def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
-           timings, search_shard_pages) -> Result:
+           timings, search_shard_pages, compiled) -> Result:
     report = Report()
     result = Result(report)
     result.cache_notice = cache.ignored
@@ -150,7 +152,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
         if writer.worth_linking():  # the previous site is linked into the staging folder while the content loads
             writer.start(content_dir)
         if _render(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache, timings,
-                   search_shard_pages, result, writer):
+                   search_shard_pages, result, writer, compiled):
             result.written = True
             result.files_written, result.files_kept = writer.written, writer.kept
             return result
@@ -168,7 +170,7 @@ def _build(content_dir, out_dir, include_drafts, with_search, templates, noindex
 
 
 def _render(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache, timings,
-            search_shard_pages, result: Result, writer: Writer) -> bool:
+            search_shard_pages, result: Result, writer: Writer, compiled: CompiledTemplates | None) -> bool:
     """Load, link, render and write; False when the content's problems stop the build."""
     clock = time.perf_counter()
     report = result.report
@@ -205,7 +207,7 @@ def _render(content_dir, out_dir, include_drafts, with_search, templates, noinde
     lap("history")
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
     writer.start(content_dir)
-    render_site(linked, writer, templates, shards, history, cache)
+    render_site(linked, writer, templates, shards, history, cache, compiled)
     notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
     if notice:
         result.notices.append(notice)

@@ -68,7 +68,23 @@ def search_label(value: str) -> str:
     return _ENTITY_START_RE.sub("\uff06", str(value).translate(_MARKUP_CHARS))
 
 
-def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The templates compiled by earlier builds of this process (the preview server, where
+    compiling them took a fifth of a rebuild), each used only while its source is the same
+    (Jinja checks a checksum of it). Kept in memory only: the cache folder holds data, never code."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(templates: Path = TEMPLATES, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,  # every template, HTML and XML alike
@@ -79,6 +95,7 @@ def make_environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         # one environment per build: a template edited during it is not read again, so the
         # file need not be looked at each time it is included (an item, a row)
         auto_reload=False,
+        bytecode_cache=compiled,
     )
     env.filters.update(long_date=long_date, weekday_date=weekday_date, number=format_number,
                        isodate=lambda d: d.isoformat(), time_tag=time_tag, search_label=search_label)
@@ -104,14 +121,15 @@ class SiteRenderer:
     (pages.base.apply) into the writer, a batch's jobs in forked workers when worth it."""
 
     def __init__(self, linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None,
-                 history: History | None = None, cache: BuildCache | None = None):
+                 history: History | None = None, cache: BuildCache | None = None,
+                 compiled: CompiledTemplates | None = None):
         self.writer = writer
         self.site = Site(linked, writer, shards, history, cache)
         self.events = self.site.events  # calendar events made by this build (workers report theirs)
         self.merged_search_bundles = self.site.merged_search_bundles
         archive = linked.archive
         self.site_description = archive.site.description or f"Minutes of {archive.site.organisation} meetings"
-        self.env = make_environment(templates)
+        self.env = make_environment(templates, compiled)
         self.env.globals.update(
             site=archive.site,
             committees=archive.committees,
@@ -194,7 +212,8 @@ KINDS = (static, years, meetings, committees, indicators, portfolios, issues, de
 
 
 def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None,
-                history: History | None = None, cache: BuildCache | None = None) -> None:
+                history: History | None = None, cache: BuildCache | None = None,
+                compiled: CompiledTemplates | None = None) -> None:
     """Render every page into `writer`; `shards` are the search index's (search.layout), the last the main one;
-    `history` is what git says of each meeting file."""
-    SiteRenderer(linked, writer, templates, shards, history, cache).render_all()
+    `history` is what git says of each meeting file; `compiled`: templates compiled by earlier builds."""
+    SiteRenderer(linked, writer, templates, shards, history, cache, compiled).render_all()

@@ -1,6 +1,7 @@
-"""What rendering one meeting's Markdown produced: made by linking (in the worker pool), kept by
-the build cache (its "renders" stage). Plain data, so that workers can return it and the cache
-can read it back by its type hints."""
+"""What the build makes of one meeting and keeps in the cache: what rendering its Markdown
+produced (made by linking, in the worker pool: the "renders" and "markup" stages) and its
+entries in the bulk open-data files (the "rows" stage). Plain data, so that workers can return
+it and the cache can read it back by its type hints."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,3 +53,14 @@ class MeetingMarkup:
 
     preamble: str | None
     items: dict[int, ItemHtml]
+
+
+@dataclass
+class MeetingRows:
+    """A meeting's entries in the bulk open-data files, as JSON text (the cache's "rows" stage):
+    its row of meetings.json, and its items with a decision or an issue as decisions.json and
+    issues.json list them. Those files are put together from these, so a rebuild makes only the
+    changed meetings' entries, not every entry of the archive."""
+
+    row: str
+    items: dict[int, str]  # item number -> the item's entry

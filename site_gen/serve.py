@@ -36,7 +36,7 @@ from pathlib import Path
 from . import admin, pipeline
 from .cache import BuildCache
 from .problems import Problem, Report
-from .render import ASSETS, TEMPLATES
+from .render import ASSETS, TEMPLATES, CompiledTemplates
 
 ROOT = Path(__file__).resolve().parent.parent
 NETLIFY_TOML = ROOT / "netlify.toml"
@@ -99,6 +99,7 @@ class Preview:
         self.headers = site_headers()
         self.admin_headers = admin.preview_headers(NETLIFY_TOML)  # /admin/: the editing screen's own policy
         self.said: set[str] = set()
+        self.compiled = CompiledTemplates()  # each template compiled once while its source is the same
 
     def say(self, text: str = "") -> None:
         print(text, file=self.stream, flush=True)
@@ -111,7 +112,7 @@ class Preview:
         started = time.perf_counter()
         try:
             result = pipeline.build(self.content, self.out, include_drafts=self.include_drafts, cache=self.cache,
-                                    use_cache=self.cache is not None)
+                                    use_cache=self.cache is not None, compiled=self.compiled)
         except OSError as exc:  # the disk, not the content
             from .writer import plain_os_error
             result = pipeline.Result(Report(), failure=plain_os_error(exc, "building the preview"))

@@ -39,10 +39,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import BinaryIO, Callable
 
-from . import linktree
-from .cache import BuildCache, OutputRecord, content_hash
+from . import linktree, safefiles
+from .cache import BuildCache, OutputRecord, content_hash, file_hash
 from .scratch import Scratch, remove_leftovers
 
 ROOT = Path(__file__).resolve().parent.parent  # the folder holding build.py
@@ -438,6 +438,31 @@ class Writer:
                                          search)
         self.written += 1
 
+    def add_streamed(self, path: str, write: Callable[[BinaryIO], object], digest: str | None = None) -> None:
+        """`add` for a large file (the bulk download, the bulk JSON) that `write(stream)` writes
+        straight into the staging folder, never whole in memory; the previous site's copy is kept
+        when the bytes are the same."""
+        key = self._key(path)
+        previous = self.previous.get(key)
+        sha = self._write_streamed(key, write)
+        if previous is not None and previous.sha == sha:
+            os.unlink(self._target(key))
+            if self._keep(key, previous, digest, None):
+                return
+            sha = self._write_streamed(key, write)  # the previous copy is no longer the one recorded
+        stat = os.stat(self._target(key))
+        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        self.written += 1
+
+    def _write_streamed(self, key: str, write: Callable[[BinaryIO], object]) -> str:
+        target = self._target(key)
+        self._clear(key, target)
+        with open(target, "w+b") as stream:
+            write(stream)
+            stream.flush()
+            stream.seek(0)
+            return file_hash(stream)
+
     def reuse(self, path: str, digest: str) -> bool:
         """Keep the previous build's file if it was made from the same inputs (`digest`);
         False means: make it and `add` it."""
@@ -548,27 +573,34 @@ class Writer:
     def same_as_before(self, path: str) -> bool:
         """Whether the file at `path`, written (or kept) in this build, has the bytes the previous
         build's had (their hashes): for an output assembled from others (the bulk download),
-        whose previous copy (`previous_bytes`) was made from those."""
+        whose previous copy (`previous_file`) was made from those."""
         key = PurePosixPath(path).as_posix()
         before, now = self.previous.get(key), self.records.get(key)
         return before is not None and now is not None and before.sha == now.sha
 
-    def previous_bytes(self, path: str) -> bytes | None:
-        """The previous build's file at `path`, when it is still the one that build recorded (so
-        made by the same code from what its record says): for an output assembled from parts
-        that are mostly unchanged (the bulk download). None when there is none to trust."""
+    def previous_file(self, path: str) -> BinaryIO | None:
+        """The previous build's file at `path`, open, when it is still the one that build recorded
+        (so made by the same code from what its record says; hashed here, a megabyte at a time):
+        for an output assembled from parts that are mostly unchanged (the bulk download), read
+        where it is rather than into memory. None when there is none to trust. Only someone who
+        can write the published site could change it after the check, and they could change the
+        site itself."""
         key = PurePosixPath(path).as_posix()
         previous = self.previous.get(key)
         if previous is None:
             return None
-        source = self.out / key
-        try:  # read once and hashed: its stat says nothing more
-            if os.lstat(source).st_size != previous.size:
-                return None
-            data = source.read_bytes()
-        except OSError:
+        try:
+            stream = safefiles.open_regular(self.out / key)
+        except (OSError, safefiles.UnsafeFile):
             return None
-        return data if content_hash(data) == previous.sha else None
+        try:
+            if os.fstat(stream.fileno()).st_size == previous.size and file_hash(stream) == previous.sha:
+                stream.seek(0)
+                return stream
+        except OSError:
+            pass
+        stream.close()
+        return None
 
     def read(self, path: str) -> bytes:
         """The bytes of a file already written (or kept) in this build: for a file made of

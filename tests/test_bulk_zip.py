@@ -108,3 +108,22 @@ def test_members_known_to_be_the_same_are_neither_read_nor_compared(monkeypatch)
     assert sorted(read) == sorted([edited, "meetings/2021/2021-01-01-cabinet/meeting.json"])
     assert not inflated  # the edited member's CRC differs: compressed again without comparing
     assert made == reference_zip(changed)
+
+
+def test_a_zip_written_into_a_file_from_the_previous_file(tmp_path):
+    """As the build makes it: the previous zip read where it is, the new one written into a file;
+    a previous file cut short (or ending in the middle of a member) is no help, never a wrong zip."""
+    previous_path = tmp_path / "previous.zip"
+    with open(previous_path, "wb") as into:
+        assert opendata.bulk_zip(list(FILES), FILES.__getitem__, into=into) is None
+    assert previous_path.read_bytes() == reference_zip(FILES)
+    changed = dict(FILES)
+    changed["data/meetings.json"] = b'{"meetings": [2]}\n'
+    whole = previous_path.read_bytes()
+    for previous_bytes in (whole, whole[:len(whole) // 2], whole[:-30]):
+        previous_path.write_bytes(previous_bytes)
+        made = tmp_path / "made.zip"
+        with open(previous_path, "rb") as previous, open(made, "wb") as into:
+            opendata.bulk_zip(list(changed), changed.__getitem__, previous, same=lambda name: name in FILES
+                              and name != "data/meetings.json", into=into)
+        assert made.read_bytes() == reference_zip(changed)

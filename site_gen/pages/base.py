@@ -6,6 +6,7 @@ A page kind (a module beside this one) has `outputs(site)`, which yields, in ord
 - `Page`: a URL, its template and a function giving its typed context (a dataclass whose
   fields are the template's variables), made only when the page is not kept;
 - `File`: a URL and a function giving its bytes (JSON, CSV, a feed, a calendar);
+- `Streamed`: a URL and a function writing its bytes into a file (a large one);
 - `Batch`: many outputs made the same way (a meeting's page and data), one job each, which
   forked workers make when there are enough of them.
 Each says what it is made from (`inputs`, a digest: the same digest as the previous build's
@@ -18,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from markupsafe import Markup
@@ -91,11 +92,20 @@ class Page:
 @dataclass
 class File:
     url: str
-    make: Callable[[], bytes | bytearray | memoryview]  # called only when made (a large one: built in place)
+    make: Callable[[], bytes | bytearray | memoryview]  # called only when made
     inputs: str | None = None  # None: always made
 
 
-Output = Page | File
+@dataclass
+class Streamed:
+    """A large file (the bulk download, the bulk JSON): `write(stream)`, called only when it is
+    made, writes its bytes into the binary file it is given, so it is never whole in memory."""
+    url: str
+    write: Callable[[BinaryIO], object]
+    inputs: str | None = None  # None: always made
+
+
+Output = Page | File | Streamed
 
 
 @dataclass
@@ -120,7 +130,9 @@ def apply(writer, output: Output, render: Callable[[Page], bytes | bytearray], k
         return True
     if not make:
         return False
-    if isinstance(output, File):
+    if isinstance(output, Streamed):
+        writer.add_streamed(path, output.write, output.inputs)
+    elif isinstance(output, File):
         writer.add(path, output.make(), output.inputs)
     else:
         writer.add(path, render(output), output.inputs, output.search_inputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from markupsafe import Markup
 
@@ -22,7 +23,7 @@ from ..opendata import (
     subscribe_links,
 )
 from ..wording import long_date
-from .base import File, Output, Page, PageContext, home_crumb
+from .base import File, Output, Page, PageContext, Streamed, home_crumb
 from .site import Site
 
 
@@ -48,24 +49,35 @@ def outputs(site: Site) -> Iterator[Output]:
     def add(url: str, content) -> File:
         return File(url, content)
 
-    # each meeting's JSON is made with its page (meetings.py)
-    yield add(urls.data_file("meetings.json"), lambda: dumps_streamed(data.meetings_index()))
+    # each meeting's JSON is made with its page (meetings.py); the bulk files are put together from
+    # each meeting's entries (made only for the meetings that changed) and written as they are made
+    yield Streamed(urls.data_file("meetings.json"),
+                   lambda into: dumps_streamed(data.meetings_index(site.meeting_rows()), into))
     yield add(urls.data_file("committees.json"), lambda: dumps(data.committees()))
-    yield add(urls.data_file("decisions.json"), lambda: dumps_streamed(data.decisions()))
-    yield add(urls.data_file("issues.json"), lambda: dumps_streamed(data.issues()))
+    yield Streamed(urls.data_file("decisions.json"),
+                   lambda into: dumps_streamed(data.decisions(site.meeting_rows()), into))
+    yield Streamed(urls.data_file("issues.json"),
+                   lambda into: dumps_streamed(data.issues(site.meeting_rows()), into))
+    site.forget_meeting_rows()  # each output is made as it is yielded: those three are written
     # the indicators (in the settings) and what each mention shows: as on each indicator's page
-    yield File(urls.data_file("indicators.json"), lambda: dumps_streamed(data.indicators()),
-               renderer.inputs("indicators.json", [renderer.mention_inputs(code) for code in
-                                                   sorted(linked.archive.indicators) + linked.undefined]))
+    yield Streamed(urls.data_file("indicators.json"), lambda into: dumps_streamed(data.indicators(), into),
+                   renderer.inputs("indicators.json", [renderer.mention_inputs(code) for code in
+                                                       sorted(linked.archive.indicators) + linked.undefined]))
     for name in sorted(set(SCHEMAS.values())):
         yield add(urls.data_schema(name), (SCHEMA_DIR / name).read_bytes)
     yield add(urls.datapackage(), lambda: downloads.datapackage(linked, renderer.indicators))
 
     # the bulk download: made again only when one of its files changed
     members = [path for path in writer.paths() if BULK_MEMBERS.match(path)]
-    yield File(urls.bulk_download(),
-               lambda: bulk_zip(members, writer.read, writer.previous_bytes(urls.output_path(urls.bulk_download())),
-                                writer.same_as_before),
+
+    def bulk_zip_of(names: list[str], into: BinaryIO) -> None:
+        previous = writer.previous_file(urls.output_path(urls.bulk_download()))
+        try:
+            bulk_zip(names, writer.read, previous, writer.same_as_before, into)
+        finally:
+            if previous is not None:
+                previous.close()
+    yield Streamed(urls.bulk_download(), lambda into: bulk_zip_of(members, into),
                digest("bulk", [(path, writer.record(path).sha) for path in members]))
     yield data_page(site, [path for path in members if path.startswith("meetings/")])
 

@@ -6,6 +6,7 @@ from .. import changes, feeds, ical, opendata, urls
 from ..cache import BuildCache, digest
 from ..linking import Linked
 from ..models import History, Meeting
+from ..renders import MeetingRows
 from ..wording import long_date, natural_key
 
 
@@ -22,6 +23,7 @@ class Site:
         self.writer = writer  # read by the outputs made of other outputs (the bulk download, /data/, the sitemap)
         self.cache = cache or BuildCache.disabled()
         self._mention_inputs: dict[str, str] = {}
+        self._meeting_rows: dict[str, MeetingRows] | None = None
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -39,6 +41,22 @@ class Site:
         found = self.history_pages.history
         self.feed_dates = feeds.Dates(self.history_pages.stamps, found.latest if found.available else None,
                                       self.tombstones, linked.meetings)
+
+    def meeting_rows(self) -> dict[str, MeetingRows]:
+        """Each published meeting's entries in the bulk open-data files, by its slug: made for the
+        meetings whose file, settings or last change differ from the last build's (the cache's
+        "rows" stage), read back for the others. Held until `forget_meeting_rows`."""
+        if self._meeting_rows is None:
+            meetings = {self.inputs("rows", self.linked.fingerprints[m.slug], self.open_data.last_modified(m)): m
+                        for m in self.linked.meetings}
+            made = self.cache.memo_many("rows", list(meetings), lambda missing: {
+                key: (self.open_data.meeting_rows(meetings[key]), []) for key in missing}, hold=False)
+            self._meeting_rows = {meeting.slug: made[key] for key, meeting in meetings.items()}
+        return self._meeting_rows
+
+    def forget_meeting_rows(self) -> None:
+        """The bulk files are made: the entries they were put together from are not needed again."""
+        self._meeting_rows = None
 
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
