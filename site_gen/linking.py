@@ -15,7 +15,7 @@ from . import pool, urls
 from .cache import BuildCache, digest
 from .codes import CodeIndex
 from .indicators import check_rag
-from .markdown import MarkdownRenderer, Rendered
+from .markdown import MarkdownRenderer, Mention, Rendered
 from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
 from .problems import Report
 from .renders import ItemHtml, MeetingFindings, MeetingMarkup, MeetingRender
@@ -39,6 +39,8 @@ class Linked:
     items: "MarkupStore" = field(default_factory=lambda: MarkupStore())
     descriptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> html
     mentions: dict[str, list[MentionRef]] = field(default_factory=dict)  # code -> newest first
+    # code -> the `mention_keys` of the meetings mentioning it, newest first: what its pages are made from
+    mention_keys: dict[str, list[str]] = field(default_factory=dict)
     undefined: list[str] = field(default_factory=list)
     issues: dict[str, list[tuple[Meeting, Item]]] = field(default_factory=dict)  # newest first
     issue_titles: dict[str, str] = field(default_factory=dict)  # slug -> what pages, feeds and data call it
@@ -116,7 +118,19 @@ def render_meeting(meeting: Meeting, renderer: MarkdownRenderer) -> MeetingRende
             html.decision = render(item.decision, item.number, inline=html.decision_inline).html
         html.codes = tuple(dict.fromkeys(m.code for _, m in result.mentions[before:]))
         result.items[item.number] = html
+    result.mention_keys = mention_keys(meeting, result.mentions)
     return result
+
+
+def mention_keys(meeting: Meeting, mentions: list[tuple[int | None, Mention]]) -> dict[str, str]:
+    """For each code the meeting mentions, a digest of what the indicator's page, data and feed show
+    of those mentions (the meeting, its status and time, the item, the sentence): editing the rest
+    of a meeting leaves its indicators' pages as they were."""
+    shown: dict[str, list] = defaultdict(list)
+    for number, mention in mentions:
+        item = meeting.item(number) if number is not None else None
+        shown[mention.code].append((item and (item.number, item.title), mention.sentence, mention.written))
+    return {code: digest(meeting.slug, meeting.status, meeting.time, refs) for code, refs in shown.items()}
 
 
 def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, keys: list[str],
@@ -153,8 +167,16 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     linked.settings_key = digest(archive.settings_key, include_drafts)
     cache = cache or BuildCache.disabled()
     rendered = render_meetings_cached(checked, renderer, keys, cache)
+    mentioned_in: dict[str, list[tuple[Meeting, str]]] = defaultdict(list)
     for meeting, render in zip(checked, rendered, strict=True):
-        take_render(meeting, render, report, mentions if meeting.slug in published_slugs else None)
+        published_meeting = meeting.slug in published_slugs
+        take_render(meeting, render, report, mentions if published_meeting else None)
+        if published_meeting:
+            for code, key in render.mention_keys.items():
+                mentioned_in[code].append((meeting, key))
+    linked.mention_keys = {code: [key for _, key in sorted(entries, key=lambda e: (e[0].date, e[0].committee),
+                                                           reverse=True)]
+                           for code, entries in sorted(mentioned_in.items())}
     by_slug = {m.slug: m for m in checked}
     linked.items = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,
                                lambda slug: render_meeting(by_slug[slug], renderer).markup())

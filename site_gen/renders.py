@@ -4,7 +4,7 @@ entries in the bulk open-data files (the "rows" stage). Plain data, so that work
 it and the cache can read it back by its type hints."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .codes import NearMiss
 from .markdown import Mention
@@ -29,9 +29,10 @@ class MeetingRender:
     items: dict[int, ItemHtml]
     mentions: list[tuple[int | None, Mention]]  # (item number or None for the preamble, mention)
     near_misses: list[tuple[NearMiss, int]]
+    mention_keys: dict[str, str] = field(default_factory=dict)  # as MeetingFindings'
 
     def findings(self) -> "MeetingFindings":
-        return MeetingFindings(self.mentions, self.near_misses)
+        return MeetingFindings(self.mentions, self.near_misses, self.mention_keys)
 
     def markup(self) -> "MeetingMarkup":
         return MeetingMarkup(self.preamble, self.items)
@@ -44,6 +45,9 @@ class MeetingFindings:
 
     mentions: list[tuple[int | None, Mention]]
     near_misses: list[tuple[NearMiss, int]]
+    # code -> a digest of the meeting's mentions of it as the indicator's page, data and feed show
+    # them: what those outputs are made from, without going through every mention at each build
+    mention_keys: dict[str, str]
 
 
 @dataclass

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_CONTENT, ROOT, run_cli
+from conftest import FIXTURE_CONTENT, ROOT, read_page, run_cli
 
 from site_gen import pipeline
 from site_gen.cache import BuildCache
@@ -514,3 +514,26 @@ def test_a_save_cut_short_leaves_the_last_state_and_a_mostly_unused_file_is_writ
     [written_anew] = ws.cache.glob("*.cache")
     assert written_anew.stat().st_size < grown
     assert ws.rebuild_and_compare().files_written == 0
+
+
+def test_an_indicator_page_is_made_again_only_when_what_it_shows_of_a_mention_changes(fixture_workspace,
+                                                                                     monkeypatch):
+    """An indicator's page, data and feed show each mention's meeting, item and sentence: editing
+    another part of a meeting that mentions it does not make them again; editing the sentence
+    does, as a cold build would."""
+    from site_gen import render
+    ws = fixture_workspace
+    made: list[str] = []  # by the incremental builds, not the cold ones they are compared with
+    render_page = render.SiteRenderer.render_page
+    monkeypatch.setattr(render.SiteRenderer, "render_page", lambda self, page: (
+        Path(self.writer.out) == ws.site and made.append(page.url)) or render_page(self, page))
+    meeting = ws.meeting("2020-02-12-scrutiny")
+    ws.edit(meeting, "the update be noted;", "the update be noted with thanks;")  # not a mention of PI.1
+    ws.rebuild_and_compare()
+    assert "/meetings/2020/2020-02-12-scrutiny/" in made
+    assert "/indicators/pi-1/" not in made, "nothing it shows changed"
+    ws.edit(meeting, "Councillors asked about PI.1 again.", "Councillors asked about PI.1 once more.")
+    ws.rebuild_and_compare()
+    assert "/indicators/pi-1/" in made
+    quotes = read_page(ws.site, "/indicators/pi-1/").find_all("blockquote")
+    assert "Councillors asked about PI.1 once more." in [quote.get_text(" ", strip=True) for quote in quotes]

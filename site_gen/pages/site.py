@@ -109,7 +109,5 @@ class Site:
 
     def _inputs_of_mentions(self, code: str) -> str:
         # what a mention shows (page, JSON, feed), not the whole meeting: editing other parts of
-        # a meeting that mentions it leaves an indicator's page as it was
-        return self.inputs("indicator", code, [
-            (r.meeting.slug, r.meeting.status, r.meeting.time, r.item and (r.item.number, r.item.title),
-             r.sentence, r.written) for r in self.linked.mentions.get(code, [])])
+        # a meeting that mentions it leaves an indicator's page as it was (linking.mention_keys)
+        return self.inputs("indicator", code, self.linked.mention_keys.get(code, []))
