@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from . import pool, urls
@@ -30,6 +30,54 @@ class MentionRef:
     written: str
 
 
+# what linking keeps of a meeting's mentions of one code: the meeting, and (item number or None
+# for the preamble, mention) in the order they were found
+MeetingMentions = tuple[Meeting, list[tuple[int | None, Mention]]]
+
+
+class Mentions(Mapping[str, list[MentionRef]]):
+    """Each indicator code's mentions in the published minutes, newest first (`mentions[code]`),
+    made the first time a page asks for a code's: a rebuild makes the pages of the few indicators
+    whose mentions changed, and making every code's took a tenth of it. Iterates over the codes
+    in order; `count(code)` and `meetings(code)` need no mention made."""
+
+    def __init__(self, found: dict[str, list[MeetingMentions]] | None = None):
+        self.found = dict(sorted((found or {}).items()))  # code -> [MeetingMentions], oldest meeting first
+        self.made: dict[str, list[MentionRef]] = {}
+
+    def __getitem__(self, code: str) -> list[MentionRef]:
+        made = self.made.get(code)
+        if made is None:
+            refs = [MentionRef(code, meeting, meeting.item(number) if number is not None else None, mention.sentence,
+                               mention.written)
+                    for meeting, mentions in self.found[code] for number, mention in mentions]
+            made = self.made[code] = sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee,
+                                                                 -(r.item.number if r.item else -1)), reverse=True)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.found
+
+    def count(self, code: str) -> int:
+        return sum(len(mentions) for _, mentions in self.found.get(code, ()))
+
+    def meetings(self, code: str) -> list[Meeting]:
+        """The meetings that mention `code`, newest first (as its mentions are)."""
+        found = self.found.get(code, [])
+        order = sorted(found, key=lambda entry: (entry[0].date, entry[0].committee), reverse=True)
+        if len({(meeting.date, meeting.committee) for meeting, _ in order}) < len(order):
+            # two meetings of a committee on one day (a draft beside published minutes): their
+            # mentions interleave by item, as the mentions themselves say
+            return list({ref.meeting.slug: ref.meeting for ref in self[code]}.values())
+        return [meeting for meeting, _ in order]
+
+
 @dataclass
 class Linked:
     archive: Archive
@@ -38,7 +86,7 @@ class Linked:
     # items[(slug, number)] is an item's, items.preamble(slug) what comes before the first item
     items: "MarkupStore" = field(default_factory=lambda: MarkupStore())
     descriptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> html
-    mentions: dict[str, list[MentionRef]] = field(default_factory=dict)  # code -> newest first
+    mentions: Mentions = field(default_factory=lambda: Mentions())  # code -> newest first
     # code -> the `mention_keys` of the meetings mentioning it, newest first: what its pages are made from
     mention_keys: dict[str, list[str]] = field(default_factory=dict)
     undefined: list[str] = field(default_factory=list)
@@ -155,7 +203,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     linked = Linked(archive=archive, meetings=meetings)
     codes = CodeIndex(archive.indicators)
     renderer = MarkdownRenderer(codes, urls.indicator)
-    mentions: dict[str, list[MentionRef]] = defaultdict(list)
+    mentions: dict[str, list[MeetingMentions]] = defaultdict(list)
     # drafts are checked too, even when they are not published
     checked = meetings if include_drafts else archive.meetings
     published_slugs = {m.slug for m in meetings}
@@ -192,11 +240,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     check_rag(archive, report)  # every stated rating that the site.yml rag_rule disagrees with
     check_meeting_references(archive, report)
 
-    def newest_first(refs: list[MentionRef]) -> list[MentionRef]:
-        return sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee, -(r.item.number if r.item else -1)),
-                      reverse=True)
-
-    linked.mentions = {code: newest_first(refs) for code, refs in sorted(mentions.items())}
+    linked.mentions = Mentions(mentions)
     linked.undefined = sorted(code for code in linked.mentions if code not in archive.indicators)
 
     issues: dict[str, list[tuple[Meeting, Item]]] = defaultdict(list)
@@ -232,7 +276,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
 
 
 def take_render(meeting: Meeting, rendered: MeetingFindings, report: Report,
-                mentions: dict[str, list[MentionRef]] | None) -> None:
+                mentions: dict[str, list[MeetingMentions]] | None) -> None:
     """What one meeting's rendered Markdown mentions: its near misses and undefined codes reported;
     `mentions`: where its mentions go when the meeting is published (None: a draft, checked only)."""
     path = meeting.source.path
@@ -246,13 +290,15 @@ def take_render(meeting: Meeting, rendered: MeetingFindings, report: Report,
                        f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
                        f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
                        f"is not defined yet), or correct the minutes")
+    mine: dict[str, list[tuple[int | None, Mention]]] = {}
     for number, mention in rendered.mentions:
         if not mention.defined:
             report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
                            f"add content/indicators/{mention.code}.yml")
-        if mentions is not None:
-            item = meeting.item(number) if number is not None else None
-            mentions[mention.code].append(MentionRef(mention.code, meeting, item, mention.sentence, mention.written))
+        mine.setdefault(mention.code, []).append((number, mention))
+    if mentions is not None:
+        for code, found in mine.items():
+            mentions[code].append((meeting, found))
 
 
 def check_meeting_references(archive: Archive, report: Report) -> None:

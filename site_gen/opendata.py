@@ -13,12 +13,14 @@ Only `linked.meetings` (the published ones) is ever read, never `archive.meeting
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import re
 import uuid
 import zipfile
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -87,6 +89,41 @@ def with_encoded_list(value: dict, key: str, entries: Iterable[str]) -> str:
     return (text[:at] + listed + text[at + len(mark):]).decode("utf-8")
 
 
+@dataclass
+class WithList:
+    """An entry of a bulk file whose `key` holds a list of entries that are JSON already (an issue
+    and the agenda items that considered it)."""
+    value: dict
+    key: str
+    entries: list[str]
+
+    def encoded(self) -> str:
+        return with_encoded_list(self.value, self.key, self.entries)
+
+
+def encoded_rows_digest(value: dict) -> str:
+    """What `dumps_streamed(value)` writes, as a digest of its parts, where every `Rows` holds
+    a list of entries that are JSON already (`str` or `WithList`): a bulk file's inputs, so that
+    one whose parts are the same is neither put together nor written again."""
+    found = hashlib.blake2b(digest_size=20)
+    found.update(dumps({key: None if isinstance(item, Rows) else item for key, item in value.items()}))
+    for key, item in sorted(value.items()):
+        if not isinstance(item, Rows):
+            continue
+        if not (item.encoded and isinstance(item.entries, list)):
+            raise TypeError("only a list of entries that are JSON already is digested")
+        found.update(b"\x00rows " + key.encode("utf-8"))
+        for entry in item.entries:
+            if isinstance(entry, WithList):
+                found.update(b"\x00with " + dumps(entry.value) + entry.key.encode("utf-8"))
+                for inner in entry.entries:
+                    found.update(b"\x00" + inner.encode("utf-8"))
+                found.update(b"\x00end")
+            else:
+                found.update(b"\x00" + entry.encode("utf-8"))
+    return found.hexdigest()
+
+
 def dumps_streamed(value: dict, into: BinaryIO | None = None) -> bytearray | None:
     """`dumps(value)` byte for byte, where the top-level values that are `Rows` are made one entry
     at a time, each written as orjson writes it two levels in (its lines indented four spaces more;
@@ -104,7 +141,10 @@ def dumps_streamed(value: dict, into: BinaryIO | None = None) -> bytearray | Non
         encoded = rows[key].encoded
         for entry in rows[key].entries:
             out += b"[" + _ROW_INDENT if empty else b"," + _ROW_INDENT
-            data = entry.encode("utf-8") if encoded else orjson.dumps(entry, option=JSON_OPTIONS)
+            if not encoded:
+                data = orjson.dumps(entry, option=JSON_OPTIONS)
+            else:
+                data = (entry.encoded() if isinstance(entry, WithList) else entry).encode("utf-8")
             out += data.replace(b"\n", _ROW_INDENT)
             empty = False
             if into is not None and len(out) >= _WRITE_AT:
@@ -449,8 +489,8 @@ class OpenData:
     def meetings_index(self, rows: dict[str, MeetingRows]) -> dict:
         """`rows`: each published meeting's `meeting_rows`, by its slug."""
         data = self.header(SCHEMAS["meetings.json"])
-        data["meetings"] = Rows((rows[m.slug].row for m in sorted(self.linked.meetings,
-                                                                    key=lambda m: (m.date, m.committee))),
+        data["meetings"] = Rows([rows[m.slug].row for m in sorted(self.linked.meetings,
+                                                                    key=lambda m: (m.date, m.committee))],
                                 encoded=True)
         return data
 
@@ -495,18 +535,18 @@ class OpenData:
     def issues(self, rows: dict[str, MeetingRows]) -> dict:
         data = self.header(SCHEMAS["issues.json"])
         titles = self.linked.issue_titles
-        data["issues"] = Rows((with_encoded_list({
+        data["issues"] = Rows([WithList({
             "slug": slug,
             "title": titles[slug],
             "url": self.absolute(urls.issue(slug)),
             "feed_url": self.absolute(urls.issue_feed(slug)),
         }, "considerations", [rows[m.slug].items[item.number] for m, item in self.linked.issues[slug]])  # newest first
-            for slug in sorted(self.linked.issues)), encoded=True)
+            for slug in sorted(self.linked.issues)], encoded=True)
         return data
 
     def decisions(self, rows: dict[str, MeetingRows]) -> dict:
         data = self.header(SCHEMAS["decisions.json"])
-        data["decisions"] = Rows((rows[m.slug].items[item.number] for m, item in self.linked.decisions),  # newest first
+        data["decisions"] = Rows([rows[m.slug].items[item.number] for m, item in self.linked.decisions],  # newest first
                                  encoded=True)
         return data
 

@@ -103,9 +103,9 @@ def page_years(linked: Linked) -> dict[str, int]:
     years = {urls.output_path(urls.issue(slug)): entries[-1][0].year
              for slug, entries in linked.issues.items() if entries}
     for code in linked.undefined:
-        mentions = linked.mentions.get(code)
-        if mentions:
-            years[urls.output_path(urls.indicator(code))] = mentions[-1].meeting.year
+        meetings = linked.mentions.meetings(code)
+        if meetings:
+            years[urls.output_path(urls.indicator(code))] = meetings[-1].year
     return years
 
 

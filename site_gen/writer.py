@@ -402,10 +402,12 @@ class Writer:
     # -- files ------------------------------------------------------------------
 
     def _key(self, path: str) -> str:
-        pure = PurePosixPath(path)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-            raise OutputConflict(f"refusing to write outside the output folder: {path}")
-        key = pure.as_posix()
+        if path.startswith("/") or not all(part and part not in (".", "..") for part in path.split("/")):
+            pure = PurePosixPath(path)  # said otherwise than the URL module says it (not the rule for every file)
+            if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+                raise OutputConflict(f"refusing to write outside the output folder: {path}")
+            path = pure.as_posix()
+        key = path
         if key in self.records:
             raise OutputConflict(f"two parts of the build would write {key}")
         return key
@@ -415,10 +417,11 @@ class Writer:
         self._linked()
         # plain strings, not Path: this runs for every file of the site
         folder, _, _ = key.rpartition("/")
+        staging = os.fspath(self.staging)
         if folder not in self.folders:
-            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            os.makedirs(os.path.join(staging, folder), exist_ok=True)
             self.folders.add(folder)
-        return os.path.join(self.staging, key)
+        return f"{staging}/{key}"
 
     def add(self, path: str, data: bytes | bytearray | memoryview, digest: str | None = None,
             search: str | None = None) -> None:

@@ -377,3 +377,25 @@ def test_streamed_json_is_what_json_of_the_whole_gives(rows):
     whole = {"schema": "s", "aa": 1, **rows, "zz": {"k": [1]}}
     streamed = {key: Rows(iter(value)) if key in rows else value for key, value in whole.items()}
     assert bytes(dumps_streamed(streamed)) == dumps(whole)
+
+
+def test_bulk_entries_kept_as_json_give_the_json_of_the_whole_and_a_digest_of_it():
+    """The bulk files are put together from each meeting's entries kept as JSON text: byte for byte
+    the JSON of the whole; their inputs digest changes with any entry, inner ones included."""
+    from site_gen.opendata import Rows, WithList, dumps, dumps_streamed, encoded_entry, encoded_rows_digest
+
+    def encoded(considered: dict, title: str = "A") -> dict:
+        return {"schema": "s", "zz": 1, "issues": Rows([
+            WithList({"slug": "a", "title": title}, "considerations", [encoded_entry({"x": 1}),
+                                                                        encoded_entry(considered)]),
+            WithList({"slug": "b", "title": "B"}, "considerations", [])], encoded=True),
+            "decisions": Rows([encoded_entry({"d": ["line\nbreak ’"]})], encoded=True)}
+
+    whole = {"schema": "s", "zz": 1, "decisions": [{"d": ["line\nbreak ’"]}], "issues": [
+        {"slug": "a", "title": "A", "considerations": [{"x": 1}, {"y": [2, {"z": None}]}]},
+        {"slug": "b", "title": "B", "considerations": []}]}
+    assert bytes(dumps_streamed(encoded({"y": [2, {"z": None}]}))) == dumps(whole)
+    first = encoded_rows_digest(encoded({"y": [2, {"z": None}]}))
+    assert encoded_rows_digest(encoded({"y": [2, {"z": None}]})) == first
+    assert encoded_rows_digest(encoded({"y": [2, {"z": 0}]})) != first  # an inner entry
+    assert encoded_rows_digest(encoded({"y": [2, {"z": None}]}, title="A2")) != first  # an issue's own field

@@ -22,7 +22,7 @@ PARALLEL_MENTIONS = 20_000  # indicator pages are rendered by workers when they 
 class IndicatorsIndexContext(PageContext):
     groups: list  # (portfolio or None, [(priority or None, [indicators])])
     undefined: list[str]
-    mentions: dict
+    mention_counts: dict[str, int]  # code -> how many times the minutes mention it
     views: dict
     sparklines: dict
     all_csv: str
@@ -61,19 +61,19 @@ def outputs(site: Site) -> Iterator[Output | Batch]:
     views = {i.code: indicator_view(i, site.site.rag_rule) for i in site.indicators}
     yield Page(urls.indicators(), "indicators_index.html", lambda: IndicatorsIndexContext(
         title="Performance indicators", breadcrumbs=[home_crumb()], groups=groups, undefined=linked.undefined,
-        mentions=linked.mentions, views=views, sparklines={i.code: charts.sparkline(i) for i in site.indicators},
+        mention_counts={code: linked.mentions.count(code) for code in linked.mentions}, views=views,
+        sparklines={i.code: charts.sparkline(i) for i in site.indicators},
         all_csv=urls.indicators_csv()))
 
     def worth_it(codes: list[str]) -> bool:
-        return sum(len(linked.mentions.get(code, [])) for code in codes) >= PARALLEL_MENTIONS
+        return sum(linked.mentions.count(code) for code in codes) >= PARALLEL_MENTIONS
 
     yield Batch([i.code for i in site.indicators] + linked.undefined,
                 lambda code: [indicator_page(site, code, views)], parallel=worth_it)
     for url, code, make in downloads.indicator_files(linked, site.indicators, site.meeting_title, site.feed_dates):
         inputs = site.mention_inputs(code) if code else None
         if inputs and url == urls.indicator_feed(code):  # its entries are dated by the history
-            meetings = list({r.meeting.slug: r.meeting for r in linked.mentions.get(code, [])}.values())
-            inputs = site.inputs("indicator feed", inputs, site.history_inputs(meetings))
+            inputs = site.inputs("indicator feed", inputs, site.history_inputs(linked.mentions.meetings(code)))
         yield File(url, make, inputs)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import BinaryIO
 
 from markupsafe import Markup
@@ -19,6 +20,7 @@ from ..opendata import (
     bulk_zip,
     dumps,
     dumps_streamed,
+    encoded_rows_digest,
     file_size,
     subscribe_links,
 )
@@ -49,16 +51,17 @@ def outputs(site: Site) -> Iterator[Output]:
     def add(url: str, content) -> File:
         return File(url, content)
 
-    # each meeting's JSON is made with its page (meetings.py); the bulk files are put together from
-    # each meeting's entries (made only for the meetings that changed) and written as they are made
-    yield Streamed(urls.data_file("meetings.json"),
-                   lambda into: dumps_streamed(data.meetings_index(site.meeting_rows()), into))
+    # each meeting's JSON is made with its page (meetings.py)
     yield add(urls.data_file("committees.json"), lambda: dumps(data.committees()))
-    yield Streamed(urls.data_file("decisions.json"),
-                   lambda into: dumps_streamed(data.decisions(site.meeting_rows()), into))
-    yield Streamed(urls.data_file("issues.json"),
-                   lambda into: dumps_streamed(data.issues(site.meeting_rows()), into))
-    site.forget_meeting_rows()  # each output is made as it is yielded: those three are written
+    # the bulk files: put together from each meeting's entries (made only for the meetings that
+    # changed), kept when those are the same, else written as they are put together
+    rows = site.meeting_rows()
+    for name, value in (("meetings.json", data.meetings_index(rows)), ("decisions.json", data.decisions(rows)),
+                        ("issues.json", data.issues(rows))):
+        yield Streamed(urls.data_file(name), partial(dumps_streamed, value),
+                       renderer.inputs(name, encoded_rows_digest(value)))
+    del rows
+    site.forget_meeting_rows()
     # the indicators (in the settings) and what each mention shows: as on each indicator's page
     yield Streamed(urls.data_file("indicators.json"), lambda into: dumps_streamed(data.indicators(), into),
                    renderer.inputs("indicators.json", [renderer.mention_inputs(code) for code in
