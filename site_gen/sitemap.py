@@ -75,14 +75,21 @@ def lastmods(linked, stamps=None) -> dict[str, datetime.date]:
     return result
 
 
-def build_sitemap(paths, base_url: str, dates: dict[str, datetime.date], unlisted: frozenset = frozenset()) -> bytes:
+def sitemap_entries(paths, dates: dict[str, datetime.date], unlisted: frozenset = frozenset()
+                    ) -> list[tuple[str, str | None]]:
+    """The sitemap's entries, in order: each listed page's URL and its lastmod, when known."""
+    listed = sorted(u for u in (page_url(p, unlisted) for p in paths) if u is not None)
+    return [(url, dates[url].isoformat() if url in dates else None) for url in listed]
+
+
+def build_sitemap(entries: list[tuple[str, str | None]], base_url: str) -> bytes:
     ET.register_namespace("", SITEMAP)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
-    for url in sorted(u for u in (page_url(p, unlisted) for p in paths) if u is not None):
+    for url, lastmod in entries:
         entry = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
         ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = urls.absolute(base_url, url)
-        if url in dates:
-            ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = dates[url].isoformat()
+        if lastmod is not None:
+            ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = lastmod
     ET.indent(urlset)
     return (b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8", xml_declaration=False)
             + b"\n")

@@ -577,7 +577,7 @@ class Writer:
         """Whether the file at `path`, written (or kept) in this build, has the bytes the previous
         build's had (their hashes): for an output assembled from others (the bulk download),
         whose previous copy (`previous_file`) was made from those."""
-        key = PurePosixPath(path).as_posix()
+        key = path if path in self.records else PurePosixPath(path).as_posix()
         before, now = self.previous.get(key), self.records.get(key)
         return before is not None and now is not None and before.sha == now.sha
 
