@@ -53,9 +53,10 @@ import os
 import secrets
 import stat
 import sys
+import tempfile
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -269,6 +270,24 @@ class BuildCache:
             self.carry(stage, [key for key in reused if key not in fresh])
         return values
 
+    def spill(self, stages: Sequence[str]) -> None:
+        """This build's values of `stages` kept in a scratch file beside the cache rather than in
+        memory (`Spilled`): for a build whose state is saved when it ends (the command line), not
+        one passed on in memory (the preview server)."""
+        key = cache_key()
+        if self.path is None or key is None:
+            return
+        hints = typing.get_type_hints(State)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for stage in stages:
+                spilled = Spilled(self.path.parent, _decoder(typing.get_args(hints[stage])[1]), key)
+                for name, value in getattr(self.current, stage).items():
+                    spilled[name] = value
+                setattr(self.current, stage, spilled)
+        except OSError:  # no room beside the cache: kept in memory
+            return
+
     def carry(self, stage: str, keys: Sequence[str]) -> None:
         """Keep for the next build the last build's values of `keys` that this build neither made
         nor read (a meeting's calendar event when no calendar holding it was made again; a
@@ -387,6 +406,67 @@ class BuildCache:
                 temporary.remove()
 
 
+class Spilled(MutableMapping):
+    """A memoised stage's values that this build computed, each encoded into a scratch file (unlinked:
+    it goes with the process) as it is set, and read back, checked and decoded when asked for: a cold
+    build of a large archive made every meeting's HTML, and held it all until the cache was saved.
+    Saving copies each value's bytes as they are (`raw`). A forked worker keeps what it sets to
+    itself: the file's end is its parent's to move."""
+
+    def __init__(self, folder: Path, decode: Callable | None, key: bytes):
+        self.stream = tempfile.TemporaryFile(dir=folder, prefix=".tmp-spill-")  # noqa: SIM115  (lives with the state)
+        self.decode = decode
+        self.key = key
+        self.places: dict[str, tuple[int, int, str]] = {}  # name -> (offset, length, keyed hash)
+        self.end = 0
+        self.owner = os.getpid()
+        self.local: dict[str, object] = {}  # set in a forked worker
+
+    def __setitem__(self, name: str, value) -> None:
+        if os.getpid() != self.owner:
+            self.local[name] = value
+            return
+        data = _encode(value)
+        os.pwrite(self.stream.fileno(), data, self.end)
+        self.places[name] = (self.end, len(data), value_mac(self.key, data))
+        self.end += len(data)
+
+    def raw(self, name: str) -> bytes:
+        offset, length, _ = self.places[name]
+        return _read_at(self.stream, offset, length)
+
+    def mac(self, name: str) -> str:
+        return self.places[name][2]
+
+    def __getitem__(self, name: str):
+        if name in self.local:
+            return self.local[name]
+        data = self.raw(name)
+        if not hmac.compare_digest(value_mac(self.key, data), self.places[name][2]):
+            raise ValueError("a value whose checksum does not match")
+        value = orjson.loads(data)
+        return value if self.decode is None else self.decode(value)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError):
+            return default
+
+    def __delitem__(self, name: str) -> None:
+        self.local.pop(name, None)
+        del self.places[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self.places or name in self.local
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.places, *(name for name in self.local if name not in self.places)])
+
+    def __len__(self) -> int:
+        return len(self.places) + sum(1 for name in self.local if name not in self.places)
+
+
 class LazyStage(Mapping):
     """A memoised stage of the previous build, each value read from the cache file and decoded
     when it is asked for (not kept: each is asked for once, and then held by the build)."""
@@ -470,8 +550,7 @@ def write_state(stream, state: State, signature: str, key: bytes, previous: Stat
             if isinstance(before, LazyStage) and name in before:
                 data, mac = before.raw(name), before.entries[name][2]
             else:
-                data = _encode(values[name])
-                mac = value_mac(key, data)
+                data, mac = _value_bytes(values, name, key)
             entries[name] = (written, len(data), mac)
             stream.write(data)
             written += len(data)
@@ -527,8 +606,8 @@ def append_state(path: Path, state: State, signature: str, key: bytes, previous:
                 if name in before:
                     offset, length, mac = before.entries[name]
                 else:
-                    data = _encode(values[name])
-                    offset, length, mac = end, len(data), value_mac(key, data)
+                    data, mac = _value_bytes(values, name, key)
+                    offset, length = end, len(data)
                     new.append(data)
                     end += length
                 entries[name] = (offset, length, mac)
@@ -544,6 +623,14 @@ def append_state(path: Path, state: State, signature: str, key: bytes, previous:
         mac, place = _head(signature, key, end, index)
         os.pwrite(fd, mac + place, MAC_AT)
     return True
+
+
+def _value_bytes(values, name: str, key: bytes) -> tuple[bytes, str]:
+    """A value of this build as the cache file holds it, with its keyed hash."""
+    if isinstance(values, Spilled) and name in values.places:
+        return values.raw(name), values.mac(name)
+    data = _encode(values[name])
+    return data, value_mac(key, data)
 
 
 def _encode(value) -> bytes:

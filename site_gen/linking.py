@@ -7,7 +7,7 @@ previous/next meetings of a committee, and the meeting that approved minutes.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -115,7 +115,11 @@ class MarkupStore:
         self.keys = keys or {}  # slug -> the key of its render
         self.cache = cache or BuildCache.disabled()
         self.render_again = render_again
-        self.found: dict[str, MeetingMarkup] = {}
+        # the meetings read last: a page reads one meeting's items one after another; not every
+        # meeting, which a cold build would then hold whole until it ends
+        self.found: OrderedDict[str, MeetingMarkup] = OrderedDict()
+
+    KEPT = 256
 
     def of(self, slug: str) -> MeetingMarkup:
         found = self.found.get(slug)
@@ -126,6 +130,10 @@ class MarkupStore:
                 assert self.render_again is not None
                 found = self.cache.current.markup[key] = self.render_again(slug)
             self.found[slug] = found
+            if len(self.found) > self.KEPT:
+                self.found.popitem(last=False)
+        else:
+            self.found.move_to_end(slug)
         return found
 
     def __getitem__(self, key: tuple[str, int]) -> ItemHtml:
@@ -189,10 +197,17 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
     index = dict(zip(keys, range(len(keys)), strict=True))
 
     def render_missing(missing: list[str]) -> dict[str, tuple[MeetingFindings, list]]:
-        rendered = pool.map_ordered(lambda key: render_meeting(meetings[index[key]], renderer), missing)
-        for key, value in zip(missing, rendered, strict=True):
-            cache.current.markup[key] = value.markup()
-        return {key: (value.findings(), []) for key, value in zip(missing, rendered, strict=True)}
+        found: dict[str, tuple[MeetingFindings, list]] = {}
+        keys = iter(missing)
+        # taken a run at a time as the workers make them: the HTML goes to the cache's stage, and
+        # is not held here for every meeting at once
+        for part in pool.map_chunks(lambda part: [render_meeting(meetings[index[key]], renderer) for key in part],
+                                    missing):
+            for value in part:
+                key = next(keys)
+                cache.current.markup[key] = value.markup()
+                found[key] = (value.findings(), [])
+        return found
     found = cache.memo_many("renders", keys, render_missing)
     cache.carry("markup", keys)
     return [found[key] for key in keys]

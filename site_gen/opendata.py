@@ -19,7 +19,7 @@ import re
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -730,8 +730,9 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the
 
 def bulk_zip(names: list[str], read, previous: BinaryIO | bytes | memoryview | None = None, same=None,
              into: BinaryIO | None = None) -> memoryview | None:
-    """A zip of the files `names` (`read(name)` gives each one's bytes, read one at a time: the
-    meeting files of a large archive are a hundred megabytes), deterministic: names in order,
+    """A zip of the files `names` (`read(name)` gives each one's bytes, or an open binary file that
+    is read a megabyte at a time and closed: the meeting files of a large archive are a hundred
+    megabytes, and the indicators' JSON tens), deterministic: names in order,
     fixed times and permissions, deflated; written into the binary file `into`, else returned.
     `previous`: the zip an earlier build made the same way (a file, read where it is), whose
     compressed members are taken again for the files that are the same (compressing is most of
@@ -755,14 +756,18 @@ def bulk_zip(names: list[str], read, previous: BinaryIO | bytes | memoryview | N
                 deflated = _member(previous, kept)
             if deflated is None:
                 data = read(name)
-                crc, size = zlib.crc32(data), len(data)
-                if kept is not None and kept[:2] == (crc, size):
-                    deflated = _member(previous, kept)
-                    if deflated is not None and not inflates_to(deflated, data):
-                        deflated = None
-                if deflated is None:
-                    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
-                    deflated = deflate.compress(data) + deflate.flush()
+                try:
+                    crc, size = _crc_and_size(data)
+                    if kept is not None and kept[:2] == (crc, size):
+                        deflated = _member(previous, kept)
+                        if deflated is not None and not inflates_to(deflated, _rewound(data)):
+                            deflated = None
+                    if deflated is None:
+                        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
+                        deflated = b"".join([*map(deflate.compress, _chunks(data)), deflate.flush()])
+                finally:
+                    if not isinstance(data, (bytes, bytearray, memoryview)):
+                        data.close()
             # each member as ZipFile.writestr writes it into a seekable file: its header with the
             # final sizes and CRC, then the deflated bytes; close() writes the central directory
             info.file_size, info.CRC, info.compress_size = size, crc, len(deflated)
@@ -774,6 +779,29 @@ def bulk_zip(names: list[str], read, previous: BinaryIO | bytes | memoryview | N
             archive.start_dir = buffer.tell()
     # not a copy when returned: the zip of a large archive is tens of megabytes
     return buffer.getbuffer() if into is None and isinstance(buffer, io.BytesIO) else None
+
+
+def _rewound(data):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        data.seek(0)
+    return data
+
+
+def _chunks(data) -> Iterator[bytes | bytearray | memoryview]:
+    """A member's bytes (given whole, or an open binary file) a megabyte at a time, from the start."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        yield data
+        return
+    data.seek(0)
+    while chunk := data.read(INFLATE_STEP):
+        yield chunk
+
+
+def _crc_and_size(data) -> tuple[int, int]:
+    crc = size = 0
+    for chunk in _chunks(data):
+        crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+    return crc, size
 
 
 def _member(previous, kept: tuple[int, int, int, int]) -> bytes | None:
@@ -790,26 +818,34 @@ def _member(previous, kept: tuple[int, int, int, int]) -> bytes | None:
 INFLATE_STEP = 1 << 20
 
 
-def inflates_to(deflated: bytes | memoryview, data: bytes) -> bool:
-    """Whether the raw deflate stream `deflated` is `data`, inflated a megabyte at a time: a large
-    member (the indicators' JSON) is compared without a second copy of it in memory."""
+def inflates_to(deflated: bytes | memoryview, data: bytes | BinaryIO) -> bool:
+    """Whether the raw deflate stream `deflated` is `data` (bytes, or a binary file read from where
+    it is), inflated a megabyte at a time: a large member (the indicators' JSON) is compared without
+    a second copy of it in memory."""
+    take: Callable[[int], bytes | memoryview]
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        whole, done = memoryview(data), 0
+
+        def take(count: int) -> bytes | memoryview:
+            nonlocal done
+            done += count
+            return whole[done - count:done]
+    else:
+        take = data.read
     inflate = zlib.decompressobj(-15)
-    expected = memoryview(data)
-    done = 0
     pending: bytes | memoryview = deflated
     try:
         while True:
             part = inflate.decompress(pending, INFLATE_STEP)
-            if expected[done:done + len(part)] != part:
+            if take(len(part)) != part:
                 return False
-            done += len(part)
             pending = inflate.unconsumed_tail  # left only when the step was full: it makes progress
             if inflate.eof or not (pending or part):
                 break
         rest = inflate.flush()
     except zlib.error:
         return False
-    return inflate.eof and expected[done:] == rest
+    return inflate.eof and take(len(rest)) == rest and not take(1)
 
 
 def zip_members(previous: BinaryIO | None) -> dict[str, tuple[int, int, int, int]]:

@@ -605,6 +605,12 @@ class Writer:
         stream.close()
         return None
 
+    def open_written(self, path: str) -> BinaryIO:
+        """A file already written (or kept) in this build, open to read: for a file made of other
+        outputs (the bulk download), read a part at a time."""
+        assert self.staging is not None
+        return open(self.staging / PurePosixPath(path).as_posix(), "rb")  # noqa: SIM115  (the caller closes it)
+
     def read(self, path: str) -> bytes:
         """The bytes of a file already written (or kept) in this build: for a file made of
         other outputs (the bulk download)."""

@@ -76,6 +76,10 @@ def test_a_member_is_compared_a_step_at_a_time_to_the_end():
     assert not opendata.inflates_to(stream, data[:-1])
     assert not opendata.inflates_to(stream[:-10], data)  # a stream cut short
     assert not opendata.inflates_to(b"not deflated at all", data)
+    # compared with a file, read as it goes (a member the build reads from the site being written)
+    assert opendata.inflates_to(stream, io.BytesIO(data))
+    assert not opendata.inflates_to(stream, io.BytesIO(data + b"\n"))
+    assert not opendata.inflates_to(stream, io.BytesIO(data[:middle] + b"X" + data[middle + 1:]))
 
 
 def test_a_large_member_kept_from_the_previous_zip(monkeypatch):
@@ -124,6 +128,7 @@ def test_a_zip_written_into_a_file_from_the_previous_file(tmp_path):
         previous_path.write_bytes(previous_bytes)
         made = tmp_path / "made.zip"
         with open(previous_path, "rb") as previous, open(made, "wb") as into:
-            opendata.bulk_zip(list(changed), changed.__getitem__, previous, same=lambda name: name in FILES
-                              and name != "data/meetings.json", into=into)
+            # each member an open file, as the build reads them
+            opendata.bulk_zip(list(changed), lambda name: io.BytesIO(changed[name]), previous,
+                              same=lambda name: name in FILES and name != "data/meetings.json", into=into)
         assert made.read_bytes() == reference_zip(changed)

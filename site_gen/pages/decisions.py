@@ -12,7 +12,8 @@ from .site import Site
 
 @dataclass(kw_only=True)
 class DecisionsContext(PageContext):
-    decisions: list  # (meeting, item, the item's rendered text)
+    decisions: list  # (meeting, item)
+    item_html: object  # linking.MarkupStore: item_html[(slug, number)] is an item's rendered text
     page_number: int
     pages: int
     total: int
@@ -32,6 +33,8 @@ def decisions_context(site: Site, number: int, pages: int, chunk: list) -> Decis
     home = home_crumb()
     return DecisionsContext(
         title="Decisions register" + (f" (page {number} of {pages})" if number > 1 else ""),
-        decisions=[(m, i, linked.items[(m.slug, i.number)]) for m, i in chunk],
+        # the store, not each item's HTML: what a page's context holds outlives the page until the
+        # cycle collector runs, which it does not while the site is built
+        decisions=chunk, item_html=linked.items,
         page_number=number, pages=pages, total=len(linked.decisions),
         breadcrumbs=[home] if number == 1 else [home, Crumb("Decisions register", urls.decisions())])

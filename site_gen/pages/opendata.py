@@ -76,7 +76,7 @@ def outputs(site: Site) -> Iterator[Output]:
     def bulk_zip_of(names: list[str], into: BinaryIO) -> None:
         previous = writer.previous_file(urls.output_path(urls.bulk_download()))
         try:
-            bulk_zip(names, writer.read, previous, writer.same_as_before, into)
+            bulk_zip(names, writer.open_written, previous, writer.same_as_before, into)
         finally:
             if previous is not None:
                 previous.close()
