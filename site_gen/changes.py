@@ -207,6 +207,15 @@ class HistoryPages:
             forge_name=FORGE_NAMES[urls.forge(self.site.repository_url)] if self.site.repository_url else "",
         )
 
+    def meeting_key(self, meeting: Meeting) -> tuple:
+        """What `meeting_view` shows, as plain data, without making the view (it is asked for every
+        meeting's inputs at each build): whether there is a history and where the content folder is
+        in the repository, whether the meeting is a draft, and its changes. The rest of the view
+        comes from the settings, which every page's inputs hold."""
+        found = self.history.of(meeting_path(meeting))
+        return (self.history.available, self.history.prefix, meeting.status == "draft",
+                history_key(found) if found else None)
+
     def recent(self, meetings: list[Meeting], tombstones: list[Tombstone], meeting_title,
                limit: int) -> list[Entry]:
         """The newest changes across the published meetings and the withdrawn ones, in the order

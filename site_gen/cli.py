@@ -10,11 +10,10 @@ import sys
 import time
 
 from . import pipeline
+from .console import BUILD_WARNINGS, print_annotations, print_problems  # noqa: F401  (the command line's, imported from here)
 from .console import plural as _plural
-from .console import print_annotations, print_problems  # noqa: F401  (the command line's, imported from here)
 
 COMMANDS = ("build", "check", "serve", "new", "init", "import")
-BUILD_WARNINGS = 10  # a build prints at most this many warnings (a screenful, with their hints)
 
 
 def parser() -> argparse.ArgumentParser:

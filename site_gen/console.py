@@ -6,6 +6,8 @@ import os
 
 from .problems import ERROR, Report
 
+BUILD_WARNINGS = 10  # a build prints at most this many warnings (a screenful, with their hints)
+
 
 def print_problems(report: Report, stream, strict: bool = False, scope=None, show_all: bool = True,
                    limit: int | None = None, more: str = "") -> None:

@@ -7,6 +7,7 @@ previous/next meetings of a committee, and the meeting that approved minutes.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ class Mentions(Mapping[str, list[MentionRef]]):
     in order; `count(code)` and `meetings(code)` need no mention made."""
 
     def __init__(self, found: dict[str, list[MeetingMentions]] | None = None):
-        self.found = dict(sorted((found or {}).items()))  # code -> [MeetingMentions], oldest meeting first
+        # code -> [MeetingMentions], oldest meeting first (by date, then committee: as loading sorts them)
+        self.found = dict(sorted((found or {}).items()))
         self.made: dict[str, list[MentionRef]] = {}
 
     def __getitem__(self, code: str) -> list[MentionRef]:
@@ -69,13 +71,12 @@ class Mentions(Mapping[str, list[MentionRef]]):
 
     def meetings(self, code: str) -> list[Meeting]:
         """The meetings that mention `code`, newest first (as its mentions are)."""
-        found = self.found.get(code, [])
-        order = sorted(found, key=lambda entry: (entry[0].date, entry[0].committee), reverse=True)
-        if len({(meeting.date, meeting.committee) for meeting, _ in order}) < len(order):
+        meetings = [meeting for meeting, _ in reversed(self.found.get(code, []))]  # found oldest first
+        if any(a.date == b.date and a.committee == b.committee for a, b in itertools.pairwise(meetings)):
             # two meetings of a committee on one day (a draft beside published minutes): their
             # mentions interleave by item, as the mentions themselves say
             return list({ref.meeting.slug: ref.meeting for ref in self[code]}.values())
-        return [meeting for meeting, _ in order]
+        return meetings
 
 
 @dataclass
@@ -237,8 +238,8 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
         if published_meeting:
             for code, key in render.mention_keys.items():
                 mentioned_in[code].append((meeting, key))
-    linked.mention_keys = {code: [key for _, key in sorted(entries, key=lambda e: (e[0].date, e[0].committee),
-                                                           reverse=True)]
+    # newest first: the archive's meetings are oldest first (loading sorts them by date and committee)
+    linked.mention_keys = {code: [key for _, key in reversed(entries)]
                            for code, entries in sorted(mentioned_in.items())}
     by_slug = {m.slug: m for m in checked}
     linked.items = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,

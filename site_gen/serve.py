@@ -107,7 +107,7 @@ class Preview:
     # -- building ---------------------------------------------------------------
 
     def rebuild(self) -> bool:
-        from .console import print_problems
+        from .console import BUILD_WARNINGS, print_problems
 
         started = time.perf_counter()
         try:
@@ -119,7 +119,10 @@ class Preview:
         except Exception as exc:  # never let the preview die with a traceback
             result = pipeline.Result(Report(), failure=f"{type(exc).__name__}: {exc}")
         seconds = time.perf_counter() - started
-        print_problems(result.report, self.stream)
+        # as a build prints them: every error, and the first warnings with a count of the rest
+        # (tens of thousands in a large archive, printed at every save)
+        print_problems(result.report, self.stream, limit=BUILD_WARNINGS,
+                       more="`python build.py check` lists them all")
         for notice in result.notices:  # e.g. no history: said once, not at every rebuild
             if notice not in self.said:
                 self.said.add(notice)

@@ -24,6 +24,7 @@ class Site:
         self.cache = cache or BuildCache.disabled()
         self._mention_inputs: dict[str, str] = {}
         self._meeting_rows: dict[str, MeetingRows] | None = None
+        self._stamp_keys: dict[str, str] | None = None  # published meeting's slug -> its history stamps
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -81,7 +82,7 @@ class Site:
         return self.inputs("meeting", linked.fingerprints[meeting.slug], brief(linked.previous.get(meeting.slug)),
                            brief(linked.next.get(meeting.slug)), brief(linked.approved_by.get(meeting.slug)),
                            [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
-                           self.history_pages.meeting_view(meeting).key())
+                           self.history_pages.meeting_key(meeting))
 
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings."""
@@ -97,7 +98,10 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        return ([self.history_pages.stamp_key(m) for m in meetings],
+        if self._stamp_keys is None:  # listed many times over (every feed and calendar): found once
+            self._stamp_keys = {m.slug: self.history_pages.stamp_key(m) for m in self.linked.meetings}
+        keys = self._stamp_keys
+        return ([keys[m.slug] if m.slug in keys else self.history_pages.stamp_key(m) for m in meetings],
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
