@@ -104,6 +104,12 @@ class Linked:
     fingerprints: dict[str, str] = field(default_factory=dict)  # slug -> hash
     settings_key: str = ""
 
+    def forget_made(self) -> None:
+        """Let go of what pages asked for (each code's mentions, the meetings' HTML read last): made
+        again if asked for."""
+        self.mentions.made.clear()
+        self.items.found.clear()
+
 
 class MarkupStore:
     """Each meeting's HTML: this build's when it rendered the meeting, else the last build's, read
@@ -209,7 +215,7 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
                 cache.current.markup[key] = value.markup()
                 found[key] = (value.findings(), [])
         return found
-    found = cache.memo_many("renders", keys, render_missing)
+    found = cache.memo_many("renders", keys, render_missing, hold=False)
     cache.carry("markup", keys)
     return [found[key] for key in keys]
 

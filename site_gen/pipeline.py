@@ -118,7 +118,7 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
             cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
                      if use_cache else BuildCache.disabled())
             # saved when the build ends: its largest values wait on the disk, not in memory
-            cache.spill(("markup", "rows"))
+            cache.spill(("renders", "markup", "rows"))
         timings["read cache"] = time.perf_counter() - started
         read_peak = peak_memory_mb()
         result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
@@ -210,6 +210,7 @@ def _render(content_dir, out_dir, include_drafts, with_search, templates, noinde
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
     writer.start(content_dir)
     render_site(linked, writer, templates, shards, history, cache, compiled)
+    linked.forget_made()  # the pages are made: what they asked for is not held while the site is indexed
     notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
     if notice:
         result.notices.append(notice)

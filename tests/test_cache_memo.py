@@ -71,3 +71,44 @@ def test_a_kept_value_that_no_longer_stands_is_computed_again():
     values = cache.memo_many("blob_statuses", ["page"], lambda missing: {k: ("written again", []) for k in missing},
                              usable=lambda record: False)
     assert values == {"page": "written again"}
+
+
+def test_values_spilled_beside_the_cache_are_read_back_checked_and_saved(tmp_path):
+    """A command-line build keeps its largest values in a scratch file, not in memory: each is read
+    back as it was set, one damaged since is not given back (it is made again), a forked worker's
+    stays its own, and saving (anew, then by appending) copies the values into the cache file."""
+    import os
+
+    from site_gen.renders import ItemHtml, MeetingMarkup, MeetingRows
+
+    cache = BuildCache(tmp_path / "build-test.cache", "s" * 40)
+    cache.spill(("markup", "rows"))
+    markup = MeetingMarkup("<p>Before the items</p>", {1: ItemHtml(minutes="<p>Noted ’</p>", codes=("PI.1",))})
+    cache.current.markup["m1"] = markup
+    cache.current.rows["r1"] = MeetingRows('{\n  "slug": "a"\n}', {2: "{}"})
+    assert not isinstance(cache.current.markup, dict)  # spilled, not held
+    assert cache.current.markup["m1"] == markup and "m1" in cache.current.markup and len(cache.current.markup) == 1
+    assert cache.current.rows.get("r1") == MeetingRows('{\n  "slug": "a"\n}', {2: "{}"})
+
+    pid = os.fork()
+    if pid == 0:  # a worker: what it sets is its own, and the file's end is left where it was
+        cache.current.markup["m2"] = markup
+        os._exit(0 if cache.current.markup["m2"] == markup else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert "m2" not in cache.current.markup
+
+    cache.save()
+    again = BuildCache(tmp_path / "build-test.cache", "s" * 40)
+    again.read()
+    assert again.previous.markup["m1"] == markup and again.previous.rows["r1"].items == {2: "{}"}
+    again.spill(("markup",))
+    again.carry("markup", ["m1"])
+    again.current.markup["m3"] = MeetingMarkup(None, {})
+    again.save()  # appended: m1 where it was, m3 from the scratch file
+    third = BuildCache(tmp_path / "build-test.cache", "s" * 40)
+    third.read()
+    assert third.previous.markup["m1"] == markup and third.previous.markup["m3"] == MeetingMarkup(None, {})
+
+    offset, length, _ = cache.current.markup.places["m1"]
+    os.pwrite(cache.current.markup.stream.fileno(), b"x" * length, offset)  # damaged since it was set
+    assert cache.current.markup.get("m1") is None
