@@ -270,18 +270,20 @@ class BuildCache:
             self.carry(stage, [key for key in reused if key not in fresh])
         return values
 
-    def spill(self, stages: Sequence[str]) -> None:
-        """This build's values of `stages` kept in a scratch file beside the cache rather than in
-        memory (`Spilled`): for a build whose state is saved when it ends (the command line), not
-        one passed on in memory (the preview server)."""
-        key = cache_key()
-        if self.path is None or key is None:
+    def spill(self, stages: Sequence[str], folder: Path | None = None) -> None:
+        """This build's values of `stages` kept in a scratch file rather than in memory (`Spilled`):
+        for a build whose state is saved when it ends (the command line), not one passed on in memory
+        (the preview server). The file is beside the cache, or in `folder` for a build without one
+        (its values are still read back within the build: each meeting's HTML by its pages)."""
+        key = cache_key() if self.path is not None else secrets.token_bytes(32)
+        folder = self.path.parent if self.path is not None else folder
+        if folder is None or key is None:
             return
         hints = typing.get_type_hints(State)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             for stage in stages:
-                spilled = Spilled(self.path.parent, _decoder(typing.get_args(hints[stage])[1]), key)
+                spilled = Spilled(folder, _decoder(typing.get_args(hints[stage])[1]), key)
                 for name, value in getattr(self.current, stage).items():
                     spilled[name] = value
                 setattr(self.current, stage, spilled)

@@ -117,8 +117,8 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         else:
             cache = (BuildCache.for_build(cache_dir or default_cache_dir(out_dir), content_dir, out_dir, templates)
                      if use_cache else BuildCache.disabled())
-            # saved when the build ends: its largest values wait on the disk, not in memory
-            cache.spill(("renders", "markup", "rows"))
+            # saved when the build ends (or not at all): its largest values wait on the disk, not in memory
+            cache.spill(("renders", "markup", "rows"), Path(out_dir).resolve().parent)
         timings["read cache"] = time.perf_counter() - started
         read_peak = peak_memory_mb()
         result = _build(content_dir, out_dir, include_drafts, with_search, templates, noindex, cache,
