@@ -9,9 +9,11 @@ is ignored (the build is then a cold one), never trusted.
 
 What is kept (see `State`):
 - the memoised stages (`BuildCache.memo`): each meeting file as loaded (model,
-  documents), each meeting's rendered Markdown, each meeting's calendar event and
-  each git version's `status:` (history.py), by explicit keys made of content
-  hashes; and what those computations reported, replayed when they are reused;
+  documents), what each meeting's Markdown mentions and its HTML, each meeting's
+  entries in the bulk open-data files, each meeting's calendar event and each git
+  version's `status:` (history.py), by explicit keys made of content hashes; and
+  what those computations reported, replayed when they are reused. A command-line
+  build keeps the largest it computes in a scratch file until it saves (`Spilled`);
 - each output file's hash, size and identity on disk, and the digest of what it
   was made from, so an unchanged page is linked from the previous site rather
   than rendered and written again;
