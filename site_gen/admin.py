@@ -22,13 +22,9 @@ from pathlib import Path
 
 import yaml
 
-try:  # the C loader: the screen's settings are read at every build
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader  # type: ignore[assignment]
-
 from . import urls
 from .models import Site
+from .yamlio import plain_load
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCES = PROJECT / "admin"
@@ -96,7 +92,7 @@ def write(writer, site: Site) -> str | None:
 
 def config(site: Site, sources: Path = SOURCES) -> dict:
     """admin/config.yml with the repository, its branch and the site's address from site.yml."""
-    data = yaml.load((sources / "config.yml").read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506  (safe)
+    data = plain_load((sources / "config.yml").read_text(encoding="utf-8"))
     backend = data["backend"]
     backend["branch"] = site.repository_branch or "main"
     if site.repository_url:

@@ -410,80 +410,20 @@ class BuildCache:
                 temporary.remove()
 
 
-class Spilled(MutableMapping):
-    """A memoised stage's values that this build computed, each encoded into a scratch file (unlinked:
-    it goes with the process) as it is set, and read back, checked and decoded when asked for: a cold
-    build of a large archive made every meeting's HTML, and held it all until the cache was saved.
-    Saving copies each value's bytes as they are (`raw`). A forked worker keeps what it sets to
-    itself: the file's end is its parent's to move."""
+class _StoredValues(Mapping):
+    """Values encoded in a file, each read, checked against its keyed hash and decoded when asked
+    for (not kept): `entries` gives each one's [offset from `base`, length, keyed hash]."""
 
-    def __init__(self, folder: Path, decode: Callable | None, key: bytes):
-        self.stream = tempfile.TemporaryFile(dir=folder, prefix=".tmp-spill-")  # noqa: SIM115  (lives with the state)
-        self.decode = decode
-        self.key = key
-        self.places: dict[str, tuple[int, int, str]] = {}  # name -> (offset, length, keyed hash)
-        self.end = 0
-        self.owner = os.getpid()
-        self.local: dict[str, object] = {}  # set in a forked worker
-
-    def __setitem__(self, name: str, value) -> None:
-        if os.getpid() != self.owner:
-            self.local[name] = value
-            return
-        data = _encode(value)
-        os.pwrite(self.stream.fileno(), data, self.end)
-        self.places[name] = (self.end, len(data), value_mac(self.key, data))
-        self.end += len(data)
-
-    def raw(self, name: str) -> bytes:
-        offset, length, _ = self.places[name]
-        return _read_at(self.stream, offset, length)
-
-    def mac(self, name: str) -> str:
-        return self.places[name][2]
-
-    def __getitem__(self, name: str):
-        if name in self.local:
-            return self.local[name]
-        data = self.raw(name)
-        if not hmac.compare_digest(value_mac(self.key, data), self.places[name][2]):
-            raise ValueError("a value whose checksum does not match")
-        value = orjson.loads(data)
-        return value if self.decode is None else self.decode(value)
-
-    def get(self, name, default=None):
-        try:
-            return self[name]
-        except (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError):
-            return default
-
-    def __delitem__(self, name: str) -> None:
-        self.local.pop(name, None)
-        del self.places[name]
-
-    def __contains__(self, name) -> bool:
-        return name in self.places or name in self.local
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([*self.places, *(name for name in self.local if name not in self.places)])
-
-    def __len__(self) -> int:
-        return len(self.places) + sum(1 for name in self.local if name not in self.places)
-
-
-class LazyStage(Mapping):
-    """A memoised stage of the previous build, each value read from the cache file and decoded
-    when it is asked for (not kept: each is asked for once, and then held by the build)."""
-
-    def __init__(self, stream, entries: dict[str, list], decode: Callable | None, key: bytes = b""):
+    def __init__(self, stream, entries: dict[str, list], decode: Callable | None, key: bytes, base: int):
         self.stream = stream
-        self.entries = entries  # key -> [offset in the body, length, keyed hash]
+        self.entries = entries
         self.decode = decode
         self.key = key
+        self.base = base
 
     def raw(self, key: str) -> bytes:
         offset, length, _ = self.entries[key]
-        return _read_at(self.stream, HEAD + offset, length)
+        return _read_at(self.stream, self.base + offset, length)
 
     def __getitem__(self, key: str):
         if key not in self.entries:
@@ -508,6 +448,56 @@ class LazyStage(Mapping):
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+class LazyStage(_StoredValues):
+    """A memoised stage of the previous build, each value read from the cache file and decoded
+    when it is asked for (not kept: each is asked for once, and then held by the build)."""
+
+    def __init__(self, stream, entries: dict[str, list], decode: Callable | None, key: bytes = b""):
+        super().__init__(stream, entries, decode, key, HEAD)
+
+
+class Spilled(_StoredValues, MutableMapping):
+    """A memoised stage's values that this build computed, each encoded into a scratch file (unlinked:
+    it goes with the process) as it is set, and read back, checked and decoded when asked for: a cold
+    build of a large archive made every meeting's HTML, and held it all until the cache was saved.
+    Saving copies each value's bytes as they are (`raw`). A forked worker keeps what it sets to
+    itself: the file's end is its parent's to move."""
+
+    def __init__(self, folder: Path, decode: Callable | None, key: bytes):
+        stream = tempfile.TemporaryFile(dir=folder, prefix=".tmp-spill-")  # noqa: SIM115  (lives with the state)
+        super().__init__(stream, {}, decode, key, 0)
+        self.end = 0
+        self.owner = os.getpid()
+        self.local: dict[str, object] = {}  # set in a forked worker
+
+    def __setitem__(self, name: str, value) -> None:
+        if os.getpid() != self.owner:
+            self.local[name] = value
+            return
+        data = _encode(value)
+        os.pwrite(self.stream.fileno(), data, self.end)
+        self.entries[name] = [self.end, len(data), value_mac(self.key, data)]
+        self.end += len(data)
+
+    def __getitem__(self, name: str):
+        if name in self.local:
+            return self.local[name]
+        return super().__getitem__(name)
+
+    def __delitem__(self, name: str) -> None:
+        self.local.pop(name, None)
+        del self.entries[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self.entries or name in self.local
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.entries, *(name for name in self.local if name not in self.entries)])
+
+    def __len__(self) -> int:
+        return len(self.entries) + sum(1 for name in self.local if name not in self.entries)
 
 
 def _read_at(stream, offset: int, length: int) -> bytes:
@@ -631,8 +621,8 @@ def append_state(path: Path, state: State, signature: str, key: bytes, previous:
 
 def _value_bytes(values, name: str, key: bytes) -> tuple[bytes, str]:
     """A value of this build as the cache file holds it, with its keyed hash."""
-    if isinstance(values, Spilled) and name in values.places:
-        return values.raw(name), values.mac(name)
+    if isinstance(values, Spilled) and name in values.entries:
+        return values.raw(name), values.entries[name][2]
     data = _encode(values[name])
     return data, value_mac(key, data)
 

@@ -69,10 +69,6 @@ class ChangeView:
     anchor: str
     commit_url: str | None  # on the forge, when site.yml gives repository_url
 
-    def key(self) -> tuple:
-        """What the page shows of it, as plain data: for the incremental build's inputs."""
-        return change_key(self.change), self.words, self.date, self.anchor, self.commit_url
-
     @property
     def short(self) -> str:
         return self.change.commit[:7]
@@ -130,11 +126,6 @@ class MeetingHistoryView:
     edit_url: str | None  # "Suggest a correction"
     forge_name: str
 
-    def key(self) -> tuple:
-        """Its fields as plain data, for the meeting's inputs (`Site.meeting_inputs`)."""
-        return (self.available, tuple(change.key() for change in self.changes), self.first_published,
-                self.last_changed, self.amended_after_approval, self.edit_url, self.forge_name)
-
 
 class HistoryPages:
     def __init__(self, site, history: History | None):
@@ -142,7 +133,7 @@ class HistoryPages:
         self.history = history if history is not None else History(False, notice="no history was read")
         # asked for by every feed, calendar and sitemap entry of a meeting: worked out once a build
         self._stamps: dict[tuple[str, str], tuple | None] = {}
-        self._stamp_keys: dict[tuple[str, str], str] = {}
+        self._stamp_keys: dict[str, tuple[str, str]] = {}  # slug -> (the status it was found for, key)
 
     def tombstones(self, archive) -> list[Tombstone]:
         """The withdrawn minutes that keep a page: not those whose file is back (any status)."""
@@ -257,12 +248,18 @@ class HistoryPages:
     def stamp_key(self, meeting: Meeting) -> str:
         """`stamps` as a string, for the inputs of the pages that list many meetings (the repr of
         thousands of datetimes at every build cost more than the rest of those digests)."""
-        known = (meeting.slug, meeting.status)
-        if known not in self._stamp_keys:
-            found = self.stamps(meeting)
-            self._stamp_keys[known] = ("" if found is None
-                                       else f"{found[0].isoformat()} {found[1].isoformat()} {found[2]}")
-        return self._stamp_keys[known]
+        found = self._stamp_keys.get(meeting.slug)
+        if found is None or found[0] != meeting.status:
+            stamps = self.stamps(meeting)
+            key = "" if stamps is None else f"{stamps[0].isoformat()} {stamps[1].isoformat()} {stamps[2]}"
+            found = self._stamp_keys[meeting.slug] = (meeting.status, key)
+        return found[1]
+
+    def stamp_keys(self, meetings) -> list[str]:
+        """`stamp_key` of each of `meetings` (a feed or calendar lists many), looked up inline."""
+        known = self._stamp_keys
+        return [found[1] if (found := known.get(m.slug)) is not None and found[0] == m.status else self.stamp_key(m)
+                for m in meetings]
 
     def _find_stamps(self, meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime, int] | None:
         found = self.history.of(meeting_path(meeting))

@@ -205,13 +205,13 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
 
     def render_missing(missing: list[str]) -> dict[str, tuple[MeetingFindings, list]]:
         found: dict[str, tuple[MeetingFindings, list]] = {}
-        keys = iter(missing)
+        in_order = iter(missing)
         # taken a run at a time as the workers make them: the HTML goes to the cache's stage, and
         # is not held here for every meeting at once
         for part in pool.map_chunks(lambda part: [render_meeting(meetings[index[key]], renderer) for key in part],
                                     missing):
             for value in part:
-                key = next(keys)
+                key = next(in_order)
                 cache.current.markup[key] = value.markup()
                 found[key] = (value.findings(), [])
         return found

@@ -19,7 +19,7 @@ import re
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -73,20 +73,11 @@ def encoded_entry(value) -> str:
     return orjson.dumps(value, option=JSON_OPTIONS).decode("utf-8")
 
 
-def _listed(entries: Iterable[bytes], indent: bytes) -> bytes:
-    """JSON entries (each as written at the top level) as the list orjson writes at `indent`."""
-    inner = indent + b"  "
-    joined = (b"," + inner).join(entry.replace(b"\n", inner) for entry in entries)
-    return b"[" + inner + joined + indent + b"]" if joined else b"[]"
-
-
-def with_encoded_list(value: dict, key: str, entries: Iterable[str]) -> str:
+def with_encoded_list(value: dict, key: str, entries: list[str]) -> str:
     """`encoded_entry(value)` where `value[key]` is the list of these entries (JSON text each)."""
-    mark = orjson.dumps(_ROWS_MARK + key)
-    text = orjson.dumps({**value, key: _ROWS_MARK + key}, option=JSON_OPTIONS)
-    at = text.index(mark)
-    listed = _listed([entry.encode("utf-8") for entry in entries], b"\n  ")
-    return (text[:at] + listed + text[at + len(mark):]).decode("utf-8")
+    out = io.BytesIO()
+    dumps_streamed({**value, key: Rows(entries, encoded=True)}, out)
+    return out.getvalue()[:-1].decode("utf-8")  # without the newline that ends a file
 
 
 @dataclass
@@ -124,12 +115,11 @@ def encoded_rows_digest(value: dict) -> str:
     return found.hexdigest()
 
 
-def dumps_streamed(value: dict, into: BinaryIO | None = None) -> bytearray | None:
+def dumps_streamed(value: dict, into: BinaryIO) -> None:
     """`dumps(value)` byte for byte, where the top-level values that are `Rows` are made one entry
     at a time, each written as orjson writes it two levels in (its lines indented four spaces more;
     JSON strings hold no raw newline), into the binary file `into` a run of entries at a time (the
-    indicators' file of a large archive is tens of megabytes, and its mentions as dictionaries
-    more); without `into`, into one buffer that is returned."""
+    indicators' file of a large archive is tens of megabytes, and its mentions as dictionaries more)."""
     rows = {key: item for key, item in value.items() if isinstance(item, Rows)}
     text = dumps({key: _ROWS_MARK + key if key in rows else item for key, item in value.items()})
     marks = sorted((text.index(orjson.dumps(_ROWS_MARK + key)), key) for key in rows)
@@ -147,16 +137,13 @@ def dumps_streamed(value: dict, into: BinaryIO | None = None) -> bytearray | Non
                 data = (entry.encoded() if isinstance(entry, WithList) else entry).encode("utf-8")
             out += data.replace(b"\n", _ROW_INDENT)
             empty = False
-            if into is not None and len(out) >= _WRITE_AT:
+            if len(out) >= _WRITE_AT:
                 into.write(out)
                 out.clear()
         out += b"[]" if empty else b"\n  ]"
         done = at + len(orjson.dumps(_ROWS_MARK + key))
     out += text[done:]
-    if into is None:
-        return out
     into.write(out)
-    return None
 
 
 _WRITE_AT = 1 << 20  # bytes of a streamed file gathered before they are written
@@ -728,22 +715,17 @@ BULK_MEMBERS = re.compile(r"^(data/[^/]+\.json|data/schemas/[^/]+|datapackage\.j
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no clock, so the same files give the same bytes
 
 
-def bulk_zip(names: list[str], read, previous: BinaryIO | bytes | memoryview | None = None, same=None,
-             into: BinaryIO | None = None) -> memoryview | None:
-    """A zip of the files `names` (`read(name)` gives each one's bytes, or an open binary file that
-    is read a megabyte at a time and closed: the meeting files of a large archive are a hundred
-    megabytes, and the indicators' JSON tens), deterministic: names in order,
-    fixed times and permissions, deflated; written into the binary file `into`, else returned.
-    `previous`: the zip an earlier build made the same way (a file, read where it is), whose
-    compressed members are taken again for the files that are the same (compressing is most of
-    the time, and an edit changes few members). `same(name)`: whether the file is known to be
-    the one that zip was made from (the writer's hashes of both builds), so that it is neither
-    read nor compared; the others are compared byte for byte."""
-    if isinstance(previous, (bytes, bytearray, memoryview)):
-        previous = io.BytesIO(previous)
+def bulk_zip(names: list[str], open_member, previous: BinaryIO | None, same, into: BinaryIO) -> None:
+    """A zip of the files `names` written into the binary file `into` (`open_member(name)` opens
+    each, read a megabyte at a time, and closed here: the meeting files of a large archive are a
+    hundred megabytes, and the indicators' JSON tens), deterministic: names in order, fixed times
+    and permissions, deflated. `previous`: the zip an earlier build made the same way (a file,
+    read where it is), whose compressed members are taken again for the files that are the same
+    (compressing is most of the time, and an edit changes few members). `same(name)`: whether the
+    file is known to be the one that zip was made from (the writer's hashes of both builds), so
+    that it is neither read nor compared; the others are compared byte for byte."""
     before = zip_members(previous)
-    buffer = io.BytesIO() if into is None else into
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(into, "w") as archive:
         for name in sorted(names):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -751,55 +733,41 @@ def bulk_zip(names: list[str], read, previous: BinaryIO | bytes | memoryview | N
             info.external_attr = 0o644 << 16
             kept = before.get(name)
             deflated: bytes | None = None
-            if kept is not None and same is not None and same(name):
+            if kept is not None and same(name):
                 crc, size = kept[0], kept[1]
                 deflated = _member(previous, kept)
             if deflated is None:
-                data = read(name)
-                try:
-                    crc, size = _crc_and_size(data)
+                with open_member(name) as member:
+                    crc, size = _crc_and_size(member)
                     if kept is not None and kept[:2] == (crc, size):
                         deflated = _member(previous, kept)
-                        if deflated is not None and not inflates_to(deflated, _rewound(data)):
+                        member.seek(0)
+                        if deflated is not None and not inflates_to(deflated, member):
                             deflated = None
                     if deflated is None:
                         deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
-                        deflated = b"".join([*map(deflate.compress, _chunks(data)), deflate.flush()])
-                finally:
-                    if not isinstance(data, (bytes, bytearray, memoryview)):
-                        data.close()
+                        deflated = b"".join([*map(deflate.compress, _chunks(member)), deflate.flush()])
             # each member as ZipFile.writestr writes it into a seekable file: its header with the
             # final sizes and CRC, then the deflated bytes; close() writes the central directory
             info.file_size, info.CRC, info.compress_size = size, crc, len(deflated)
-            info.header_offset = buffer.tell()
-            buffer.write(info.FileHeader(False))
-            buffer.write(deflated)
+            info.header_offset = into.tell()
+            into.write(info.FileHeader(False))
+            into.write(deflated)
             archive.filelist.append(info)
             archive.NameToInfo[name] = info
-            archive.start_dir = buffer.tell()
-    # not a copy when returned: the zip of a large archive is tens of megabytes
-    return buffer.getbuffer() if into is None and isinstance(buffer, io.BytesIO) else None
+            archive.start_dir = into.tell()
 
 
-def _rewound(data):
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        data.seek(0)
-    return data
-
-
-def _chunks(data) -> Iterator[bytes | bytearray | memoryview]:
-    """A member's bytes (given whole, or an open binary file) a megabyte at a time, from the start."""
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        yield data
-        return
-    data.seek(0)
-    while chunk := data.read(INFLATE_STEP):
+def _chunks(member: BinaryIO) -> Iterator[bytes]:
+    """A member's bytes a megabyte at a time, from its start."""
+    member.seek(0)
+    while chunk := member.read(INFLATE_STEP):
         yield chunk
 
 
-def _crc_and_size(data) -> tuple[int, int]:
+def _crc_and_size(member: BinaryIO) -> tuple[int, int]:
     crc = size = 0
-    for chunk in _chunks(data):
+    for chunk in _chunks(member):
         crc, size = zlib.crc32(chunk, crc), size + len(chunk)
     return crc, size
 
@@ -818,26 +786,16 @@ def _member(previous, kept: tuple[int, int, int, int]) -> bytes | None:
 INFLATE_STEP = 1 << 20
 
 
-def inflates_to(deflated: bytes | memoryview, data: bytes | BinaryIO) -> bool:
-    """Whether the raw deflate stream `deflated` is `data` (bytes, or a binary file read from where
-    it is), inflated a megabyte at a time: a large member (the indicators' JSON) is compared without
-    a second copy of it in memory."""
-    take: Callable[[int], bytes | memoryview]
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        whole, done = memoryview(data), 0
-
-        def take(count: int) -> bytes | memoryview:
-            nonlocal done
-            done += count
-            return whole[done - count:done]
-    else:
-        take = data.read
+def inflates_to(deflated: bytes | memoryview, data: BinaryIO) -> bool:
+    """Whether the raw deflate stream `deflated` is what is left to read in the binary file `data`,
+    inflated a megabyte at a time: a large member (the indicators' JSON) is compared without a
+    copy of it in memory."""
     inflate = zlib.decompressobj(-15)
     pending: bytes | memoryview = deflated
     try:
         while True:
             part = inflate.decompress(pending, INFLATE_STEP)
-            if take(len(part)) != part:
+            if data.read(len(part)) != part:
                 return False
             pending = inflate.unconsumed_tail  # left only when the step was full: it makes progress
             if inflate.eof or not (pending or part):
@@ -845,7 +803,7 @@ def inflates_to(deflated: bytes | memoryview, data: bytes | BinaryIO) -> bool:
         rest = inflate.flush()
     except zlib.error:
         return False
-    return inflate.eof and take(len(rest)) == rest and not take(1)
+    return inflate.eof and data.read(len(rest)) == rest and not data.read(1)
 
 
 def zip_members(previous: BinaryIO | None) -> dict[str, tuple[int, int, int, int]]:

@@ -24,7 +24,7 @@ class Problem:
     severity: str = ERROR
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.severity != ERROR, self.message)
+        return _ORDER(self)
 
     def format(self) -> str:
         # messages quote content (a key, a value, a file name): printed through `terminal`,
@@ -44,7 +44,8 @@ class Problem:
                 f"{terminal(_escape_data(message))}")
 
 
-_ORDER = operator.attrgetter("path", "line", "severity", "message")  # sort_key: "error" < "warning"
+# a problem's place in a report: by file and line, errors first ("error" < "warning"); made in C
+_ORDER = operator.attrgetter("path", "line", "severity", "message")
 
 
 def _escape_data(text: str) -> str:
@@ -74,8 +75,7 @@ class Report:
         return [p for p in self.problems if p.severity == WARNING]
 
     def sorted(self) -> list[Problem]:
-        # each problem once, in the order of sort_key ("error" sorts before "warning"), by a key
-        # made in C: a large archive's tens of thousands of warnings are sorted at every build
+        # each problem once, in order (a large archive's tens of thousands of warnings, at every build)
         return sorted(dict.fromkeys(self.problems), key=_ORDER)
 
 

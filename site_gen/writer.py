@@ -443,28 +443,26 @@ class Writer:
 
     def add_streamed(self, path: str, write: Callable[[BinaryIO], object], digest: str | None = None) -> None:
         """`add` for a large file (the bulk download, the bulk JSON) that `write(stream)` writes
-        straight into the staging folder, never whole in memory; the previous site's copy is kept
-        when the bytes are the same."""
+        straight into the staging folder, never whole in memory: beside its place first, so that
+        the previous site's copy is kept when the bytes are the same."""
         key = self._key(path)
-        previous = self.previous.get(key)
-        sha = self._write_streamed(key, write)
-        if previous is not None and previous.sha == sha:
-            os.unlink(self._target(key))
-            if self._keep(key, previous, digest, None):
-                return
-            sha = self._write_streamed(key, write)  # the previous copy is no longer the one recorded
-        stat = os.stat(self._target(key))
-        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        self.written += 1
-
-    def _write_streamed(self, key: str, write: Callable[[BinaryIO], object]) -> str:
         target = self._target(key)
-        self._clear(key, target)
-        with open(target, "w+b") as stream:
+        made = target + ".made"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(made)  # never written through: a file there is none of this build's
+        with open(made, "w+b") as stream:
             write(stream)
             stream.flush()
             stream.seek(0)
-            return file_hash(stream)
+            sha = file_hash(stream)
+        previous = self.previous.get(key)
+        if previous is not None and previous.sha == sha and self._keep(key, previous, digest, None):
+            os.unlink(made)
+            return
+        os.replace(made, target)  # a new name for the file: never a write through a link at `target`
+        stat = os.stat(target)
+        self.records[key] = OutputRecord(digest, sha, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        self.written += 1
 
     def reuse(self, path: str, digest: str) -> bool:
         """Keep the previous build's file if it was made from the same inputs (`digest`);
@@ -610,9 +608,3 @@ class Writer:
         outputs (the bulk download), read a part at a time."""
         assert self.staging is not None
         return open(self.staging / PurePosixPath(path).as_posix(), "rb")  # noqa: SIM115  (the caller closes it)
-
-    def read(self, path: str) -> bytes:
-        """The bytes of a file already written (or kept) in this build: for a file made of
-        other outputs (the bulk download)."""
-        assert self.staging is not None
-        return (self.staging / PurePosixPath(path).as_posix()).read_bytes()

@@ -19,6 +19,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
+def plain_load(text: str):
+    """YAML as plain data (no line numbers, no content checks), by the C loader when there is one:
+    for the project's own files (the editing screen's settings), read at every build."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506  (a safe loader)
+
+
 class YamlMap(dict):
     """A mapping with `line` (where it starts) and per-key line numbers."""
 

@@ -109,6 +109,6 @@ def test_values_spilled_beside_the_cache_are_read_back_checked_and_saved(tmp_pat
     third.read()
     assert third.previous.markup["m1"] == markup and third.previous.markup["m3"] == MeetingMarkup(None, {})
 
-    offset, length, _ = cache.current.markup.places["m1"]
+    offset, length, _ = cache.current.markup.entries["m1"]
     os.pwrite(cache.current.markup.stream.fileno(), b"x" * length, offset)  # damaged since it was set
     assert cache.current.markup.get("m1") is None

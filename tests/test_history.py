@@ -324,19 +324,23 @@ def site_files(root: Path) -> dict[str, bytes]:
 def test_a_meeting_pages_history_inputs_leave_out_the_place_in_the_log():
     """Every new commit shifts each change's `order`; a meeting page's inputs leave it out (no page
     shows it), so a commit to one meeting does not rewrite the others' pages, but keep every field
-    the page shows."""
+    the page shows (each change's other fields, and whether there is a history and a draft)."""
     import dataclasses
 
-    from site_gen.changes import ChangeView, MeetingHistoryView
-    from site_gen.models import Change
+    from site_gen.changes import HistoryPages, change_key
+    from site_gen.models import Change, History, Meeting, MeetingHistory, Source
 
-    def view(order: int, subject: str = "Minutes of the meeting") -> MeetingHistoryView:
+    meeting = Meeting("cabinet", datetime.date(2024, 1, 2), (), Source("content/meetings/2024/2024-01-02-cabinet.md"),
+                      status="approved")
+
+    def key(order: int, subject: str = "Minutes of the meeting", status: str = "approved") -> tuple:
         change = Change("a" * 40, datetime.datetime(2024, 1, 2, 10, tzinfo=datetime.timezone.utc), subject,
-                        "meetings/2024/x.md", "published", "approved", order)
-        return MeetingHistoryView(True, (ChangeView(change, "Published", "2 January 2024", "change-aaaaaaa", None),),
-                                  "2 January 2024", "2 January 2024", 0, None, "GitHub")
+                        "meetings/2024/2024-01-02-cabinet.md", "published", "approved", order)
+        history = History(True, {"meetings/2024/2024-01-02-cabinet.md": MeetingHistory(change.path, (change,))})
+        return HistoryPages(None, history).meeting_key(dataclasses.replace(meeting, status=status))
 
-    assert view(0).key() == view(7).key()
-    assert view(0).key() != view(0, "Minutes corrected").key()
-    assert len(view(0).key()) == len(dataclasses.fields(MeetingHistoryView))
-    assert len(view(0).changes[0].key()) == len(dataclasses.fields(ChangeView))
+    assert key(0) == key(7)
+    assert key(0) != key(0, "Minutes corrected")
+    assert key(0) != key(0, status="draft")  # a draft's page shows its draft-stage changes too
+    change = Change("a" * 40, datetime.datetime(2024, 1, 2), "s", "p", "published", "approved", 3)
+    assert len(change_key(change)) == len(dataclasses.fields(Change)) - 1  # all but `order`

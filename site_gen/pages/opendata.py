@@ -53,15 +53,7 @@ def outputs(site: Site) -> Iterator[Output]:
 
     # each meeting's JSON is made with its page (meetings.py)
     yield add(urls.data_file("committees.json"), lambda: dumps(data.committees()))
-    # the bulk files: put together from each meeting's entries (made only for the meetings that
-    # changed), kept when those are the same, else written as they are put together
-    rows = site.meeting_rows()
-    for name, value in (("meetings.json", data.meetings_index(rows)), ("decisions.json", data.decisions(rows)),
-                        ("issues.json", data.issues(rows))):
-        yield Streamed(urls.data_file(name), partial(dumps_streamed, value),
-                       renderer.inputs(name, encoded_rows_digest(value)))
-    del rows
-    site.forget_meeting_rows()
+    yield from bulk_files(site)
     # the indicators (in the settings) and what each mention shows: as on each indicator's page
     yield Streamed(urls.data_file("indicators.json"), lambda into: dumps_streamed(data.indicators(), into),
                    renderer.inputs("indicators.json", [renderer.mention_inputs(code) for code in
@@ -80,9 +72,22 @@ def outputs(site: Site) -> Iterator[Output]:
         finally:
             if previous is not None:
                 previous.close()
+
     yield Streamed(urls.bulk_download(), lambda into: bulk_zip_of(members, into),
-               digest("bulk", [(path, writer.record(path).sha) for path in members]))
+                   digest("bulk", [(path, writer.record(path).sha) for path in members]))
     yield data_page(site, [path for path in members if path.startswith("meetings/")])
+
+
+def bulk_files(site: Site) -> Iterator[Streamed]:
+    """meetings.json, decisions.json and issues.json: put together from each meeting's entries
+    (made only for the meetings that changed), kept when those are the same, else written as they
+    are put together; the entries go when the three are made."""
+    data = site.open_data
+    rows = site.meeting_rows()
+    for name, value in (("meetings.json", data.meetings_index(rows)), ("decisions.json", data.decisions(rows)),
+                        ("issues.json", data.issues(rows))):
+        yield Streamed(urls.data_file(name), partial(dumps_streamed, value),
+                       site.inputs(name, encoded_rows_digest(value)))
 
 
 def data_page(renderer: Site, meeting_files: list[str]) -> Page:

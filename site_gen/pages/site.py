@@ -23,8 +23,6 @@ class Site:
         self.writer = writer  # read by the outputs made of other outputs (the bulk download, /data/, the sitemap)
         self.cache = cache or BuildCache.disabled()
         self._mention_inputs: dict[str, str] = {}
-        self._meeting_rows: dict[str, MeetingRows] | None = None
-        self._stamp_keys: dict[str, str] | None = None  # published meeting's slug -> its history stamps
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -46,18 +44,13 @@ class Site:
     def meeting_rows(self) -> dict[str, MeetingRows]:
         """Each published meeting's entries in the bulk open-data files, by its slug: made for the
         meetings whose file, settings or last change differ from the last build's (the cache's
-        "rows" stage), read back for the others. Held until `forget_meeting_rows`."""
-        if self._meeting_rows is None:
-            meetings = {self.inputs("rows", self.linked.fingerprints[m.slug], self.open_data.last_modified(m)): m
-                        for m in self.linked.meetings}
-            made = self.cache.memo_many("rows", list(meetings), lambda missing: {
-                key: (self.open_data.meeting_rows(meetings[key]), []) for key in missing}, hold=False)
-            self._meeting_rows = {meeting.slug: made[key] for key, meeting in meetings.items()}
-        return self._meeting_rows
-
-    def forget_meeting_rows(self) -> None:
-        """The bulk files are made: the entries they were put together from are not needed again."""
-        self._meeting_rows = None
+        "rows" stage), read back for the others, and not kept by the cache's state (the caller
+        lets go of them once the bulk files are made)."""
+        meetings = {self.inputs("rows", self.linked.fingerprints[m.slug], self.open_data.last_modified(m)): m
+                    for m in self.linked.meetings}
+        made = self.cache.memo_many("rows", list(meetings), lambda missing: {
+            key: (self.open_data.meeting_rows(meetings[key]), []) for key in missing}, hold=False)
+        return {meeting.slug: made[key] for key, meeting in meetings.items()}
 
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
@@ -98,10 +91,7 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        if self._stamp_keys is None:  # listed many times over (every feed and calendar): found once
-            self._stamp_keys = {m.slug: self.history_pages.stamp_key(m) for m in self.linked.meetings}
-        keys = self._stamp_keys
-        return ([keys[m.slug] if m.slug in keys else self.history_pages.stamp_key(m) for m in meetings],
+        return (self.history_pages.stamp_keys(meetings),
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
