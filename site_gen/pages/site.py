@@ -41,6 +41,11 @@ class Site:
         self.feed_dates = feeds.Dates(self.history_pages.stamps, found.latest if found.available else None,
                                       self.tombstones, linked.meetings)
 
+    def release(self) -> None:
+        """Forget everything (the renderer's `release`): the helpers made here refer back to the
+        site, a cycle that would keep the linked archive until the cycle collector runs."""
+        vars(self).clear()
+
     def meeting_rows(self) -> dict[str, MeetingRows]:
         """Each published meeting's entries in the bulk open-data files, by its slug: made for the
         meetings whose file, settings or last change differ from the last build's (the cache's
