@@ -215,17 +215,26 @@ def _render(content_dir, out_dir, include_drafts, with_search, templates, noinde
     lap("history")
     shards = search.layout({year: len(meetings) for year, meetings in linked.by_year.items()}, search_shard_pages)
     writer.start(content_dir)
-    render_site(linked, writer, templates, shards, history, cache, compiled)
-    linked.forget_made()  # the pages are made: what they asked for is not held while the site is indexed
-    notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
-    if notice:
-        result.notices.append(notice)
-    if noindex:
-        writer.add("_headers", NOINDEX_HEADERS)
-    lap("render and write")
     page_years = search.page_years(linked)
-    writer.commit((lambda staging: setattr(result, "search_index", search.index_site(writer, shards, page_years)))
-                  if with_search else None)
+    indexing: list[search.Indexing] = []  # begun once the pages it indexes are written
+    try:
+        render_site(linked, writer, templates, shards, history, cache, compiled,
+                    searched=(lambda: indexing.append(search.start_indexing(writer, shards, page_years)))
+                    if with_search else None)
+        linked.forget_made()  # the pages are made: what they asked for is not held while the site is indexed
+        notice = admin.write(writer, linked.archive.site)  # the clerks' editing screen
+        if notice:
+            result.notices.append(notice)
+        if noindex:
+            writer.add("_headers", NOINDEX_HEADERS)
+        lap("render and write")
+        # what is left of the search index to wait for (it began once its pages were written)
+        writer.commit((lambda staging: setattr(result, "search_index", indexing[0].finish()))
+                      if with_search else None)
+    except BaseException:
+        for begun in indexing:  # Pagefind is not left writing into a staging folder being deleted
+            begun.abandon()
+        raise
     lap("search index")
     return True
 

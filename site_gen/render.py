@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jinja2
@@ -166,13 +166,18 @@ class SiteRenderer:
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"templates/{page.template}", 1, f"{type(exc).__name__}: {exc}") from None
 
-    def render_all(self) -> None:
-        for kind in KINDS:
+    def render_all(self, searched: Callable[[], object] | None = None) -> None:
+        """Every kind's outputs; `searched()` as soon as every page the search indexes is written
+        (the kinds that make them say so: SEARCHED), so that it is indexed while the rest is made."""
+        last_searched = max(number for number, kind in enumerate(KINDS) if kind.SEARCHED)
+        for number, kind in enumerate(KINDS):
             for output in kind.outputs(self.site):
                 if isinstance(output, Batch):
                     self.run_batch(output)
                 else:
                     apply(self.writer, output, self.render_page)
+            if number == last_searched and searched is not None:
+                searched()
 
     def run_batch(self, batch: Batch) -> None:
         """Keep what can be kept here; make the rest, job by job, in workers when worth it."""
@@ -221,18 +226,20 @@ class SiteRenderer:
 
 
 # Every page kind, in the order its outputs are made: a kind may read what an earlier one wrote
-# (the data page their sizes, the bulk download their bytes, the sitemap every page).
-KINDS = (static, years, meetings, committees, indicators, portfolios, issues, decisions, feeds_pages, calendars,
-         opendata_pages, changes_pages, assets, sitemap_pages)
+# (the data page their sizes, the bulk download their bytes, the sitemap every page). The kinds
+# whose pages the search is given come first (SEARCHED): it is indexed while the others are made.
+KINDS = (static, years, meetings, committees, indicators, portfolios, issues, changes_pages, decisions, feeds_pages,
+         calendars, opendata_pages, assets, sitemap_pages)
 
 
 def render_site(linked: Linked, writer: Writer, templates: Path = TEMPLATES, shards: list | None = None,
                 history: History | None = None, cache: BuildCache | None = None,
-                compiled: CompiledTemplates | None = None) -> None:
+                compiled: CompiledTemplates | None = None, searched: Callable[[], object] | None = None) -> None:
     """Render every page into `writer`; `shards` are the search index's (search.layout), the last the main one;
-    `history` is what git says of each meeting file; `compiled`: templates compiled by earlier builds."""
+    `history` is what git says of each meeting file; `compiled`: templates compiled by earlier builds;
+    `searched()`: called once every page the search indexes is written."""
     renderer = SiteRenderer(linked, writer, templates, shards, history, cache, compiled)
     try:
-        renderer.render_all()
+        renderer.render_all(searched)
     finally:
         renderer.release()

@@ -537,11 +537,44 @@ def index_shard(site_dir: Path, pages: list[str], bundle: Path,
     return peak
 
 
-def index_site(writer: Writer, shards: list[Shard], years: dict[str, int] | None = None) -> tuple[int, int]:
-    """Index every shard whose pages changed; link the others from the previous site. `years`:
-    page_years. Returns how many shards were indexed, and the largest peak memory of Pagefind (kB)."""
-    site_dir = writer.staging
-    assert site_dir is not None
+class Indexing:
+    """The shards whose pages changed, being indexed by Pagefind in threads (it runs mostly on one
+    core each) while the build makes its other files: begun by `start_indexing` once every page
+    the search indexes is written, waited for by `finish` before the site is swapped in."""
+
+    def __init__(self, writer: Writer, work: list[tuple[Shard, list[str], str]]):
+        self.writer = writer
+        self.work = work
+        site_dir = writer.staging
+        assert site_dir is not None
+        self.pool = ThreadPoolExecutor(max_workers=max(1, min(len(work), os.cpu_count() or 1)))
+        self.futures = [self.pool.submit(index_shard, site_dir, pages, site_dir / shard.folder)
+                        for shard, pages, _ in work]
+
+    def finish(self) -> tuple[int, int]:
+        """How many shards were indexed, and the largest peak memory of Pagefind (kB); a shard's
+        failure is raised here."""
+        try:
+            peaks = [future.result() for future in self.futures]
+        finally:
+            self.pool.shutdown(wait=True)
+        for shard, _, inputs in self.work:
+            self.writer.record_folder(shard.folder, inputs)
+        return len(self.work), max(peaks, default=0)
+
+    def abandon(self) -> None:
+        """Wait for Pagefind without using what it made (the build failed after the search began):
+        the staging folder is not deleted under it."""
+        for future in self.futures:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+
+
+def start_indexing(writer: Writer, shards: list[Shard], years: dict[str, int] | None = None) -> Indexing:
+    """Begin indexing every shard whose pages changed; link the others from the previous site.
+    `years`: page_years. Called once every page the search indexes is written: the writer then
+    refuses another (`Writer.close_searched`)."""
+    writer.close_searched()
     work = []
     for shard, pages in pages_of(shards, writer.paths(), years).items():
         if not pages:
@@ -551,10 +584,9 @@ def index_site(writer: Writer, shards: list[Shard], years: dict[str, int] | None
                                                      for page, record in zip(pages, records, strict=True)])
         if not writer.keep_folder(shard.folder, inputs):
             work.append((shard, pages, inputs))
-    # Pagefind runs mostly on one core: shards are indexed side by side
-    with ThreadPoolExecutor(max_workers=max(1, min(len(work), os.cpu_count() or 1))) as pool:
-        futures = [pool.submit(index_shard, site_dir, pages, site_dir / shard.folder) for shard, pages, _ in work]
-        peaks = [future.result() for future in futures]
-    for shard, _, inputs in work:
-        writer.record_folder(shard.folder, inputs)
-    return len(work), max(peaks, default=0)
+    return Indexing(writer, work)
+
+
+def index_site(writer: Writer, shards: list[Shard], years: dict[str, int] | None = None) -> tuple[int, int]:
+    """`start_indexing`, then `finish`: every shard indexed or kept, the site's pages all written."""
+    return start_indexing(writer, shards, years).finish()

@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable
 
-from . import linktree, safefiles
+from . import linktree, safefiles, urls
 from .cache import BuildCache, OutputRecord, content_hash, file_hash
 from .scratch import Scratch, remove_leftovers
 
@@ -220,6 +220,7 @@ class Writer:
         self.folders: set[str] = set()  # made in the staging folder
         self.written = 0  # files written this build
         self.kept = 0  # files linked unchanged from the previous site
+        self.searched_closed = False  # the search index began: no page it indexes may be written after
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -410,6 +411,9 @@ class Writer:
         key = path
         if key in self.records:
             raise OutputConflict(f"two parts of the build would write {key}")
+        if self.searched_closed and urls.searchable(key) is not None:
+            raise OutputConflict(f"{key} is a page the search indexes, made after the search index began "
+                                 f"(a page kind that makes such pages must say so: SEARCHED)")
         return key
 
     def _target(self, key: str) -> str:
@@ -562,6 +566,11 @@ class Writer:
             self.records[key] = record
         self.written += written
         self.kept += kept
+
+    def close_searched(self) -> None:
+        """Every page the search indexes is written (the search index begins, in other threads,
+        while the rest of the site is made): another would be left out of it, so it is refused."""
+        self.searched_closed = True
 
     def paths(self) -> list[str]:
         return sorted(self.records)

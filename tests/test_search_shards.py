@@ -151,3 +151,28 @@ def test_every_word_is_looked_up_in_the_one_chunk_that_holds_it(fixture_site):
     last = pagefind_stable.LAST
     assert pagefind_stable.contiguous([["a", "b", "x"], ["c", "of", "y"], ["off", "z", "z"]]) == [
         ["", "b" + last, "x"], ["c", "ofe" + last, "y"], ["off", last, "z"]]
+
+
+def test_once_the_search_index_began_a_page_it_indexes_is_refused(tmp_path):
+    """The search index begins while the rest of the site is made (after the last page kind that
+    says SEARCHED): a page it indexes written after that would be left out of it, so the writer
+    refuses it; other files are written as before."""
+    import pytest
+
+    from site_gen.cache import BuildCache
+    from site_gen.writer import OutputConflict, Writer
+
+    writer = Writer(tmp_path / "_site", BuildCache.disabled())
+    writer.start()
+    try:
+        writer.add("meetings/2020/2020-02-12-scrutiny/index.html", b"<p>before</p>")
+        writer.close_searched()
+        with pytest.raises(OutputConflict, match="the search indexes"):
+            writer.add("committees/cabinet/index.html", b"<p>after</p>")
+        with pytest.raises(OutputConflict, match="the search indexes"):
+            writer.add("meetings/2021/2021-01-20-cabinet/index.html", b"<p>after</p>")
+        writer.add("feed.xml", b"<feed/>")
+        writer.add("meetings/2020/2020-02-12-scrutiny/index.json", b"{}")
+    finally:
+        writer.abort()
+

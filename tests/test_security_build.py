@@ -421,6 +421,39 @@ def test_an_incomplete_search_index_is_never_published(tmp_path, monkeypatch, br
     assert tree(out) == before, "the previous site was left exactly as it was"
 
 
+
+def test_a_page_failing_after_the_search_began_waits_for_pagefind_and_keeps_the_site(tmp_path, monkeypatch):
+    """The search index is made while the pages after the searched ones are (the decisions page
+    among them): when one of those fails, Pagefind is waited for before the unfinished site is
+    deleted (never left writing into a folder being removed), and the published site stays."""
+    from site_gen.render import TEMPLATES
+
+    content = copy_content(tmp_path)
+    out = tmp_path / "_site"
+    build(content, out)
+    before = tree(out)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "decisions.html").write_text('{% extends "base.html" %}{% block content %}{% if %}{% endblock %}',
+                                              encoding="utf-8")
+    run = search.run_pagefind
+    finished: list[bool] = []
+
+    def slow(site_dir, pages, bundle, view):
+        time.sleep(1)  # still indexing when the decisions page fails
+        peak = run(site_dir, pages, bundle, view)
+        finished.append(site_dir.is_dir())
+        return peak
+
+    monkeypatch.setattr(search, "run_pagefind", slow)
+    edit_meeting(content)
+    result = pipeline.build(content, out, templates=templates)
+    assert not result.ok
+    assert [p.path for p in result.report.errors] == ["templates/decisions.html"]
+    assert finished and all(finished), "the unfinished site was deleted while Pagefind wrote into it"
+    assert tree(out) == before
+    assert leftovers(tmp_path, "_site") == []
+
 def test_pagefind_failing_without_a_word_is_said_plainly(tmp_path, monkeypatch):
     content = copy_content(tmp_path)
     out = tmp_path / "_site"

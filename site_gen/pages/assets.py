@@ -11,6 +11,9 @@ from .site import Site
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 
 
+SEARCHED = False  # none of its pages is indexed by the search
+
+
 def outputs(site: Site) -> Iterator[Output]:
     for asset in sorted(ASSETS.iterdir()):
         if asset.is_file():

@@ -12,7 +12,9 @@ A page kind (a module beside this one) has `outputs(site)`, which yields, in ord
 Each says what it is made from (`inputs`, a digest: the same digest as the previous build's
 keeps the previous file) and what its searchable text is made from (`search_inputs`).
 Outputs are applied as they are yielded, so a later output may read what an earlier one wrote
-(the bulk download, the sitemap).
+(the bulk download, the sitemap). A kind also says whether it makes pages the search indexes
+(`SEARCHED`): the search index begins once the last of those kinds is done, while the others are
+made, and the writer refuses such a page after that.
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@ from .. import urls
 from .base import File, Output
 from .site import Site
 
+SEARCHED = False  # none of its pages is indexed by the search
+
 
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked

@@ -34,6 +34,11 @@ class MovedContext(PageContext):
     new_url: str
 
 
+# Its tombstones and moved minutes' pages are at meetings' addresses, which the search is given
+# (urls.searchable); without a searchable body, Pagefind leaves them out of the index.
+SEARCHED = True
+
+
 def outputs(renderer: Site) -> Iterator[Output]:
     pages = renderer.history_pages
     tombstones = renderer.tombstones

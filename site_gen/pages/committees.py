@@ -28,6 +28,9 @@ class CommitteeContext(PageContext):
     calendar: dict
 
 
+SEARCHED = True  # it makes pages the search indexes (urls.searchable)
+
+
 def outputs(site: Site) -> Iterator[Output]:
     home = home_crumb()
     yield Page(urls.committees(), "committees_index.html", lambda: CommitteesIndexContext(

@@ -19,6 +19,9 @@ class DecisionsContext(PageContext):
     total: int
 
 
+SEARCHED = False  # none of its pages is indexed by the search
+
+
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     pages = urls.decision_pages(linked.decisions)

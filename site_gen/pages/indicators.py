@@ -44,6 +44,9 @@ class IndicatorContext(PageContext):
     feed_url: str
 
 
+SEARCHED = True  # it makes pages the search indexes (urls.searchable)
+
+
 def outputs(site: Site) -> Iterator[Output | Batch]:
     archive, linked = site.archive, site.linked
     groups = []  # (portfolio or None, [(priority or None, [indicators])])

@@ -26,6 +26,9 @@ class IssueContext(PageContext):
     description_html: Markup | None
 
 
+SEARCHED = True  # it makes pages the search indexes (urls.searchable)
+
+
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     home = home_crumb()

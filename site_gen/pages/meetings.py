@@ -30,6 +30,9 @@ class MeetingContext(PageContext):
     history: object
 
 
+SEARCHED = True  # it makes pages the search indexes (urls.searchable)
+
+
 def outputs(site: Site) -> Iterator[Output | Batch]:
     for meeting in site.linked.meetings:
         yield from documents(site, meeting)

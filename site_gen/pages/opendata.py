@@ -40,6 +40,9 @@ class DataContext(PageContext):
     default_duration: str
 
 
+SEARCHED = False  # none of its pages is indexed by the search
+
+
 def outputs(site: Site) -> Iterator[Output]:
     """Every open-data output: JSON, the JSON Schemas, the data package, the bulk download and
     the /data/ page (last: it gives every file's size; the calendars and feeds it lists come before)."""

@@ -28,6 +28,9 @@ class PortfolioContext(PageContext):
     description_html: Markup | None
 
 
+SEARCHED = True  # it makes pages the search indexes (urls.searchable)
+
+
 def outputs(site: Site) -> Iterator[Output]:
     home = home_crumb()
     yield Page(urls.portfolios(), "portfolios_index.html", lambda: PortfoliosIndexContext(

@@ -9,6 +9,8 @@ from ..sitemap import build_robots, build_sitemap, lastmods, sitemap_entries
 from .base import File, Output
 from .site import Site
 
+SEARCHED = False  # none of its pages is indexed by the search
+
 
 def outputs(renderer: Site) -> Iterator[Output]:
     linked = renderer.linked

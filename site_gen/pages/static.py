@@ -26,6 +26,9 @@ class SearchContext(PageContext):
     filters: list[tuple[str, str, list[str]]]
 
 
+SEARCHED = False  # none of its pages is indexed by the search
+
+
 def outputs(site: Site) -> Iterator[Output]:
     linked, archive = site.linked, site.archive
     meetings = list(reversed(linked.meetings))[:HOME_MEETINGS]

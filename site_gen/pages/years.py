@@ -24,6 +24,9 @@ class YearContext(PageContext):
     count: int
 
 
+SEARCHED = False  # none of its pages is indexed by the search
+
+
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     home = home_crumb()
