@@ -568,3 +568,28 @@ def test_what_a_build_linked_is_freed_with_its_result_not_left_to_the_cycle_coll
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_the_index_pages_are_made_again_only_when_what_they_list_changes(fixture_workspace, monkeypatch):
+    """The home page, the search page and the indexes of meetings, committees, portfolios,
+    indicators and issues say what they are made from: a sentence edited in a meeting makes none
+    of them again; a new meeting makes again those that list it, as a cold build would."""
+    from site_gen import render
+    ws = fixture_workspace
+    made: list[str] = []
+    render_page = render.SiteRenderer.render_page
+    monkeypatch.setattr(render.SiteRenderer, "render_page", lambda self, page: (
+        Path(self.writer.out) == ws.site and made.append(page.url)) or render_page(self, page))
+    indexes = {"/", "/search/", "/accessibility/", "/404.html", "/meetings/", "/committees/", "/portfolios/",
+               "/indicators/", "/issues/"}
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "the update be noted;", "the update be noted with thanks;")
+    ws.rebuild_and_compare()
+    assert "/meetings/2020/2020-02-12-scrutiny/" in made
+    assert not indexes & set(made), f"made again with nothing they show changed: {sorted(indexes & set(made))}"
+    made.clear()
+    ws.meeting("2020-03-11-scrutiny").write_text(
+        "---\ncommittee: scrutiny\ndate: 2020-03-11\nstatus: unconfirmed\nitems:\n  - number: 1\n"
+        "    title: Apologies\n---\n## 1. Apologies\n\nThere were none.\n", encoding="utf-8")
+    ws.rebuild_and_compare()
+    assert {"/", "/meetings/", "/committees/"} <= set(made), "the pages that list the new meeting"
+    assert not {"/accessibility/", "/404.html", "/portfolios/"} & set(made)

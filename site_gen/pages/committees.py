@@ -33,8 +33,11 @@ SEARCHED = True  # it makes pages the search indexes (urls.searchable)
 
 def outputs(site: Site) -> Iterator[Output]:
     home = home_crumb()
+    by_committee = site.linked.by_committee
     yield Page(urls.committees(), "committees_index.html", lambda: CommitteesIndexContext(
-        title="Committees", breadcrumbs=[home], by_committee=site.linked.by_committee))
+        title="Committees", breadcrumbs=[home], by_committee=by_committee),
+        site.inputs("committees", [(slug, len(meetings), meetings[0].date) for slug, meetings in by_committee.items()
+                                   if meetings]))
     for slug in sorted(site.archive.committees):
         yield Page(urls.committee(slug), "committee.html", partial(committee_context, site, slug),
                    site.committee_inputs(slug), site.inputs("committee search", slug))

@@ -66,7 +66,10 @@ def outputs(site: Site) -> Iterator[Output | Batch]:
         title="Performance indicators", breadcrumbs=[home_crumb()], groups=groups, undefined=linked.undefined,
         mention_counts={code: linked.mentions.count(code) for code in linked.mentions}, views=views,
         sparklines={i.code: charts.sparkline(i) for i in site.indicators},
-        all_csv=urls.indicators_csv()))
+        all_csv=urls.indicators_csv()),
+        # the indicators, portfolios and rating rule are settings: what else it shows is how often each is mentioned
+        site.inputs("indicators index", [(code, linked.mentions.count(code)) for code in linked.mentions],
+                    linked.undefined))
 
     def worth_it(codes: list[str]) -> bool:
         return sum(linked.mentions.count(code) for code in codes) >= PARALLEL_MENTIONS

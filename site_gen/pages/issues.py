@@ -36,7 +36,9 @@ def outputs(site: Site) -> Iterator[Output]:
     yield Page(urls.issues(), "issues_index.html", lambda: IssuesIndexContext(
         title="Issues", breadcrumbs=[home],
         issues=[(slug, titled[slug], entries) for slug, entries in
-                sorted(linked.issues.items(), key=lambda kv: titled[kv[0]].lower())]))
+                sorted(linked.issues.items(), key=lambda kv: titled[kv[0]].lower())]),
+        site.inputs("issues index", [(slug, titled[slug], len(entries), entries[0][0].date if entries else None)
+                                     for slug, entries in linked.issues.items()]))
     for slug, entries in linked.issues.items():
         yield Page(urls.issue(slug), "issue.html", partial(issue_context, site, slug, entries),
                    site.items_inputs("issue", slug, entries),

@@ -35,7 +35,7 @@ def outputs(site: Site) -> Iterator[Output]:
     home = home_crumb()
     yield Page(urls.portfolios(), "portfolios_index.html", lambda: PortfoliosIndexContext(
         title="Portfolios", breadcrumbs=[home],
-        portfolios=sorted(site.archive.portfolios.values(), key=lambda p: p.name)))
+        portfolios=sorted(site.archive.portfolios.values(), key=lambda p: p.name)), site.inputs("portfolios"))
     items_of: dict[str, list] = defaultdict(list)
     for meeting in reversed(site.linked.meetings):
         for item in meeting.items:

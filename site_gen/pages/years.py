@@ -32,7 +32,8 @@ def outputs(site: Site) -> Iterator[Output]:
     home = home_crumb()
     meetings_crumb = Crumb("Meetings", urls.meetings_index())
     yield Page(urls.meetings_index(), "meetings_index.html", lambda: MeetingsIndexContext(
-        title="Meetings by year", breadcrumbs=[home], by_year=linked.by_year))
+        title="Meetings by year", breadcrumbs=[home], by_year=linked.by_year),
+        site.inputs("meetings index", [(year, len(meetings)) for year, meetings in linked.by_year.items()]))
     for year, meetings in linked.by_year.items():
         inputs = site.inputs("year", year, sorted(linked.by_year), [linked.fingerprints[m.slug] for m in meetings])
         yield Page(urls.year(year), "year.html", partial(year_context, year, meetings, [home, meetings_crumb]), inputs)
