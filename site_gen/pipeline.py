@@ -135,10 +135,12 @@ def build(content_dir, out_dir, include_drafts: bool = False, with_search: bool 
         started = time.perf_counter()
         if in_memory:
             # the preview server serves the new site while a helper deletes what it had to (no
-            # spare kept, an aborted staging folder); the next build waits for it first
-            cache.settle = writer.wait
+            # spare kept, an aborted staging folder) or makes the next build's spare; the next
+            # build waits for it first
             if result.written:
+                writer.prepare_spare()
                 cache.advance()
+            cache.settle = writer.wait
         else:
             writer.wait()  # the records' change times are final once the previous site is deleted
             if result.written:

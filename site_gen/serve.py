@@ -451,5 +451,7 @@ def run(args) -> int:
         if proxy is not None:
             admin.stop_proxy(proxy)
         if preview.cache is not None:
+            if preview.cache.settle is not None:  # the files' change times, once its helpers are done
+                preview.cache.settle()
             preview.cache.save(preview.cache.previous)  # what the last good build knew, for the next one
     return 0

@@ -212,7 +212,8 @@ class Writer:
         self.staging: Path | None = None
         self.lock: Scratch | None = None  # the staging folder, locked while this build lives
         self.staging_name: Path | None = None  # where it was, for messages
-        self.removing: list[subprocess.Popen] = []  # deleting the previous site (or an aborted staging folder)
+        # deleting the previous site (or an aborted staging folder), or making the spare
+        self.removing: list[subprocess.Popen] = []
         self.linking: subprocess.Popen | None = None  # linking the previous site into the staging folder
         self.prefilled: frozenset[str] = frozenset()  # the files it was asked to check and link
         self.synced = False  # the helper finished: what is in the staging folder is what it says
@@ -257,15 +258,41 @@ class Writer:
         self.staging = self.staging_name = self.lock.path
         self.staging.chmod(0o755)
         if worth_linking:
-            records = [(key, r.size, r.mtime_ns, r.ctime_ns, r.inode) for key, r in self.previous.items()]
-            records += [(f"{folder}/{name}", *record[:4]) for folder, (_, files) in self.previous_folders.items()
-                        for name, record in files.items()]
-            with tempfile.TemporaryFile() as listing:
-                listing.write("\0".join(str(field) for record in records for field in record)
-                              .encode("utf-8", "surrogateescape"))
-                listing.seek(0)
-                self.linking = helper("sync", str(self.out), str(self.staging), stdin=listing)
-            self.prefilled = frozenset(record[0] for record in records)
+            self.linking, self.prefilled = self._sync(self.staging, self.previous, self.previous_folders)
+
+    def _sync(self, target: Path, records: dict[str, OutputRecord],
+              folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]]
+              ) -> tuple[subprocess.Popen, frozenset[str]]:
+        """The helper linking into `target` the output folder's files that are still the ones
+        `records` and `folders` describe; and the files it was asked to link."""
+        listed = [(key, r.size, r.mtime_ns, r.ctime_ns, r.inode) for key, r in records.items()]
+        listed += [(f"{folder}/{name}", *record[:4]) for folder, (_, files) in folders.items()
+                   for name, record in files.items()]
+        with tempfile.TemporaryFile() as listing:
+            listing.write("\0".join(str(field) for record in listed for field in record)
+                          .encode("utf-8", "surrogateescape"))
+            listing.seek(0)
+            process = helper("sync", str(self.out), str(target), stdin=listing)
+        return process, frozenset(record[0] for record in listed)
+
+    def prepare_spare(self) -> None:
+        """After a build that left no spare (the first into its folder, or one whose replaced site
+        was deleted), in a process that builds again (the preview server): begin making the next
+        build's spare now, the site just written linked file by file by the helper, in the
+        background. Else the next build links the whole site into its staging folder while the
+        clerk waits for their first change to show (a second and a half at 4,000 meetings).
+        Linking changes the files' change times: `wait()` records them again."""
+        spare = self.spare
+        if spare is None or self.removing or self.staging is not None or not self.out.is_dir():
+            return
+        try:
+            if spare.exists() or spare.is_symlink():
+                return
+            spare.mkdir(parents=True)
+        except OSError:
+            return
+        self.removing.append(self._sync(spare, self.records, self.folders_made)[0])
+        self.refresh = True
 
     def _take_spare(self) -> Scratch | None:
         """The site the last build replaced, as this build's staging folder (see the module's
@@ -361,9 +388,9 @@ class Writer:
             shutil.rmtree(folder, ignore_errors=True)
 
     def wait(self) -> None:
-        """Until the previous site (or an aborted staging folder) is deleted; then record the
-        files' change times as they are now (deleting the previous site's links to the files
-        kept from it changed them)."""
+        """Until the helpers are done (deleting the previous site or an aborted staging folder,
+        making the spare); then record the files' change times as they are now (deleting the
+        previous site's links to the files kept from it changed them, and so does linking them)."""
         for process in self.removing:
             process.wait()
         self.removing.clear()

@@ -593,3 +593,29 @@ def test_the_index_pages_are_made_again_only_when_what_they_list_changes(fixture
     ws.rebuild_and_compare()
     assert {"/", "/meetings/", "/committees/"} <= set(made), "the pages that list the new meeting"
     assert not {"/accessibility/", "/404.html", "/portfolios/"} & set(made)
+
+
+def test_the_preview_makes_the_next_builds_spare_while_the_clerk_edits(tmp_path):
+    """The preview server's first build into a new folder leaves no spare site for the next
+    build to start from: it has the helper link the new site into one in the background (else
+    the clerk's first change waits while the whole site is linked), then records the files'
+    change times again, which linking changed, so the next build keeps every file."""
+    import os
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    out = tmp_path / "_site"
+    cache = BuildCache.for_build(tmp_path / "cache", content, out)
+    assert pipeline.build(content, out, with_search=False, cache=cache).ok
+    assert cache.settle is not None
+    cache.settle()
+    spare = cache.path.with_suffix(".site")
+    records = cache.previous.outputs
+    assert records and all(os.stat(spare / key).st_ino == os.stat(out / key).st_ino for key in records), \
+        "every file of the site linked into the spare"
+    for key, record in records.items():
+        found = os.stat(out / key)
+        assert (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino) == (
+            record.size, record.mtime_ns, record.ctime_ns, record.inode), f"{key} recorded before it was linked"
+    result = pipeline.build(content, out, with_search=False, cache=cache)
+    assert result.ok and result.files_written == 0 and result.files_kept == len(records)
