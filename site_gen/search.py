@@ -586,7 +586,3 @@ def start_indexing(writer: Writer, shards: list[Shard], years: dict[str, int] | 
             work.append((shard, pages, inputs))
     return Indexing(writer, work)
 
-
-def index_site(writer: Writer, shards: list[Shard], years: dict[str, int] | None = None) -> tuple[int, int]:
-    """`start_indexing`, then `finish`: every shard indexed or kept, the site's pages all written."""
-    return start_indexing(writer, shards, years).finish()
