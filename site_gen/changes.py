@@ -255,12 +255,6 @@ class HistoryPages:
             found = self._stamp_keys[meeting.slug] = (meeting.status, key)
         return found[1]
 
-    def stamp_keys(self, meetings) -> list[str]:
-        """`stamp_key` of each of `meetings` (a feed or calendar lists many), looked up inline."""
-        known = self._stamp_keys
-        return [found[1] if (found := known.get(m.slug)) is not None and found[0] == m.status else self.stamp_key(m)
-                for m in meetings]
-
     def _find_stamps(self, meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime, int] | None:
         found = self.history.of(meeting_path(meeting))
         if found is None:

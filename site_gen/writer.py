@@ -212,8 +212,8 @@ class Writer:
         self.staging: Path | None = None
         self.lock: Scratch | None = None  # the staging folder, locked while this build lives
         self.staging_name: Path | None = None  # where it was, for messages
-        # deleting the previous site (or an aborted staging folder), or making the spare
-        self.removing: list[subprocess.Popen] = []
+        # helper processes deleting the previous site (or an aborted staging folder), or making the spare
+        self.helpers: list[subprocess.Popen] = []
         self.linking: subprocess.Popen | None = None  # linking the previous site into the staging folder
         self.prefilled: frozenset[str] = frozenset()  # the files it was asked to check and link
         self.synced = False  # the helper finished: what is in the staging folder is what it says
@@ -283,15 +283,15 @@ class Writer:
         clerk waits for their first change to show (a second and a half at 4,000 meetings).
         Linking changes the files' change times: `wait()` records them again."""
         spare = self.spare
-        if spare is None or self.removing or self.staging is not None or not self.out.is_dir():
+        if spare is None or self.helpers or self.staging is not None or not self.out.is_dir():
             return
         try:
             if spare.exists() or spare.is_symlink():
                 return
             spare.mkdir(parents=True)
-        except OSError:
+            self.helpers.append(self._sync(spare, self.records, self.folders_made)[0])
+        except OSError:  # no room or no process to be had: the next build links the site itself
             return
-        self.removing.append(self._sync(spare, self.records, self.folders_made)[0])
         self.refresh = True
 
     def _take_spare(self) -> Scratch | None:
@@ -344,7 +344,7 @@ class Writer:
                     os.rename(self.staging, self.out)
                 self._set_aside(previous)
                 # deleting the previous site's links to the files kept from it changes their change times
-                self.refresh = bool(self.removing)
+                self.refresh = bool(self.helpers)
             else:
                 os.rename(self.staging, self.out)
         except BaseException:
@@ -383,7 +383,7 @@ class Writer:
         """Delete `folder` in a helper process, which locks it as it goes: this build goes on
         (`wait` waits for it), and another build leaves the folder to the helper."""
         try:
-            self.removing.append(helper("remove", str(folder)))
+            self.helpers.append(helper("remove", str(folder)))
         except OSError:  # no process to be had: here, then
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -391,9 +391,9 @@ class Writer:
         """Until the helpers are done (deleting the previous site or an aborted staging folder,
         making the spare); then record the files' change times as they are now (deleting the
         previous site's links to the files kept from it changed them, and so does linking them)."""
-        for process in self.removing:
+        for process in self.helpers:
             process.wait()
-        self.removing.clear()
+        self.helpers.clear()
         if self.refresh:
             self.refresh_records()
             self.refresh = False

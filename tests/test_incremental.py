@@ -7,8 +7,11 @@ same content, search index included. A damaged or stale cache is never trusted.
 """
 from __future__ import annotations
 
+import gc
+import os
 import shutil
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -544,9 +547,6 @@ def test_what_a_build_linked_is_freed_with_its_result_not_left_to_the_cycle_coll
     while it builds: the linked archive, its indexes and the pages' helpers must go as soon as
     the build's result does, rather than wait for a collection that looks through millions of
     objects (a third of a second of every rebuild, when the renderer's helpers held them)."""
-    import gc
-    import weakref
-
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     out = tmp_path / "_site"
@@ -600,8 +600,6 @@ def test_the_preview_makes_the_next_builds_spare_while_the_clerk_edits(tmp_path)
     build to start from: it has the helper link the new site into one in the background (else
     the clerk's first change waits while the whole site is linked), then records the files'
     change times again, which linking changed, so the next build keeps every file."""
-    import os
-
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     out = tmp_path / "_site"

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_CONTENT, read_page
 from test_incremental import Workspace
 
 from site_gen import linking, pagefind_stable, search, urls
+from site_gen.cache import BuildCache
 from site_gen.content import load_archive
 from site_gen.problems import Report
 from site_gen.search import Shard, layout, pages_of
+from site_gen.writer import OutputConflict, Writer
 
 
 def test_two_tiers_the_recent_years_and_the_archive():
@@ -157,11 +160,6 @@ def test_once_the_search_index_began_a_page_it_indexes_is_refused(tmp_path):
     """The search index begins while the rest of the site is made (after the last page kind that
     says SEARCHED): a page it indexes written after that would be left out of it, so the writer
     refuses it; other files are written as before."""
-    import pytest
-
-    from site_gen.cache import BuildCache
-    from site_gen.writer import OutputConflict, Writer
-
     writer = Writer(tmp_path / "_site", BuildCache.disabled())
     writer.start()
     try:
@@ -175,4 +173,3 @@ def test_once_the_search_index_began_a_page_it_indexes_is_refused(tmp_path):
         writer.add("meetings/2020/2020-02-12-scrutiny/index.json", b"{}")
     finally:
         writer.abort()
-

@@ -26,6 +26,7 @@ from conftest import FIXTURE_CONTENT, ROOT, run_cli
 from site_gen import cache as cache_module
 from site_gen import cli, pipeline, search, writer
 from site_gen.cache import BuildCache, code_signature
+from site_gen.render import TEMPLATES
 
 MEETING = Path("meetings") / "2020" / "2020-02-12-scrutiny.md"
 
@@ -421,13 +422,10 @@ def test_an_incomplete_search_index_is_never_published(tmp_path, monkeypatch, br
     assert tree(out) == before, "the previous site was left exactly as it was"
 
 
-
 def test_a_page_failing_after_the_search_began_waits_for_pagefind_and_keeps_the_site(tmp_path, monkeypatch):
     """The search index is made while the pages after the searched ones are (the decisions page
     among them): when one of those fails, Pagefind is waited for before the unfinished site is
     deleted (never left writing into a folder being removed), and the published site stays."""
-    from site_gen.render import TEMPLATES
-
     content = copy_content(tmp_path)
     out = tmp_path / "_site"
     build(content, out)

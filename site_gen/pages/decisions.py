@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from .. import urls
+from ..linking import MarkupStore
 from .base import Crumb, Output, Page, PageContext, home_crumb
 from .site import Site
 
@@ -13,7 +14,7 @@ from .site import Site
 @dataclass(kw_only=True)
 class DecisionsContext(PageContext):
     decisions: list  # (meeting, item)
-    item_html: object  # linking.MarkupStore: item_html[(slug, number)] is an item's rendered text
+    item_html: MarkupStore  # (meeting slug, item number) -> its rendered text
     page_number: int
     pages: int
     total: int

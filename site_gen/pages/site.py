@@ -96,7 +96,7 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        return (self.history_pages.stamp_keys(meetings),
+        return ([self.history_pages.stamp_key(m) for m in meetings],
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
