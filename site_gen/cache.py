@@ -9,7 +9,7 @@ is ignored (the build is then a cold one), never trusted.
 
 What is kept (see `State`):
 - the memoised stages (`BuildCache.memo`): each meeting file as loaded (model,
-  documents), what each meeting's Markdown mentions and its HTML, each meeting's
+  documents) and each indicator file, what each meeting's Markdown mentions and its HTML, each meeting's
   entries in the bulk open-data files, each meeting's calendar event and each git
   version's `status:` (history.py), by explicit keys made of content hashes; and
   what those computations reported, replayed when they are reused. A command-line
@@ -65,7 +65,7 @@ from pathlib import Path
 
 import orjson
 
-from .models import Meeting
+from .models import Indicator, Meeting
 from .problems import Problem, Report
 from .renders import MeetingFindings, MeetingMarkup, MeetingRows
 from .scratch import Scratch, remove_leftovers
@@ -76,7 +76,7 @@ MAGIC = b"site_gen-cache 4\n"
 OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
 FORMAT = 4
 # State's fields read lazily from the file, a value at a time (the others are in the index)
-MEMO_STAGES = ("meetings", "renders", "markup", "rows", "blob_statuses", "events", "problems")
+MEMO_STAGES = ("meetings", "indicators", "renders", "markup", "rows", "blob_statuses", "events", "problems")
 PLACE = 32  # the index's offset and length in the body, 16 ASCII digits each
 MAC_AT = len(MAGIC) + 40  # where the head's keyed hash is, followed by the index's place
 HEAD = MAC_AT + 64 + PLACE
@@ -176,6 +176,7 @@ class OutputRecord:
 class State:
     # the memoised stages (`BuildCache.memo`), each a mapping of explicit keys to values:
     meetings: dict[str, LoadedMeeting] = field(default_factory=dict)  # a meeting file as loaded
+    indicators: dict[str, Indicator] = field(default_factory=dict)  # an indicator file as loaded
     renders: dict[str, MeetingFindings] = field(default_factory=dict)  # what a meeting's Markdown mentions
     markup: dict[str, MeetingMarkup] = field(default_factory=dict)  # a meeting's Markdown as HTML
     rows: dict[str, MeetingRows] = field(default_factory=dict)  # a meeting's entries in the bulk open data

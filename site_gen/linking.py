@@ -7,7 +7,6 @@ previous/next meetings of a committee, and the meeting that approved minutes.
 from __future__ import annotations
 
 import datetime
-import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -72,7 +71,7 @@ class Mentions(Mapping[str, list[MentionRef]]):
     def meetings(self, code: str) -> list[Meeting]:
         """The meetings that mention `code`, newest first (as its mentions are)."""
         meetings = [meeting for meeting, _ in reversed(self.found.get(code, []))]  # found oldest first
-        if any(a.date == b.date and a.committee == b.committee for a, b in itertools.pairwise(meetings)):
+        if len({meeting.slug for meeting in meetings}) != len(meetings):
             # two meetings of a committee on one day (a draft beside published minutes): their
             # mentions interleave by item, as the mentions themselves say
             return list({ref.meeting.slug: ref.meeting for ref in self[code]}.values())

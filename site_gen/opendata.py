@@ -722,40 +722,92 @@ def bulk_zip(names: list[str], open_member, previous: BinaryIO | None, same, int
     and permissions, deflated. `previous`: the zip an earlier build made the same way (a file,
     read where it is), whose compressed members are taken again for the files that are the same
     (compressing is most of the time, and an edit changes few members). `same(name)`: whether the
-    file is known to be the one that zip was made from (the writer's hashes of both builds), so
-    that it is neither read nor compared; the others are compared byte for byte."""
+    file is known to be the one that zip was made from (the writer's hashes of both builds): its
+    member, header included, is copied as it is there, with its neighbours in one run of bytes
+    (an edit leaves thousands of members as they were); the others are compared byte for byte."""
     before = zip_members(previous)
+    run: list[tuple[str, zipfile.ZipInfo, ZipMember]] = []  # kept members next to each other in `previous`
     with zipfile.ZipFile(into, "w") as archive:
+
+        def add(name: str, info: zipfile.ZipInfo, header: bytes, data: bytes) -> None:
+            info.header_offset = into.tell()
+            into.write(header)
+            into.write(data)
+            archive.filelist.append(info)
+            archive.NameToInfo[name] = info
+            archive.start_dir = into.tell()
+
+        def copy_run() -> None:
+            offset = into.tell() - run[0][2].header_offset if run else 0
+            if run and not _copy(previous, run[0][2].header_offset, run[-1][2].end, into):
+                for name, info, _ in run:  # the previous file changed under us: made as if new
+                    add(name, info, *_made(name, info, open_member, None, previous))
+            elif run:
+                for name, info, kept in run:
+                    info.header_offset = kept.header_offset + offset
+                    archive.filelist.append(info)
+                    archive.NameToInfo[name] = info
+                archive.start_dir = into.tell()
+            run.clear()
+
         for name in sorted(names):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so that the permissions below are read
             info.external_attr = 0o644 << 16
             kept = before.get(name)
-            deflated: bytes | None = None
             if kept is not None and same(name):
-                crc, size = kept[0], kept[1]
-                deflated = _member(previous, kept)
-            if deflated is None:
-                with open_member(name) as member:
-                    crc, size = _crc_and_size(member)
-                    if kept is not None and kept[:2] == (crc, size):
-                        deflated = _member(previous, kept)
-                        member.seek(0)
-                        if deflated is not None and not inflates_to(deflated, member):
-                            deflated = None
-                    if deflated is None:
-                        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
-                        deflated = b"".join([*map(deflate.compress, _chunks(member)), deflate.flush()])
-            # each member as ZipFile.writestr writes it into a seekable file: its header with the
-            # final sizes and CRC, then the deflated bytes; close() writes the central directory
-            info.file_size, info.CRC, info.compress_size = size, crc, len(deflated)
-            info.header_offset = into.tell()
-            into.write(info.FileHeader(False))
-            into.write(deflated)
-            archive.filelist.append(info)
-            archive.NameToInfo[name] = info
-            archive.start_dir = into.tell()
+                info.file_size, info.CRC, info.compress_size = kept.size, kept.crc, kept.compress_size
+                if run and run[-1][2].end != kept.header_offset:
+                    copy_run()
+                run.append((name, info, kept))
+                continue
+            copy_run()
+            add(name, info, *_made(name, info, open_member, kept, previous))
+        copy_run()
+
+
+def _made(name: str, info: zipfile.ZipInfo, open_member, kept: ZipMember | None,
+          previous: BinaryIO | None) -> tuple[bytes, bytes]:
+    """A member's header and deflated bytes, its file read: the previous zip's deflated bytes
+    when they inflate to the same, else compressed now. `info` gets the sizes and CRC."""
+    deflated: bytes | None = None
+    with open_member(name) as member:
+        crc, size = _crc_and_size(member)
+        if kept is not None and (kept.crc, kept.size) == (crc, size):
+            deflated = _member(previous, kept)
+            member.seek(0)
+            if deflated is not None and not inflates_to(deflated, member):
+                deflated = None
+        if deflated is None:
+            deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # what zipfile does at compresslevel 6
+            deflated = b"".join([*map(deflate.compress, _chunks(member)), deflate.flush()])
+    # each member as ZipFile.writestr writes it into a seekable file: its header with the final
+    # sizes and CRC, then the deflated bytes; close() writes the central directory
+    info.file_size, info.CRC, info.compress_size = size, crc, len(deflated)
+    return info.FileHeader(False), deflated
+
+
+def _copy(previous: BinaryIO | None, start: int, end: int, into: BinaryIO) -> bool:
+    """The bytes of `previous` from `start` to `end` appended to `into`, a megabyte at a time;
+    False when `previous` ends before (nothing is written then)."""
+    if previous is None:
+        return False
+    try:
+        previous.seek(0, 2)
+        if previous.tell() < end:
+            return False
+        previous.seek(start)
+        left = end - start
+        while left:
+            chunk = previous.read(min(left, INFLATE_STEP))
+            if not chunk:
+                raise OSError("the previous zip ended early")
+            into.write(chunk)
+            left -= len(chunk)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _chunks(member: BinaryIO) -> Iterator[bytes]:
@@ -772,15 +824,20 @@ def _crc_and_size(member: BinaryIO) -> tuple[int, int]:
     return crc, size
 
 
-def _member(previous, kept: tuple[int, int, int, int]) -> bytes | None:
-    """A member's compressed bytes, read from the previous zip; None when it ends early."""
-    offset, length = kept[2], kept[3]
+def _member(previous, kept: ZipMember) -> bytes | None:
+    """A member's compressed bytes, read from the previous zip (after its header); None when it
+    cannot be read there."""
     try:
-        previous.seek(offset)
-        data = previous.read(length)
+        previous.seek(kept.header_offset)
+        header = previous.read(30)
+        if header[:4] != b"PK\x03\x04" or len(header) != 30:
+            return None
+        name_length = int.from_bytes(header[26:28], "little")
+        previous.seek(kept.header_offset + 30 + name_length + int.from_bytes(header[28:30], "little"))
+        data = previous.read(kept.compress_size)
     except (OSError, ValueError):
         return None
-    return data if len(data) == length else None
+    return data if len(data) == kept.compress_size else None
 
 
 INFLATE_STEP = 1 << 20
@@ -806,27 +863,34 @@ def inflates_to(deflated: bytes | memoryview, data: BinaryIO) -> bool:
     return inflate.eof and data.read(len(rest)) == rest and not data.read(1)
 
 
-def zip_members(previous: BinaryIO | None) -> dict[str, tuple[int, int, int, int]]:
-    """Each deflated member of a zip (a binary file): its CRC, size, and where its compressed bytes
-    are (offset and length), read from its headers only; nothing when it cannot be read."""
+@dataclass(frozen=True)
+class ZipMember:
+    """A deflated member of a zip: its CRC and size, and where it is: from its header's offset to
+    the next member's (or the central directory)."""
+    crc: int
+    size: int
+    compress_size: int
+    header_offset: int
+    end: int
+
+
+def zip_members(previous: BinaryIO | None) -> dict[str, ZipMember]:
+    """Each deflated member of a zip (a binary file), read from its central directory only;
+    nothing when it cannot be read, or its members are not one after another before it."""
     if previous is None:
         return {}
-    found = {}
     try:
         with zipfile.ZipFile(previous) as archive:
-            for info in archive.infolist():
-                if info.compress_type != zipfile.ZIP_DEFLATED:
-                    continue
-                start = info.header_offset
-                previous.seek(start)
-                header = previous.read(30)
-                if header[:4] != b"PK\x03\x04" or len(header) != 30:
-                    return {}
-                name_length = int.from_bytes(header[26:28], "little")
-                begin = start + 30 + name_length + int.from_bytes(header[28:30], "little")  # after the extra field
-                found[info.filename] = (info.CRC, info.file_size, begin, info.compress_size)
+            infos = sorted(archive.infolist(), key=lambda info: info.header_offset)
+            ends = [info.header_offset for info in infos[1:]] + [archive.start_dir]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return {}
+    found = {}
+    for info, end in zip(infos, ends, strict=True):
+        if end <= info.header_offset + 30 + info.compress_size:
+            return {}  # overlapping or out of place: not a zip this function made
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            found[info.filename] = ZipMember(info.CRC, info.file_size, info.compress_size, info.header_offset, end)
     return found
 
 

@@ -617,11 +617,11 @@ class Writer:
 
     def previous_file(self, path: str) -> BinaryIO | None:
         """The previous build's file at `path`, open, when it is still the one that build recorded
-        (so made by the same code from what its record says; hashed here, a megabyte at a time):
-        for an output assembled from parts that are mostly unchanged (the bulk download), read
-        where it is rather than into memory. None when there is none to trust. Only someone who
-        can write the published site could change it after the check, and they could change the
-        site itself."""
+        (so made by the same code from what its record says: the same size, times and inode, as
+        for every file kept, or else hashed here, a megabyte at a time): for an output assembled
+        from parts that are mostly unchanged (the bulk download), read where it is rather than into
+        memory. None when there is none to trust. Only someone who can write the published site
+        could change it after the check, and they could change the site itself."""
         key = PurePosixPath(path).as_posix()
         previous = self.previous.get(key)
         if previous is None:
@@ -631,7 +631,10 @@ class Writer:
         except (OSError, safefiles.UnsafeFile):
             return None
         try:
-            if os.fstat(stream.fileno()).st_size == previous.size and file_hash(stream) == previous.sha:
+            found = os.fstat(stream.fileno())
+            if ((found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+                    == (previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode)
+                    or found.st_size == previous.size and file_hash(stream) == previous.sha):
                 stream.seek(0)
                 return stream
         except OSError:

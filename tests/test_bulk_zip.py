@@ -111,10 +111,15 @@ def test_members_known_to_be_the_same_are_neither_read_nor_compared(monkeypatch)
     inflated = []
     inflates_to = opendata.inflates_to
     monkeypatch.setattr(opendata, "inflates_to", lambda *args: inflated.append(args) or inflates_to(*args))
+    headers = []  # the kept members' headers are copied with their bytes, not made again
+    file_header = zipfile.ZipInfo.FileHeader
+    monkeypatch.setattr(zipfile.ZipInfo, "FileHeader", lambda info, *args: headers.append(info.filename)
+                        or file_header(info, *args))
     made = zipped(changed, previous, same=lambda name: name != edited,
                   read=lambda name: read.append(name) or changed[name])
     monkeypatch.undo()
     assert sorted(read) == sorted([edited, "meetings/2021/2021-01-01-cabinet/meeting.json"])
+    assert sorted(headers) == sorted(read)
     assert not inflated  # the edited member's CRC differs: compressed again without comparing
     assert made == reference_zip(changed)
 
@@ -137,3 +142,16 @@ def test_a_zip_written_into_a_file_from_the_previous_file(tmp_path):
             opendata.bulk_zip(list(changed), lambda name: io.BytesIO(changed[name]), previous,
                               lambda name: name in FILES and name != "data/meetings.json", into)
         assert made.read_bytes() == reference_zip(changed)
+
+
+def test_members_that_cannot_be_copied_from_the_previous_zip_are_made_again(monkeypatch):
+    """The previous zip's directory read, then its file found shorter (changed since): the members
+    it was to give are compressed again, and the zip is still the one made from scratch."""
+    previous = zipped(FILES)
+    members = opendata.zip_members(io.BytesIO(previous))
+    monkeypatch.setattr(opendata, "zip_members", lambda stream: members)
+    changed = dict(FILES)
+    changed["data/meetings.json"] = b'{"meetings": [3]}\n'
+    for cut in (previous[:len(previous) // 2], b""):
+        made = zipped(changed, cut, same=lambda name: name != "data/meetings.json")
+        assert made == reference_zip(changed)

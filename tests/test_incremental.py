@@ -19,6 +19,8 @@ from conftest import FIXTURE_CONTENT, ROOT, read_page, run_cli
 
 from site_gen import pipeline
 from site_gen.cache import BuildCache
+from site_gen.loading import load_archive
+from site_gen.problems import Report
 from site_gen.render import TEMPLATES
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -241,6 +243,15 @@ def test_a_site_changed_by_hand_is_not_trusted(fixture_workspace):
     assert page.read_bytes() == original
     assert result.files_written >= 1
 
+    # the bulk download's members are copied from the previous one as they are there (not inflated):
+    # a byte changed in one, in place, makes it untrusted, and so made again
+    bulk = ws.site / "data" / "open-data.zip"
+    with open(bulk, "r+b") as stream:
+        stream.seek(len(original_bulk := bulk.read_bytes()) // 3)
+        stream.write(bytes([original_bulk[len(original_bulk) // 3] ^ 0xFF]))
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "\n## ", "\nA correction.\n\n## ")  # the zip is made again
+    ws.rebuild_and_compare()
+
     # the same for the search index: its shard is made again
     entry = ws.site / "pagefind" / "pagefind-entry.json"
     entry.write_bytes(entry.read_bytes().replace(b"{", b"[", 1))
@@ -322,6 +333,43 @@ def test_check_reports_the_same_problems_from_its_cache(tmp_path):
     broken = run_cli("check", "--content", str(content))
     assert broken.returncode == 1
     assert broken.stdout == run_cli("check", "--content", str(content), "--no-cache").stdout
+
+
+def test_indicator_files_are_loaded_again_only_when_they_or_the_portfolios_change(tmp_path, monkeypatch):
+    """An indicator file is kept as the last build loaded it (the cache's "indicators" stage) while
+    its bytes and the portfolios it may name are the same; what loading it reported is replayed."""
+    from site_gen import safefiles
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    indicator = content / "indicators" / "PI.1.yml"
+    indicator.write_text(indicator.read_text(encoding="utf-8").replace("unit: households", "unit: households\nsize: 3"),
+                         encoding="utf-8")  # a problem of its own, replayed from the cache
+    age(content)  # else it is read again anyway: written just before the build looked
+    first = run_cli("check", "--content", str(content))
+    assert "PI.1.yml" in first.stdout
+    read: list[str] = []
+    real = safefiles.read_limited
+    monkeypatch.setattr(safefiles, "read_limited",
+                        lambda path, *args, **kwargs: read.append(Path(path).name) or real(path, *args, **kwargs))
+
+    def loaded(cache: BuildCache | None) -> list[str]:
+        report = Report()
+        archive = load_archive(content, report, cache)
+        assert archive is not None and "PI.1" in archive.indicators
+        return [problem.format() for problem in report.sorted()]
+
+    problems = loaded(BuildCache.for_build(tmp_path / ".cache", content))  # the cache `check` saved
+    assert not [name for name in read if name.startswith("PI.")], "unchanged indicator files are not read"
+    assert any("PI.1.yml" in line for line in problems) and problems == loaded(None)
+
+    # the portfolio loses the priority PI.1 names: its error comes from loading it again
+    portfolio = content / "portfolios" / "housing.yml"
+    portfolio.write_text(portfolio.read_text(encoding="utf-8").split("  - number: 2")[0].replace(
+        "number: 1", "number: 3"), encoding="utf-8")
+    again = run_cli("check", "--content", str(content))
+    uncached = run_cli("check", "--content", str(content), "--no-cache")
+    assert "portfolio `housing` has no priority 1" in again.stdout
+    assert again.stdout == uncached.stdout and again.returncode == uncached.returncode == 1
 
 
 def test_a_withdrawal_a_move_and_a_merge_give_the_cold_build(fixture_workspace):

@@ -46,10 +46,7 @@ class ContentLoader(SiteLoader, GroupLoader, IndicatorLoader, MeetingLoader, Dis
             portfolio = self.load_portfolio(path)
             if portfolio:
                 archive.portfolios[portfolio.slug] = portfolio
-        for path in self.yaml_files("indicators"):
-            indicator = self.load_indicator(path, archive)
-            if indicator:
-                archive.indicators[indicator.code] = indicator
+        self.load_indicators(archive, self.yaml_files("indicators"))
         self.check_codes_unique(archive)
         archive.settings_key = digest(sorted(self.fingerprints.items()), self.shown_root)
         # what loading a meeting depends on besides its own file

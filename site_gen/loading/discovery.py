@@ -3,6 +3,7 @@ the year folders, a meeting's documents; entries that do not belong are reported
 """
 from __future__ import annotations
 
+import os
 import re
 import stat
 from pathlib import Path
@@ -38,6 +39,8 @@ class Discovery(FileReader):
         return files
 
     def meeting_files(self, archive: Archive) -> list[Path]:
+        """Every meeting file of the year folders, in order; the document folders seen beside them
+        go into `document_folders` (most meetings have none, and need not be looked for)."""
         directory = self.root / "meetings"
         if not self.regular_folder(directory):
             return []
@@ -49,16 +52,23 @@ class Discovery(FileReader):
                 self.report.error(self.shown(year_dir), 1, "meetings are kept in a folder per year",
                                   "move it to content/meetings/<YYYY>/")
                 continue
-            names = {p.name for p in year_dir.iterdir()}
-            for path in sorted(year_dir.iterdir()):
-                if path.name in IGNORED_NAMES or path.name.startswith(".") or path in self.unsafe:
+            with os.scandir(year_dir) as listing:  # each entry's kind without a stat of its own
+                entries = sorted(listing, key=lambda entry: entry.name)
+            names = {entry.name for entry in entries}
+            for entry in entries:
+                if entry.name in IGNORED_NAMES or entry.name.startswith("."):
                     continue
-                if path.is_dir():
-                    if path.name + ".md" not in names:
-                        self.report.error(self.shown(path), 1, f"document folder without a meeting file {path.name}.md",
+                path = year_dir / entry.name
+                if path in self.unsafe:
+                    continue
+                if entry.is_dir():
+                    self.document_folders.add(path)
+                    if entry.name + ".md" not in names:
+                        self.report.error(self.shown(path), 1,
+                                          f"document folder without a meeting file {entry.name}.md",
                                           "a meeting's documents go in a folder named like its .md file")
                     continue
-                if path.suffix != ".md":
+                if not entry.name.endswith(".md"):
                     self.report.error(self.shown(path), 1, "unexpected file among the meetings",
                                       "a meeting file is named YYYY-MM-DD-<committee>.md; "
                                       "its PDFs go in a folder of the same name")
@@ -70,7 +80,7 @@ class Discovery(FileReader):
         """What loading a meeting checks of its documents' folder: each entry's name, kind, size
         and time (by lstat: a document replaced by a link, or by other bytes of the same size,
         is a change, so its kind is checked again)."""
-        if not self.regular_folder(folder):
+        if folder not in self.document_folders or not self.regular_folder(folder):
             return None
         listing = []
         for path in folder.iterdir():

@@ -39,8 +39,13 @@ class FileReader:
         # the documents of the meeting being loaded: output path -> file (Archive.document_files)
         self.documents: dict[str, str] = {}
         self.stats: dict[str, os.stat_result] = {}  # the meeting files', taken before reading them
+        self.document_folders: set[Path] = set()  # the folders found beside the meeting files
+        self._root_prefix = str(self.root) + os.sep
 
     def shown(self, path: Path) -> str:
+        text = str(path)  # as strings: asked for every file of the archive at every build
+        if text.startswith(self._root_prefix):
+            return f"{self.shown_root}/{text[len(self._root_prefix):].replace(os.sep, '/')}"
         return f"{self.shown_root}/{path.relative_to(self.root).as_posix()}"
 
     def read_bytes(self, path: Path, limit: int = safefiles.YAML_FILE_LIMIT) -> bytes | None:

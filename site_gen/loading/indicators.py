@@ -3,13 +3,16 @@ name one indicator each.
 """
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
 from .. import fields
+from ..cache import content_hash, digest
 from ..codes import code_key, indicator_slug
 from ..fields import Fields
 from ..models import POLARITIES, RAGS, Archive, Indicator, IndicatorValue, Source
+from ..problems import Problem, Report
 from .references import References
 
 INDICATOR_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[. -][A-Za-z0-9]+)*$")
@@ -18,9 +21,48 @@ CODE_MAX = 40
 
 
 class IndicatorLoader(References):
-    def load_indicator(self, path: Path, archive: Archive) -> Indicator | None:
+    def load_indicators(self, archive: Archive, paths: list[Path]) -> None:
+        """Every indicator file (`paths`): as the last build loaded it from the same bytes and portfolios (the
+        cache's "indicators" stage: a large archive's hundred files, each parsed again at every
+        build, were a tenth of a rebuild), or loaded now."""
+        portfolios = sorted((shown, sha) for shown, sha in self.fingerprints.items()
+                            if shown.startswith(f"{self.shown_root}/portfolios/"))
+        # what loading an indicator depends on besides its own file: the portfolios it may name
+        context = digest(str(self.root), self.shown_root, portfolios, sorted(archive.portfolios),
+                         sorted(self.broken["portfolios"]), self.worktree_prefix,
+                         self.worktree and sorted(p.name for p in (self.worktree / "portfolios").glob("*.yml")))
+        previous = self.cache.previous.indicators
+        keyed: dict[str, tuple[Path, bytes | None]] = {}
+        for path in paths:
+            shown = self.shown(path)
+            data, sha = None, self.unchanged_hash(path, shown)
+            if sha is None or digest(shown, sha, context) not in previous:
+                data = self.read_bytes(path)  # reports what cannot be read
+                if data is None:
+                    continue
+                sha = content_hash(data)
+            self.remember_file(shown, sha)
+            self.fingerprints[shown] = sha  # in the settings, whether read now or not
+            keyed[digest(shown, sha, context)] = (path, data)
+
+        def load_missing(missing: list[str]) -> dict[str, tuple[Indicator | None, list[Problem]]]:
+            return {key: self.indicator_alone(*keyed[key], archive) for key in missing}
+
+        for indicator in self.cache.memo_many("indicators", list(keyed), load_missing, self.report).values():
+            if indicator is not None:
+                archive.indicators[indicator.code] = indicator
+
+    def indicator_alone(self, path: Path, data: bytes | None, archive: Archive) -> tuple[Indicator | None,
+                                                                                          list[Problem]]:
+        """One indicator file loaded with a report of its own (kept with it by the cache)."""
+        loader = copy.copy(self)
+        loader.report = Report()
+        return loader.load_indicator(path, archive, data), loader.report.problems
+
+    def load_indicator(self, path: Path, archive: Archive, data_read: bytes | None = None) -> Indicator | None:
         shown = self.shown(path)
-        data = self.read_yaml(path)
+        text = self.read_text(path, data_read)
+        data = self.read_yaml(path, text) if text is not None else None
         if data is None:
             return None
         f = Fields(self.report, shown, data, fields.INDICATOR)

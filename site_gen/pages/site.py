@@ -23,6 +23,10 @@ class Site:
         self.writer = writer  # read by the outputs made of other outputs (the bulk download, /data/, the sitemap)
         self.cache = cache or BuildCache.disabled()
         self._mention_inputs: dict[str, str] = {}
+        self._committee_inputs: dict[str, str] = {}
+        # each published meeting's history `stamp_key`, made when first asked for, by the meeting's id:
+        # a draft and the published minutes of one committee and day share a slug
+        self._stamp_keys: dict[int, str] | None = None
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -89,14 +93,20 @@ class Site:
     def committee_inputs(self, slug: str) -> str:
         """For a committee's page, calendar and feed (whose dates come from the history, and which
         lists the committee's withdrawn minutes)."""
-        meetings = self.linked.by_committee.get(slug, [])
-        return self.inputs("committee", slug, [self.linked.fingerprints[m.slug] for m in meetings],
-                           self.history_inputs(meetings, [t for t in self.tombstones if t.committee == slug]))
+        if slug not in self._committee_inputs:  # asked for by the page, the calendar and the feed
+            meetings = self.linked.by_committee.get(slug, [])
+            self._committee_inputs[slug] = self.inputs(
+                "committee", slug, [self.linked.fingerprints[m.slug] for m in meetings],
+                self.history_inputs(meetings, [t for t in self.tombstones if t.committee == slug]))
+        return self._committee_inputs[slug]
 
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        return ([self.history_pages.stamp_key(m) for m in meetings],
+        if self._stamp_keys is None:  # hundreds of pages list thousands of meetings: each asked for once
+            self._stamp_keys = {id(m): self.history_pages.stamp_key(m) for m in self.linked.meetings}
+        known, stamp_key = self._stamp_keys, self.history_pages.stamp_key
+        return ([known[id(m)] if id(m) in known else stamp_key(m) for m in meetings],
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
