@@ -17,12 +17,14 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from . import urls
+from .cache import digest
 from .models import Site
 from .yamlio import plain_load
 
@@ -49,8 +51,9 @@ MISSING_NOTE = ("note: the clerks' editing screen (/admin/) was left out: its np
 
 @dataclass(frozen=True)
 class AdminFiles:
-    # (path in the output folder, the npm file it copies or None, the bytes of ours or None)
-    files: tuple[tuple[str, Path | None, bytes | None], ...]
+    # (path in the output folder, the npm file it copies or None, the bytes of ours or None,
+    # or for the configuration, what it is made from and how)
+    files: tuple[tuple[str, Path | None, bytes | tuple[str, Callable[[], bytes]] | None], ...]
     notice: str | None = None
 
 
@@ -68,10 +71,12 @@ def admin_files(site: Site, node_modules: Path | None = None, sources: Path = SO
     wanted = [(node_modules / package, name) for package, name in PACKAGED]
     if not (node_modules / BUNDLE / "decap-cms.js").is_file() or not all(p.is_file() for p, _ in wanted):
         return AdminFiles((), MISSING_NOTE)
-    files: list[tuple[str, Path | None, bytes | None]] = [
+    files: list[tuple[str, Path | None, bytes | tuple[str, Callable[[], bytes]] | None]] = [
         (urls.admin_file(name), path, None) for path, name in bundle_files(node_modules) + wanted]
     files += [(urls.admin_file(name), None, (sources / name).read_bytes()) for name in OURS]
-    files.append((urls.admin_file("config.yml"), None, config_text(site, sources).encode("utf-8")))
+    settings = config(site, sources)  # written as YAML only when it changed (a tenth of a second)
+    files.append((urls.admin_file("config.yml"), None,
+                  (digest("admin config", settings), lambda: config_yaml(settings).encode("utf-8"))))
     return AdminFiles(tuple(sorted(files, key=lambda entry: entry[0])))
 
 
@@ -80,7 +85,13 @@ def write(writer, site: Site) -> str | None:
     are not read again while their size and time are those of the previous build's copy."""
     screen = admin_files(site)
     for path, source, data in screen.files:
+        if isinstance(data, tuple):
+            inputs, make = data
+            if not writer.reuse(path, inputs):
+                writer.add(path, make(), inputs)
+            continue
         if source is None:
+            assert data is not None
             writer.add(path, data)
             continue
         stat = source.stat()
@@ -107,9 +118,9 @@ def config(site: Site, sources: Path = SOURCES) -> dict:
     return data
 
 
-def config_text(site: Site, sources: Path = SOURCES) -> str:
+def config_yaml(settings: dict) -> str:
     return ("# Written by the build from admin/config.yml and content/site.yml: edit those.\n"
-            + yaml.safe_dump(config(site, sources), sort_keys=False, allow_unicode=True, width=1000))
+            + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True, width=1000))
 
 
 def repository_branch(folder: Path) -> tuple[Path | None, str | None]:

@@ -24,12 +24,16 @@ def print_problems(report: Report, stream, strict: bool = False, scope=None, sho
         elsewhere = [p for p in problems if not scope.touches_file(p.path)]
         shown = mine + [p for p in elsewhere if p.severity == ERROR]
         rest = [p for p in elsewhere if p.severity != ERROR]
-    if limit is not None:
-        warnings = [p for p in shown if p.severity != ERROR]
-        if len(warnings) > limit:
-            cut = set(warnings[limit:])
-            rest = rest + [p for p in shown if p in cut]
-            shown = [p for p in shown if p not in cut]
+    if limit is not None:  # the first `limit` warnings (with every error), in order; the others counted
+        kept, cut, warnings = [], [], 0
+        for problem in shown:
+            if problem.severity != ERROR:
+                warnings += 1
+                if warnings > limit:
+                    cut.append(problem)
+                    continue
+            kept.append(problem)
+        shown, rest = kept, rest + cut
     for problem in shown:
         print(problem.format(), file=stream)
     if rest:

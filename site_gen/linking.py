@@ -17,7 +17,7 @@ from .codes import CodeIndex
 from .indicators import check_rag
 from .markdown import MarkdownRenderer, Mention, Rendered
 from .models import Archive, Committee, Indicator, Issue, Item, Meeting, Portfolio, Text
-from .problems import Report
+from .problems import Problem, Report
 from .renders import ItemHtml, MeetingFindings, MeetingMarkup, MeetingRender
 
 
@@ -196,10 +196,11 @@ def mention_keys(meeting: Meeting, mentions: list[tuple[int | None, Mention]]) -
 
 
 def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, keys: list[str],
-                           cache: BuildCache) -> list[MeetingFindings]:
+                           cache: BuildCache, report: Report) -> list[MeetingFindings]:
     """What each meeting's Markdown mentions, or what the last build found in the same meeting with
-    the same codes (the cache's "renders" stage); the missing ones rendered in the worker pool, their
-    HTML kept in the "markup" stage (the others' HTML is read from the last build's as needed)."""
+    the same codes (the cache's "renders" stage, which replays the warnings about them into `report`);
+    the missing ones rendered in the worker pool, their HTML kept in the "markup" stage (the others'
+    HTML is read from the last build's as needed)."""
     index = dict(zip(keys, range(len(keys)), strict=True))
 
     def render_missing(missing: list[str]) -> dict[str, tuple[MeetingFindings, list]]:
@@ -212,9 +213,10 @@ def render_meetings_cached(meetings: list[Meeting], renderer: MarkdownRenderer, 
             for value in part:
                 key = next(in_order)
                 cache.current.markup[key] = value.markup()
-                found[key] = (value.findings(), [])
+                findings = value.findings()
+                found[key] = (findings, findings_problems(meetings[index[key]], findings))
         return found
-    found = cache.memo_many("renders", keys, render_missing, hold=False)
+    found = cache.memo_many("renders", keys, render_missing, report, hold=False)
     cache.carry("markup", keys)
     return [found[key] for key in keys]
 
@@ -235,11 +237,11 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     linked.fingerprints = {m.slug: key for m, key in zip(checked, keys, strict=True)}
     linked.settings_key = digest(archive.settings_key, include_drafts)
     cache = cache or BuildCache.disabled()
-    rendered = render_meetings_cached(checked, renderer, keys, cache)
+    rendered = render_meetings_cached(checked, renderer, keys, cache, report)
     mentioned_in: dict[str, list[tuple[Meeting, str]]] = defaultdict(list)
     for meeting, render in zip(checked, rendered, strict=True):
         published_meeting = meeting.slug in published_slugs
-        take_render(meeting, render, report, mentions if published_meeting else None)
+        take_mentions(meeting, render, mentions if published_meeting else None)
         if published_meeting:
             for code, key in render.mention_keys.items():
                 mentioned_in[code].append((meeting, key))
@@ -296,10 +298,11 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     return linked
 
 
-def take_render(meeting: Meeting, rendered: MeetingFindings, report: Report,
-                mentions: dict[str, list[MeetingMentions]] | None) -> None:
-    """What one meeting's rendered Markdown mentions: its near misses and undefined codes reported;
-    `mentions`: where its mentions go when the meeting is published (None: a draft, checked only)."""
+def findings_problems(meeting: Meeting, rendered: MeetingFindings) -> list[Problem]:
+    """The warnings about what one meeting's rendered Markdown mentions: near misses of a code and
+    undefined codes (kept with the findings by the cache, and replayed: a large archive's tens of
+    thousands, made again at every build, were a tenth of linking)."""
+    report = Report()
     path = meeting.source.path
     for miss, line in rendered.near_misses:
         if miss.letter_for_digit:
@@ -311,15 +314,21 @@ def take_render(meeting: Meeting, rendered: MeetingFindings, report: Report,
                        f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
                        f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
                        f"is not defined yet), or correct the minutes")
-    mine: dict[str, list[tuple[int | None, Mention]]] = {}
-    for number, mention in rendered.mentions:
-        if not mention.defined:
-            report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
-                           f"add content/indicators/{mention.code}.yml")
-        mine.setdefault(mention.code, []).append((number, mention))
-    if mentions is not None:
-        for code, found in mine.items():
-            mentions[code].append((meeting, found))
+    for found in rendered.mentions.values():
+        for _, mention in found:
+            if not mention.defined:
+                report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
+                               f"add content/indicators/{mention.code}.yml")
+    return report.problems
+
+
+def take_mentions(meeting: Meeting, rendered: MeetingFindings,
+                  mentions: dict[str, list[MeetingMentions]] | None) -> None:
+    """Where one meeting's mentions go when it is published (`mentions`; None: a draft, checked only)."""
+    if mentions is None:
+        return
+    for code, found in rendered.mentions.items():  # not changed by anyone: the cache holds them
+        mentions[code].append((meeting, found))
 
 
 def check_meeting_references(archive: Archive, report: Report) -> None:

@@ -6,6 +6,7 @@ instead of fixing them one build at a time.
 from __future__ import annotations
 
 import difflib
+import itertools
 import operator
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ class Problem:
 
 # a problem's place in a report: by file and line, errors first ("error" < "warning"); made in C
 _ORDER = operator.attrgetter("path", "line", "severity", "message")
+_SEVERITY = operator.attrgetter("severity")
 
 
 def _escape_data(text: str) -> str:
@@ -66,13 +68,14 @@ class Report:
     def warning(self, path: str, line: int, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(path, max(line, 1), message, hint, WARNING))
 
+    # asked for several times a build, of a large archive's tens of thousands of warnings: picked in C
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
+        return list(itertools.compress(self.problems, map(ERROR.__eq__, map(_SEVERITY, self.problems))))
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
+        return list(itertools.compress(self.problems, map(WARNING.__eq__, map(_SEVERITY, self.problems))))
 
     def sorted(self) -> list[Problem]:
         # each problem once, in order (a large archive's tens of thousands of warnings, at every build)

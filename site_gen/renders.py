@@ -32,7 +32,10 @@ class MeetingRender:
     mention_keys: dict[str, str] = field(default_factory=dict)  # as MeetingFindings'
 
     def findings(self) -> "MeetingFindings":
-        return MeetingFindings(self.mentions, self.near_misses, self.mention_keys)
+        by_code: dict[str, list[tuple[int | None, Mention]]] = {}
+        for number, mention in self.mentions:
+            by_code.setdefault(mention.code, []).append((number, mention))
+        return MeetingFindings(by_code, self.near_misses, self.mention_keys)
 
     def markup(self) -> "MeetingMarkup":
         return MeetingMarkup(self.preamble, self.items)
@@ -43,7 +46,9 @@ class MeetingFindings:
     """What linking takes from a meeting's rendered Markdown: the indicator codes mentioned, and
     the near misses it warns about. Read from the cache for every meeting on every build."""
 
-    mentions: list[tuple[int | None, Mention]]
+    # code -> its mentions (item number, mention), in the order of the minutes: as linking takes
+    # them (thousands of meetings' at every build), grouped once when rendered
+    mentions: dict[str, list[tuple[int | None, Mention]]]
     near_misses: list[tuple[NearMiss, int]]
     # code -> a digest of the meeting's mentions of it as the indicator's page, data and feed show
     # them: what those outputs are made from, without going through every mention at each build

@@ -430,7 +430,8 @@ class Writer:
     # -- files ------------------------------------------------------------------
 
     def _key(self, path: str) -> str:
-        if path.startswith("/") or not all(part and part not in (".", "..") for part in path.split("/")):
+        framed = f"/{path}/"  # every part between slashes: none empty, `.` or `..` (asked for every file)
+        if not path or "//" in framed or "/./" in framed or "/../" in framed:
             pure = PurePosixPath(path)  # said otherwise than the URL module says it (not the rule for every file)
             if pure.is_absolute() or ".." in pure.parts or not pure.parts:
                 raise OutputConflict(f"refusing to write outside the output folder: {path}")
@@ -515,10 +516,14 @@ class Writer:
                    sha: str) -> os.stat_result | None:
         """The previous site's file at `key`, in the staging folder: as the helper linked it, or
         linked here when it is still the one recorded; its stat, or None: make it again."""
-        target = self._target(key)  # a string: this runs for every file of the site
-        stat = self._prefilled(key, target, size, mtime_ns, inode)
+        assert self.staging is not None, "Writer.start() first"
+        self._linked()
+        # a string: this runs for every file of the site
+        stat = self._prefilled(key, f"{os.fspath(self.staging)}/{key}", size, mtime_ns, inode)
         if stat is not None:
+            self.folders.add(key.rpartition("/")[0])  # the file is there, so its folder is
             return stat
+        target = self._target(key)
         source = os.path.join(self.out, key)
         if unchanged(source, size, mtime_ns, ctime_ns, inode, sha) is None:
             return None
@@ -626,13 +631,19 @@ class Writer:
         previous = self.previous.get(key)
         if previous is None:
             return None
+        # the helper's link in the staging folder, which it checked (change time included) before
+        # linking it, which changed the published file's change time
+        linked = self.staging is not None and self._prefilled(key, f"{self.staging}/{key}", previous.size,
+                                                              previous.mtime_ns, previous.inode) is not None
         try:
-            stream = safefiles.open_regular(self.out / key)
+            stream = safefiles.open_regular(self.staging / key if linked and self.staging else self.out / key)
         except (OSError, safefiles.UnsafeFile):
             return None
         try:
             found = os.fstat(stream.fileno())
-            if ((found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+            if (linked and (found.st_size, found.st_mtime_ns, found.st_ino) == (previous.size, previous.mtime_ns,
+                                                                                  previous.inode)
+                    or (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
                     == (previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode)
                     or found.st_size == previous.size and file_hash(stream) == previous.sha):
                 stream.seek(0)
