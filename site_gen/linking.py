@@ -41,10 +41,13 @@ class Mentions(Mapping[str, list[MentionRef]]):
     whose mentions changed, and making every code's took a tenth of it. Iterates over the codes
     in order; `count(code)` and `meetings(code)` need no mention made."""
 
-    def __init__(self, found: dict[str, list[MeetingMentions]] | None = None):
+    def __init__(self, found: dict[str, list[MeetingMentions]] | None = None, one_a_day: bool = False):
         # code -> [MeetingMentions], oldest meeting first (by date, then committee: as loading sorts them)
         self.found = dict(sorted((found or {}).items()))
         self.made: dict[str, list[MentionRef]] = {}
+        self.counts: dict[str, int] = {}  # asked for by the indicators' index, its inputs and the pool
+        # no two of the meetings are one committee's on one day (so their mentions never interleave)
+        self.one_a_day = one_a_day
 
     def __getitem__(self, code: str) -> list[MentionRef]:
         made = self.made.get(code)
@@ -66,12 +69,14 @@ class Mentions(Mapping[str, list[MentionRef]]):
         return code in self.found
 
     def count(self, code: str) -> int:
-        return sum(len(mentions) for _, mentions in self.found.get(code, ()))
+        if code not in self.counts:
+            self.counts[code] = sum(len(mentions) for _, mentions in self.found.get(code, ()))
+        return self.counts[code]
 
     def meetings(self, code: str) -> list[Meeting]:
         """The meetings that mention `code`, newest first (as its mentions are)."""
         meetings = [meeting for meeting, _ in reversed(self.found.get(code, []))]  # found oldest first
-        if len({meeting.slug for meeting in meetings}) != len(meetings):
+        if not self.one_a_day and len({meeting.slug for meeting in meetings}) != len(meetings):
             # two meetings of a committee on one day (a draft beside published minutes): their
             # mentions interleave by item, as the mentions themselves say
             return list({ref.meeting.slug: ref.meeting for ref in self[code]}.values())
@@ -263,7 +268,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     check_rag(archive, report)  # every stated rating that the site.yml rag_rule disagrees with
     check_meeting_references(archive, report)
 
-    linked.mentions = Mentions(mentions)
+    linked.mentions = Mentions(mentions, one_a_day=len(published_slugs) == len(meetings))
     linked.undefined = sorted(code for code in linked.mentions if code not in archive.indicators)
 
     issues: dict[str, list[tuple[Meeting, Item]]] = defaultdict(list)

@@ -20,6 +20,7 @@ the clock:
 from __future__ import annotations
 
 import datetime
+import operator
 import xml.etree.ElementTree as ET
 
 from . import urls
@@ -39,6 +40,10 @@ def page_url(path: str, unlisted: frozenset = frozenset()) -> str | None:
     return "/" + path
 
 
+SLUG = operator.attrgetter("slug")
+FIRST = operator.itemgetter(0)
+
+
 def lastmods(linked, stamps=None) -> dict[str, datetime.date]:
     """URL -> the date its content last changed, for the pages where the content says.
     `stamps(meeting)`: its (first published, last changed, changes) in the history, or None."""
@@ -52,7 +57,11 @@ def lastmods(linked, stamps=None) -> dict[str, datetime.date]:
         return known[meeting.slug]
 
     def newest(meetings) -> datetime.date | None:
-        return max((lastmod(m) for m in meetings), default=None)
+        meetings = meetings if isinstance(meetings, list) else list(meetings)
+        try:  # in C: every page listing meetings, at every build
+            return max(map(known.__getitem__, map(SLUG, meetings)), default=None)
+        except KeyError:  # a meeting not worked out yet
+            return max((lastmod(m) for m in meetings), default=None)
 
     def put(url: str, date: datetime.date | None) -> None:
         if date is not None:
@@ -65,13 +74,13 @@ def lastmods(linked, stamps=None) -> dict[str, datetime.date]:
     for slug, meetings in linked.by_committee.items():
         put(urls.committee(slug), newest(meetings))
     for slug, entries in linked.issues.items():
-        put(urls.issue(slug), newest(m for m, _ in entries))
+        put(urls.issue(slug), newest(map(FIRST, entries)))
     everything = newest(linked.meetings)
     for url in (urls.home(), urls.meetings_index(), urls.committees()):
         put(url, everything)
     put(urls.issues(), newest(m for entries in linked.issues.values() for m, _ in entries))
     for number, page in enumerate(urls.decision_pages(linked.decisions), start=1):
-        put(urls.decisions(number), newest(m for m, _ in page))
+        put(urls.decisions(number), newest(map(FIRST, page)))
     return result
 
 

@@ -265,15 +265,18 @@ class Writer:
               ) -> tuple[subprocess.Popen, frozenset[str]]:
         """The helper linking into `target` the output folder's files that are still the ones
         `records` and `folders` describe; and the files it was asked to link."""
-        listed = [(key, r.size, r.mtime_ns, r.ctime_ns, r.inode) for key, r in records.items()]
-        listed += [(f"{folder}/{name}", *record[:4]) for folder, (_, files) in folders.items()
-                   for name, record in files.items()]
+        # each file's five fields, separated by NUL (one string a file: this runs at every build)
+        listed = [f"{key}\0{r.size}\0{r.mtime_ns}\0{r.ctime_ns}\0{r.inode}" for key, r in records.items()]
+        keys = list(records)
+        for folder, (_, files) in folders.items():
+            for name, (size, mtime_ns, ctime_ns, inode, _) in files.items():
+                keys.append(key := f"{folder}/{name}")
+                listed.append(f"{key}\0{size}\0{mtime_ns}\0{ctime_ns}\0{inode}")
         with tempfile.TemporaryFile() as listing:
-            listing.write("\0".join(str(field) for record in listed for field in record)
-                          .encode("utf-8", "surrogateescape"))
+            listing.write("\0".join(listed).encode("utf-8", "surrogateescape"))
             listing.seek(0)
             process = helper("sync", str(self.out), str(target), stdin=listing)
-        return process, frozenset(record[0] for record in listed)
+        return process, frozenset(keys)
 
     def prepare_spare(self) -> None:
         """After a build that left no spare (the first into its folder, or one whose replaced site

@@ -24,6 +24,7 @@ class Site:
         self.cache = cache or BuildCache.disabled()
         self._mention_inputs: dict[str, str] = {}
         self._committee_inputs: dict[str, str] = {}
+        self._items_inputs: dict[tuple, str] = {}
         # each published meeting's history `stamp_key`, made when first asked for, by the meeting's id:
         # a draft and the published minutes of one committee and day share a slug
         self._stamp_keys: dict[int, str] | None = None
@@ -87,8 +88,13 @@ class Site:
                            self.history_pages.meeting_key(meeting))
 
     def items_inputs(self, kind: str, key, entries) -> str:
-        """For a page made of items from many meetings."""
-        return self.inputs(kind, key, [(self.linked.fingerprints[m.slug], item.number) for m, item in entries])
+        """For a page made of items from many meetings (the same `kind` and `key`, the same items:
+        an issue's page and its feed)."""
+        if (kind, key) not in self._items_inputs:
+            fingerprints = self.linked.fingerprints
+            self._items_inputs[(kind, key)] = self.inputs(kind, key, [(fingerprints[m.slug], item.number)
+                                                                     for m, item in entries])
+        return self._items_inputs[(kind, key)]
 
     def committee_inputs(self, slug: str) -> str:
         """For a committee's page, calendar and feed (whose dates come from the history, and which
