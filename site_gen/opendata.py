@@ -92,29 +92,6 @@ class WithList:
         return with_encoded_list(self.value, self.key, self.entries)
 
 
-def encoded_rows_digest(value: dict) -> str:
-    """What `dumps_streamed(value)` writes, as a digest of its parts, where every `Rows` holds
-    a list of entries that are JSON already (`str` or `WithList`): a bulk file's inputs, so that
-    one whose parts are the same is neither put together nor written again."""
-    found = hashlib.blake2b(digest_size=20)
-    found.update(dumps({key: None if isinstance(item, Rows) else item for key, item in value.items()}))
-    for key, item in sorted(value.items()):
-        if not isinstance(item, Rows):
-            continue
-        if not (item.encoded and isinstance(item.entries, list)):
-            raise TypeError("only a list of entries that are JSON already is digested")
-        found.update(b"\x00rows " + key.encode("utf-8"))
-        for entry in item.entries:
-            if isinstance(entry, WithList):
-                found.update(b"\x00with " + dumps(entry.value) + entry.key.encode("utf-8"))
-                for inner in entry.entries:
-                    found.update(b"\x00" + inner.encode("utf-8"))
-                found.update(b"\x00end")
-            else:
-                found.update(b"\x00" + entry.encode("utf-8"))
-    return found.hexdigest()
-
-
 def dumps_streamed(value: dict, into: BinaryIO) -> None:
     """`dumps(value)` byte for byte, where the top-level values that are `Rows` are made one entry
     at a time, each written as orjson writes it two levels in (its lines indented four spaces more;
@@ -449,9 +426,12 @@ class OpenData:
     def meeting_rows(self, meeting) -> MeetingRows:
         """What the bulk files hold of one meeting, as JSON text: its row of meetings.json, and
         each of its items with a decision or an issue as decisions.json and issues.json list it."""
-        return MeetingRows(encoded_entry(self.meeting_row(meeting)),
-                           {item.number: encoded_entry(self.item_ref(meeting, item))
-                            for item in meeting.items if item.decision or item.issue})
+        row = encoded_entry(self.meeting_row(meeting))
+        items = {item.number: encoded_entry(self.item_ref(meeting, item))
+                 for item in meeting.items if item.decision or item.issue}
+        return MeetingRows(row, items, hashlib.blake2b(
+            "\0".join([row, *(f"{number}\0{entry}" for number, entry in items.items())]).encode("utf-8"),
+            digest_size=20).hexdigest())
 
     def meeting_row(self, m) -> dict:
         return {

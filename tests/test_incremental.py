@@ -590,6 +590,30 @@ def test_an_indicator_page_is_made_again_only_when_what_it_shows_of_a_mention_ch
     assert "Councillors asked about PI.1 once more." in [quote.get_text(" ", strip=True) for quote in quotes]
 
 
+def test_the_bulk_files_are_put_together_only_when_an_entry_of_theirs_changes(fixture_workspace, monkeypatch):
+    """meetings.json, decisions.json and issues.json are kept, not put together, when the meetings'
+    entries in them are the same (an edit to the minutes' text), and made when one changes."""
+    from site_gen.opendata import OpenData
+    ws = fixture_workspace
+    assembled: list[str] = []
+    for name in ("meetings_index", "decisions", "issues"):
+        real = getattr(OpenData, name)
+        monkeypatch.setattr(OpenData, name, lambda self, rows, real=real, name=name:
+                            assembled.append(name) or real(self, rows))
+    meeting = ws.meeting("2020-02-12-scrutiny")
+    ws.edit(meeting, "\n## ", "\nA sentence of the minutes added.\n\n## ")
+    ws.build()
+    assert assembled == []
+    ws.rebuild_and_compare()  # (nothing more changed; a cold build puts them together)
+    assembled.clear()
+    ws.edit(meeting, "be approved as a correct record.", "be approved as a correct record, as amended.")
+    ws.build()
+    assert sorted(assembled) == ["decisions", "issues", "meetings_index"]
+    ws.rebuild_and_compare()
+    decisions = (ws.site / "data" / "decisions.json").read_text(encoding="utf-8")
+    assert "as a correct record, as amended." in decisions
+
+
 def test_what_a_build_linked_is_freed_with_its_result_not_left_to_the_cycle_collector(tmp_path):
     """The preview server builds again and again in one process, with the cycle collector paused
     while it builds: the linked archive, its indexes and the pages' helpers must go as soon as

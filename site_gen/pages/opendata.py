@@ -20,7 +20,6 @@ from ..opendata import (
     bulk_zip,
     dumps,
     dumps_streamed,
-    encoded_rows_digest,
     file_size,
     subscribe_links,
 )
@@ -83,14 +82,22 @@ def outputs(site: Site) -> Iterator[Output]:
 
 def bulk_files(site: Site) -> Iterator[Streamed]:
     """meetings.json, decisions.json and issues.json: put together from each meeting's entries
-    (made only for the meetings that changed), kept when those are the same, else written as they
-    are put together; the entries go when the three are made."""
-    data = site.open_data
+    (made only for the meetings that changed) when one of those they list changed (their hashes,
+    `MeetingRows.digest`), else kept; the entries go when the three are made."""
+    data, linked = site.open_data, site.linked
     rows = site.meeting_rows()
-    for name, value in (("meetings.json", data.meetings_index(rows)), ("decisions.json", data.decisions(rows)),
-                        ("issues.json", data.issues(rows))):
-        yield Streamed(urls.data_file(name), partial(dumps_streamed, value),
-                       site.inputs(name, encoded_rows_digest(value)))
+    in_order = sorted(linked.meetings, key=lambda m: (m.date, m.committee))
+    inputs = {
+        "meetings.json": [rows[m.slug].digest for m in in_order],
+        "decisions.json": [(rows[m.slug].digest, item.number) for m, item in linked.decisions],
+        "issues.json": [(slug, linked.issue_titles[slug], [(rows[m.slug].digest, item.number) for m, item in entries])
+                        for slug, entries in sorted(linked.issues.items())],
+    }
+    assemble = {"meetings.json": data.meetings_index, "decisions.json": data.decisions, "issues.json": data.issues}
+    for name in ("meetings.json", "decisions.json", "issues.json"):
+        yield Streamed(urls.data_file(name), partial(lambda make, into: dumps_streamed(make(rows), into),
+                                                     assemble[name]),
+                       site.inputs(name, inputs[name]))
 
 
 def data_page(renderer: Site, meeting_files: list[str]) -> Page:
