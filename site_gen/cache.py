@@ -65,7 +65,7 @@ from pathlib import Path
 
 import orjson
 
-from .models import Indicator, Meeting
+from .models import History, Indicator, Meeting
 from .problems import Problem, Report
 from .renders import MeetingFindings, MeetingMarkup, MeetingRows
 from .scratch import Scratch, remove_leftovers
@@ -182,6 +182,9 @@ class State:
     rows: dict[str, MeetingRows] = field(default_factory=dict)  # a meeting's entries in the bulk open data
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
+    # the history read from git, by a hash of git's log: kept in memory only, from one build of the
+    # preview server to the next (not saved: `MEMO_STAGES`)
+    histories: dict[str, History] = field(default_factory=dict)
     # what a memoised computation reported, by "stage:key" (only those that reported something)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path -> record

@@ -38,10 +38,11 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache
+from .cache import BuildCache, content_hash, digest
 from .models import Change, History, MeetingHistory
 from .safetext import strip_controls
 
@@ -436,10 +437,21 @@ def read_history(content_dir, cache: BuildCache | None = None, branch: str = "ma
         if "does not have any commits" in str(exc) or "unknown revision" in str(exc):
             return without("the repository has no commits yet", prefix)
         return without(f"git cannot read the history ({exc})", prefix)
+    notice = _branch_notice(content, branch)
+    cache = cache or BuildCache.disabled()
+    try:  # the same log, the same history (the preview server's rebuilds between two commits)
+        return cache.memo("histories", digest(content_hash(log), prefix, notice),
+                          lambda report: _history(content, log, prefix, notice, cache, without))
+    except GitUnavailable as exc:
+        return without(f"git cannot read the history ({exc})", prefix)
+
+
+def _history(content: Path, log: bytes, prefix: str, notice: str | None, cache: BuildCache,
+             without: Callable[..., History]) -> History:
+    """`read_history` from git's log of the content folder."""
     commits, skipped = parse_log(log)
     if not commits:
         return without("nothing in the content folder has been committed to git yet", prefix)
-    notice = _branch_notice(content, branch)
     lineages = follow(commits)
     blobs = {v.blob for lineage in lineages for v in lineage.versions if v.blob != NULL_BLOB}
     wanted = {commits[v.index].commit for lineage in lineages for v in lineage.versions}
@@ -450,10 +462,7 @@ def read_history(content_dir, cache: BuildCache | None = None, branch: str = "ma
         found, messages_read = read_objects(content, set(missing), wanted)
         messages.update(messages_read)
         return {blob: (found[blob], []) for blob in missing if blob in found}
-    try:
-        statuses = (cache or BuildCache.disabled()).memo_many("blob_statuses", sorted(blobs), read_missing)
-    except GitUnavailable as exc:
-        return without(f"git cannot read the history ({exc})", prefix)
+    statuses = cache.memo_many("blob_statuses", sorted(blobs), read_missing)
     for commit in commits:
         commit.subject = describe(messages.get(commit.commit, ""), len(commit.parents) > 1)
     meetings: dict[str, MeetingHistory] = {}

@@ -276,11 +276,17 @@ def test_the_cache_is_beside_the_output_and_the_cli_can_skip_it(tmp_path):
     assert not (tmp_path / ".cache").exists(), "--no-cache neither reads nor writes the cache"
 
 
-def test_new_commits_change_exactly_what_a_cold_build_changes(fixture_workspace):
-    """The history section of a meeting page comes from git: commits are inputs too."""
+@pytest.mark.parametrize("in_memory", [False, True], ids=["cache on disk", "cache in memory (serve)"])
+def test_new_commits_change_exactly_what_a_cold_build_changes(tmp_path, monkeypatch, in_memory):
+    """The history section of a meeting page comes from git: commits are inputs too. The preview
+    server reads git's log at every build, but works out the history again only after a commit."""
     from test_history import Repo, git_env
 
-    ws = fixture_workspace
+    from site_gen import history
+    ws = Workspace(tmp_path, FIXTURE_CONTENT, in_memory)
+    parsed: list[bytes] = []
+    parse_log = history.parse_log
+    monkeypatch.setattr(history, "parse_log", lambda log: parsed.append(log) or parse_log(log))
     repo = Repo(ws.tmp, git_env(ws.tmp))
     repo.git("init", "-q", "-b", "main")
     (ws.tmp / ".gitignore").write_text("site/\ncache/\ncold-*/\n", encoding="utf-8")
@@ -298,6 +304,17 @@ def test_new_commits_change_exactly_what_a_cold_build_changes(fixture_workspace)
 
     ws.edit(ws.content / "site.yml", "\n", "\nrepository_url: https://github.com/example/minutes\n")
     repo.commit("forge", "Link the forge", "2024-03-01T10:00:00+00:00")
+    ws.rebuild_and_compare()
+
+    parsed.clear()
+    ws.edit(ws.meeting("2020-02-12-scrutiny"), "A correction.", "A correction, not committed.")
+    ws.build()
+    assert len(parsed) == (0 if in_memory else 1), "the same log: the history is kept (in memory only)"
+    ws.rebuild_and_compare()
+    repo.commit("again", "Commit the correction", "2024-03-02T10:00:00+00:00")
+    parsed.clear()
+    ws.build()
+    assert len(parsed) == 1
     ws.rebuild_and_compare()
 
 
