@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
@@ -105,15 +106,26 @@ class Dates:
         self.stamps = stamps or (lambda meeting: None)
         self.latest = latest
         self.tombstones = list(tombstones)
-        self.newest_meeting = max((timestamp(m.date, m.time) for m in meetings), key=_instant, default=None)
+        self.meetings = meetings
+        # by the meeting's id: every feed that may list a meeting sorts all of its meetings by date
+        self.found: dict[int, tuple[str, str | None]] = {}
 
     def of(self, meeting) -> tuple[str, str | None]:
         """(updated, published) of a meeting's entry."""
-        found = self.stamps(meeting)
-        if found is None:
-            return timestamp(meeting.date, meeting.time), None
-        first, last, _ = found
-        return rfc3339(last), rfc3339(first)
+        dates = self.found.get(id(meeting))
+        if dates is None:
+            found = self.stamps(meeting)
+            if found is None:
+                dates = timestamp(meeting.date, meeting.time), None
+            else:
+                first, last, _ = found
+                dates = rfc3339(last), rfc3339(first)
+            self.found[id(meeting)] = dates
+        return dates
+
+    @functools.cached_property
+    def newest_meeting(self) -> str | None:
+        return max((timestamp(m.date, m.time) for m in self.meetings), key=_instant, default=None)
 
     @property
     def empty(self) -> str | None:

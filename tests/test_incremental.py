@@ -217,6 +217,36 @@ def test_a_generated_archive_with_pages_of_many_meetings(tmp_path, in_parallel):
     ws.rebuild_and_compare()
 
 
+def test_the_site_feed_and_calendar_are_made_again_only_when_a_meeting_they_list_changes(tmp_path, monkeypatch):
+    """The site's feed lists the 50 most recently changed meetings, its calendar those from two
+    years before the newest: an edit to an older meeting keeps both (not made again), an edit to
+    the newest makes both again, each time as a cold build would."""
+    source = tmp_path / "generated"
+    write_archive(source, 60)
+    first = sorted((source / "meetings").rglob("*.md"))[0]  # 1990-01-10: one of the ten the feed leaves out
+    old = source / "meetings" / "1985" / first.name.replace("1990-01-10", "1985-02-20")  # and before the calendar
+    old.parent.mkdir()
+    text = first.read_text(encoding="utf-8").replace("date: 1990-01-10", "date: 1985-02-20").replace(
+        "status: approved", "status: unconfirmed")
+    old.write_text("\n".join(line for line in text.splitlines() if "approved_on" not in line) + "\n", encoding="utf-8")
+    ws = Workspace(tmp_path / "ws", source)
+    from site_gen import feeds, ical
+    made: list[str] = []
+    site_feed, site_calendar = feeds.site_feed, ical.Calendars.site_calendar
+    monkeypatch.setattr(feeds, "site_feed", lambda *args: made.append("feed") or site_feed(*args))
+    monkeypatch.setattr(ical.Calendars, "site_calendar", lambda self: made.append("calendar") or site_calendar(self))
+    meetings = sorted((ws.content / "meetings").rglob("*.md"))
+    ws.edit(meetings[0], "\n## ", "\nA sentence added.\n\n## ")
+    ws.build()
+    assert made == [], "neither lists the meeting: both kept"
+    ws.rebuild_and_compare()
+    ws.edit(meetings[-1], "title: Apologies", "title: Apologies for absence")  # shown by both
+    made.clear()
+    ws.build()
+    assert sorted(made) == ["calendar", "feed"]
+    ws.rebuild_and_compare()
+
+
 def test_a_damaged_cache_is_ignored(fixture_workspace):
     ws = fixture_workspace
     [cache_file] = ws.cache.glob("*.cache")

@@ -88,7 +88,7 @@ class Page:
     template: str
     context: Callable[[], PageContext]  # called only when the page is made
     inputs: str | None = None  # None: always made
-    search_inputs: str | None = None
+    search_inputs: str | Callable[[], str] | None = None  # a function: asked for only when the page is made
 
 
 @dataclass
@@ -137,5 +137,6 @@ def apply(writer, output: Output, render: Callable[[Page], bytes | bytearray], k
     elif isinstance(output, File):
         writer.add(path, output.make(), output.inputs)
     else:
-        writer.add(path, render(output), output.inputs, output.search_inputs)
+        search = output.search_inputs
+        writer.add(path, render(output), output.inputs, search() if callable(search) else search)
     return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from .. import urls
+from .. import ical, urls
 from .base import File, Output
 from .site import Site
 
@@ -15,14 +15,19 @@ SEARCHED = False  # none of its pages is indexed by the search
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     calendars = site.calendars
+    # what each meeting's event is made from: the settings, the meeting and its dates in the history
+    key = calendars.key or (lambda meeting: site.inputs("event", linked.fingerprints[meeting.slug],
+                                                        site.history_pages.stamp_key(meeting)))
+    events = {id(meeting): key(meeting) for meeting in linked.meetings}
     if calendars.key is not None:  # every event, made by this build or not, is kept for the next
-        site.cache.carry("events", [calendars.key(m) for meetings in linked.by_year.values() for m in meetings])
-    yield File(urls.calendar(), calendars.site_calendar)
+        site.cache.carry("events", list(events.values()))
+    recent = ical.recent(linked.meetings)
+    yield File(urls.calendar(), calendars.site_calendar,
+               site.inputs("site calendar", [events[id(m)] for m in recent]))
     for year, meetings in sorted(linked.by_year.items()):
         # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)
-        inputs = site.inputs("year calendar", year, [(linked.fingerprints[m.slug], site.history_pages.stamp_key(m))
-                                                     for m in meetings])
-        yield File(urls.year_calendar(year), partial(calendars.year_calendar, year), inputs)
+        yield File(urls.year_calendar(year), partial(calendars.year_calendar, year),
+                   site.inputs("year calendar", year, [events[id(m)] for m in meetings]))
     for slug in sorted(linked.archive.committees):
         yield File(urls.committee_calendar(slug), partial(calendars.committee_calendar, slug),
                    site.committee_inputs(slug))

@@ -61,8 +61,8 @@ def meeting_outputs(site: Site, meeting: Meeting) -> list[Output]:
     linked = site.linked
     inputs = site.meeting_inputs(meeting)
     # the pager and the history are not searched: the searchable text is the meeting's own
-    search_inputs = site.inputs("meeting search", linked.fingerprints[meeting.slug],
-                                brief(linked.approved_by.get(meeting.slug)))
+    search_inputs = partial(site.inputs, "meeting search", linked.fingerprints[meeting.slug],
+                            brief(linked.approved_by.get(meeting.slug)))
     return [Page(urls.meeting(meeting), "meeting.html", lambda: meeting_context(site, meeting), inputs, search_inputs),
             File(urls.meeting_json(meeting), lambda: dumps(site.open_data.meeting(meeting)), inputs)]
 
