@@ -7,6 +7,7 @@ previous/next meetings of a committee, and the meeting that approved minutes.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class MentionRef:
 # what linking keeps of a meeting's mentions of one code: the meeting, and (item number or None
 # for the preamble, mention) in the order they were found
 MeetingMentions = tuple[Meeting, list[tuple[int | None, Mention]]]
+FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 class Mentions(Mapping[str, list[MentionRef]]):
@@ -70,12 +72,12 @@ class Mentions(Mapping[str, list[MentionRef]]):
 
     def count(self, code: str) -> int:
         if code not in self.counts:
-            self.counts[code] = sum(len(mentions) for _, mentions in self.found.get(code, ()))
+            self.counts[code] = sum(map(len, map(SECOND, self.found.get(code, ()))))  # in C
         return self.counts[code]
 
     def meetings(self, code: str) -> list[Meeting]:
         """The meetings that mention `code`, newest first (as its mentions are)."""
-        meetings = [meeting for meeting, _ in reversed(self.found.get(code, []))]  # found oldest first
+        meetings = list(map(FIRST, reversed(self.found.get(code, []))))  # found oldest first
         if not self.one_a_day and len({meeting.slug for meeting in meetings}) != len(meetings):
             # two meetings of a committee on one day (a draft beside published minutes): their
             # mentions interleave by item, as the mentions themselves say
@@ -251,8 +253,7 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
             for code, key in render.mention_keys.items():
                 mentioned_in[code].append((meeting, key))
     # newest first: the archive's meetings are oldest first (loading sorts them by date and committee)
-    linked.mention_keys = {code: [key for _, key in reversed(entries)]
-                           for code, entries in sorted(mentioned_in.items())}
+    linked.mention_keys = {code: list(map(SECOND, reversed(entries))) for code, entries in sorted(mentioned_in.items())}
     by_slug = {m.slug: m for m in checked}
     linked.items = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,
                                lambda slug: render_meeting(by_slug[slug], renderer).markup())

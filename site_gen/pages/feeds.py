@@ -7,7 +7,7 @@ from functools import partial
 
 from .. import feeds, urls
 from .base import File, Output
-from .site import Site
+from .site import FIRST, Site
 
 SEARCHED = False  # none of its pages is indexed by the search
 
@@ -26,6 +26,6 @@ def outputs(site: Site) -> Iterator[Output]:
     for slug, title in linked.issue_titles.items():
         entries = linked.issues[slug]
         inputs = site.inputs("issue feed", site.items_inputs("issue", slug, entries),
-                             site.history_inputs(list({m.slug: m for m, _ in entries}.values())))
+                             site.history_inputs(list(map(FIRST, entries))))
         yield File(urls.issue_feed(slug),
                    partial(feeds.issue_feed, linked, slug, title, site.meeting_title, site.feed_dates), inputs)

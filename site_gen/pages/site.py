@@ -2,12 +2,17 @@
 from it, and the digests of what each kind of page is made from (`inputs`)."""
 from __future__ import annotations
 
+import operator
+
 from .. import changes, feeds, ical, opendata, urls
 from ..cache import BuildCache, digest
 from ..linking import Linked
 from ..models import History, Meeting
 from ..renders import MeetingRows
 from ..wording import long_date, natural_key
+
+FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)
+SLUG, NUMBER = operator.attrgetter("slug"), operator.attrgetter("number")
 
 
 def brief(meeting: Meeting | None) -> tuple | None:
@@ -90,10 +95,10 @@ class Site:
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings (the same `kind` and `key`, the same items:
         an issue's page and its feed)."""
-        if (kind, key) not in self._items_inputs:
-            fingerprints = self.linked.fingerprints
-            self._items_inputs[(kind, key)] = self.inputs(kind, key, [(fingerprints[m.slug], item.number)
-                                                                     for m, item in entries])
+        if (kind, key) not in self._items_inputs:  # in C: thousands of items, on hundreds of pages
+            meetings, items = map(FIRST, entries), map(SECOND, entries)
+            self._items_inputs[(kind, key)] = self.inputs(kind, key, list(zip(
+                map(self.linked.fingerprints.__getitem__, map(SLUG, meetings)), map(NUMBER, items), strict=True)))
         return self._items_inputs[(kind, key)]
 
     def committee_inputs(self, slug: str) -> str:
@@ -112,7 +117,12 @@ class Site:
         if self._stamp_keys is None:  # hundreds of pages list thousands of meetings: each asked for once
             self._stamp_keys = {id(m): self.history_pages.stamp_key(m) for m in self.linked.meetings}
         known, stamp_key = self._stamp_keys, self.history_pages.stamp_key
-        return ([known[id(m)] if id(m) in known else stamp_key(m) for m in meetings],
+        meetings = meetings if isinstance(meetings, list) else list(meetings)
+        try:
+            keys = list(map(known.__getitem__, map(id, meetings)))  # in C
+        except KeyError:  # a meeting not published
+            keys = [known[id(m)] if id(m) in known else stamp_key(m) for m in meetings]
+        return (keys,
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
