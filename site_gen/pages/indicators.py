@@ -61,10 +61,10 @@ def outputs(site: Site) -> Iterator[Output | Batch]:
         priorities = [(portfolio.priority(number) if portfolio and number is not None else None, members)
                       for number, members in sorted(by_priority.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
         groups.append((portfolio, priorities))
-    views = {i.code: indicator_view(i, site.site.rag_rule) for i in site.indicators}
+    views = LazyViews(site)  # each indicator's table and chart, made only for the pages made
     yield Page(urls.indicators(), "indicators_index.html", lambda: IndicatorsIndexContext(
         title="Performance indicators", breadcrumbs=[home_crumb()], groups=groups, undefined=linked.undefined,
-        mention_counts={code: linked.mentions.count(code) for code in linked.mentions}, views=views,
+        mention_counts={code: linked.mentions.count(code) for code in linked.mentions}, views=views.all(),
         sparklines={i.code: charts.sparkline(i) for i in site.indicators},
         all_csv=urls.indicators_csv()),
         # the indicators, portfolios and rating rule are settings: what else it shows is how often each is mentioned
@@ -83,13 +83,29 @@ def outputs(site: Site) -> Iterator[Output | Batch]:
         yield File(url, make, inputs)
 
 
-def indicator_page(site: Site, code: str, views: dict) -> Page:
+class LazyViews:
+    """Each indicator's view (indicator_view), made the first time a page asks for it."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.made: dict[str, object] = {}
+
+    def __getitem__(self, code: str):
+        if code not in self.made:
+            self.made[code] = indicator_view(self.site.archive.indicators[code], self.site.site.rag_rule)
+        return self.made[code]
+
+    def all(self) -> dict:
+        return {i.code: self[i.code] for i in self.site.indicators}
+
+
+def indicator_page(site: Site, code: str, views: LazyViews) -> Page:
     """An indicator's page; a code mentioned but not defined has one too."""
     return Page(urls.indicator(code), "indicator.html", lambda: indicator_context(site, code, views),
                 site.mention_inputs(code), site.inputs("indicator search", code))
 
 
-def indicator_context(site: Site, code: str, views: dict) -> IndicatorContext:
+def indicator_context(site: Site, code: str, views: LazyViews) -> IndicatorContext:
     rule = site.site.rag_rule
     crumbs = [home_crumb(), Crumb("Indicators", urls.indicators())]
     indicator = site.archive.indicators.get(code)

@@ -107,7 +107,7 @@ class Site:
         if slug not in self._committee_inputs:  # asked for by the page, the calendar and the feed
             meetings = self.linked.by_committee.get(slug, [])
             self._committee_inputs[slug] = self.inputs(
-                "committee", slug, [self.linked.fingerprints[m.slug] for m in meetings],
+                "committee", slug, list(map(self.linked.fingerprints.__getitem__, map(SLUG, meetings))),
                 self.history_inputs(meetings, [t for t in self.tombstones if t.committee == slug]))
         return self._committee_inputs[slug]
 
