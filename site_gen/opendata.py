@@ -770,22 +770,22 @@ def _made(name: str, info: zipfile.ZipInfo, open_member, kept: ZipMember | None,
 
 def _copy(previous: BinaryIO | None, start: int, end: int, into: BinaryIO) -> bool:
     """The bytes of `previous` from `start` to `end` appended to `into`, a megabyte at a time;
-    False when `previous` ends before (nothing is written then)."""
+    False when they cannot all be read (what was appended is taken back)."""
     if previous is None:
         return False
+    at = into.tell()
     try:
-        previous.seek(0, 2)
-        if previous.tell() < end:
-            return False
         previous.seek(start)
         left = end - start
         while left:
             chunk = previous.read(min(left, INFLATE_STEP))
             if not chunk:
-                raise OSError("the previous zip ended early")
+                raise EOFError("the previous zip ended early")
             into.write(chunk)
             left -= len(chunk)
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):
+        into.seek(at)
+        into.truncate()
         return False
     return True
 
