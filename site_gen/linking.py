@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import operator
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -33,8 +33,10 @@ class MentionRef:
 
 # what linking keeps of a meeting's mentions of one code: the meeting, and (item number or None
 # for the preamble, mention) in the order they were found
-MeetingMentions = tuple[Meeting, list[tuple[int | None, Mention]]]
-FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)
+# a meeting, its mentions of a code, and what the code's pages show of them (`mention_keys`)
+MeetingMentions = tuple[Meeting, list[tuple[int | None, Mention]], str]
+FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+TITLE = operator.attrgetter("title")
 
 
 class Mentions(Mapping[str, list[MentionRef]]):
@@ -56,7 +58,7 @@ class Mentions(Mapping[str, list[MentionRef]]):
         if made is None:
             refs = [MentionRef(code, meeting, meeting.item(number) if number is not None else None, mention.sentence,
                                mention.written)
-                    for meeting, mentions in self.found[code] for number, mention in mentions]
+                    for meeting, mentions, _ in self.found[code] for number, mention in mentions]
             made = self.made[code] = sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee,
                                                                  -(r.item.number if r.item else -1)), reverse=True)
         return made
@@ -74,6 +76,11 @@ class Mentions(Mapping[str, list[MentionRef]]):
         if code not in self.counts:
             self.counts[code] = sum(map(len, map(SECOND, self.found.get(code, ()))))  # in C
         return self.counts[code]
+
+    def keys_of(self, code: str) -> list[str]:
+        """What the pages of `code` show of each meeting's mentions of it (`mention_keys`), newest
+        meeting first: what those pages are made from."""
+        return list(map(THIRD, reversed(self.found.get(code, []))))
 
     def meetings(self, code: str) -> list[Meeting]:
         """The meetings that mention `code`, newest first (as its mentions are)."""
@@ -94,8 +101,6 @@ class Linked:
     items: "MarkupStore" = field(default_factory=lambda: MarkupStore())
     descriptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> html
     mentions: Mentions = field(default_factory=lambda: Mentions())  # code -> newest first
-    # code -> the `mention_keys` of the meetings mentioning it, newest first: what its pages are made from
-    mention_keys: dict[str, list[str]] = field(default_factory=dict)
     undefined: list[str] = field(default_factory=list)
     issues: dict[str, list[tuple[Meeting, Item]]] = field(default_factory=dict)  # newest first
     issue_titles: dict[str, str] = field(default_factory=dict)  # slug -> what pages, feeds and data call it
@@ -245,15 +250,8 @@ def link(archive: Archive, report: Report, include_drafts: bool = False, cache: 
     linked.settings_key = digest(archive.settings_key, include_drafts)
     cache = cache or BuildCache.disabled()
     rendered = render_meetings_cached(checked, renderer, keys, cache, report)
-    mentioned_in: dict[str, list[tuple[Meeting, str]]] = defaultdict(list)
     for meeting, render in zip(checked, rendered, strict=True):
-        published_meeting = meeting.slug in published_slugs
-        take_mentions(meeting, render, mentions if published_meeting else None)
-        if published_meeting:
-            for code, key in render.mention_keys.items():
-                mentioned_in[code].append((meeting, key))
-    # newest first: the archive's meetings are oldest first (loading sorts them by date and committee)
-    linked.mention_keys = {code: list(map(SECOND, reversed(entries))) for code, entries in sorted(mentioned_in.items())}
+        take_mentions(meeting, render, mentions if meeting.slug in published_slugs else None)
     by_slug = {m.slug: m for m in checked}
     linked.items = MarkupStore({m.slug: key for m, key in zip(checked, keys, strict=True)}, cache,
                                lambda slug: render_meeting(by_slug[slug], renderer).markup())
@@ -333,8 +331,9 @@ def take_mentions(meeting: Meeting, rendered: MeetingFindings,
     """Where one meeting's mentions go when it is published (`mentions`; None: a draft, checked only)."""
     if mentions is None:
         return
+    keys = rendered.mention_keys
     for code, found in rendered.mentions.items():  # not changed by anyone: the cache holds them
-        mentions[code].append((meeting, found))
+        mentions[code].append((meeting, found, keys[code]))
 
 
 def check_meeting_references(archive: Archive, report: Report) -> None:
@@ -361,12 +360,17 @@ def check_meeting_references(archive: Archive, report: Report) -> None:
                          "start that meeting's file first (`python build.py new`), or leave approved_on out")
     seen_day: dict[tuple[str, datetime.date], Meeting] = {}
     seen_items: dict[tuple, Meeting] = {}
-    for meeting in sorted((m for m in archive.meetings if m.status != "draft"), key=lambda m: m.source.path):
+    in_order = sorted((m for m in archive.meetings if m.status != "draft"), key=lambda m: m.source.path)
+    # only meetings whose items have the same titles can have the same items: those are compared
+    titles = Counter(tuple(map(TITLE, meeting.items)) for meeting in in_order)
+    for meeting in in_order:
         first = seen_day.setdefault((meeting.committee, meeting.date), meeting)
         if first is not meeting:
             report.error(meeting.source.path, 1,
                          f"{first.source.path} is a meeting of the same committee on the same day",
                          "a committee meets once a day: keep one file, and delete the other")
+            continue
+        if titles[tuple(map(TITLE, meeting.items))] < 2:
             continue
         key = tuple((i.number, i.title, i.summary and i.summary.markdown, i.decision and i.decision.markdown,
                      i.minutes and i.minutes.markdown) for i in meeting.items)

@@ -135,4 +135,4 @@ class Site:
     def _inputs_of_mentions(self, code: str) -> str:
         # what a mention shows (page, JSON, feed), not the whole meeting: editing other parts of
         # a meeting that mentions it leaves an indicator's page as it was (linking.mention_keys)
-        return self.inputs("indicator", code, self.linked.mention_keys.get(code, []))
+        return self.inputs("indicator", code, self.linked.mentions.keys_of(code))
