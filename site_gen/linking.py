@@ -31,9 +31,9 @@ class MentionRef:
     written: str
 
 
-# what linking keeps of a meeting's mentions of one code: the meeting, and (item number or None
-# for the preamble, mention) in the order they were found
-# a meeting, its mentions of a code, and what the code's pages show of them (`mention_keys`)
+# what linking keeps of a meeting's mentions of one code: the meeting, its mentions (item number or
+# None for the preamble, mention) in the order they were found, and what the code's pages show of
+# them (its `mention_keys` entry)
 MeetingMentions = tuple[Meeting, list[tuple[int | None, Mention]], str]
 FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 TITLE = operator.attrgetter("title")
