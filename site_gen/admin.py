@@ -17,7 +17,6 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import yaml
 from . import urls
 from .cache import digest
 from .models import Site
+from .pages.base import File, apply
 from .yamlio import plain_load
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -51,9 +51,8 @@ MISSING_NOTE = ("note: the clerks' editing screen (/admin/) was left out: its np
 
 @dataclass(frozen=True)
 class AdminFiles:
-    # (path in the output folder, the npm file it copies or None, the bytes of ours or None,
-    # or for the configuration, what it is made from and how)
-    files: tuple[tuple[str, Path | None, bytes | tuple[str, Callable[[], bytes]] | None], ...]
+    # each file of /admin/, with what it is made from: kept from the previous build when that is the same
+    files: tuple[File, ...]
     notice: str | None = None
 
 
@@ -71,33 +70,23 @@ def admin_files(site: Site, node_modules: Path | None = None, sources: Path = SO
     wanted = [(node_modules / package, name) for package, name in PACKAGED]
     if not (node_modules / BUNDLE / "decap-cms.js").is_file() or not all(p.is_file() for p, _ in wanted):
         return AdminFiles((), MISSING_NOTE)
-    files: list[tuple[str, Path | None, bytes | tuple[str, Callable[[], bytes]] | None]] = [
-        (urls.admin_file(name), path, None) for path, name in bundle_files(node_modules) + wanted]
-    files += [(urls.admin_file(name), None, (sources / name).read_bytes()) for name in OURS]
+    files = []
+    for path, name in bundle_files(node_modules) + wanted:  # not read again while their size and time are the same
+        stat = path.stat()
+        files.append(File(urls.ADMIN + name, path.read_bytes, f"npm {name} {stat.st_size} {stat.st_mtime_ns}"))
+    files += [File(urls.ADMIN + name, (sources / name).read_bytes) for name in OURS]
     settings = config(site, sources)  # written as YAML only when it changed (a tenth of a second)
-    files.append((urls.admin_file("config.yml"), None,
-                  (digest("admin config", settings), lambda: config_yaml(settings).encode("utf-8"))))
-    return AdminFiles(tuple(sorted(files, key=lambda entry: entry[0])))
+    files.append(File(urls.ADMIN + "config.yml", lambda: config_yaml(settings).encode("utf-8"),
+                      digest("admin config", settings)))
+    return AdminFiles(tuple(sorted(files, key=lambda file: file.url)))
 
 
 def write(writer, site: Site) -> str | None:
     """Adds /admin/ to the site being written; the note when it cannot. The npm files (6.5 MB)
     are not read again while their size and time are those of the previous build's copy."""
     screen = admin_files(site)
-    for path, source, data in screen.files:
-        if isinstance(data, tuple):
-            inputs, make = data
-            if not writer.reuse(path, inputs):
-                writer.add(path, make(), inputs)
-            continue
-        if source is None:
-            assert data is not None
-            writer.add(path, data)
-            continue
-        stat = source.stat()
-        digest = f"npm {source.name} {stat.st_size} {stat.st_mtime_ns}"
-        if not writer.reuse(path, digest):
-            writer.add(path, source.read_bytes(), digest)
+    for file in screen.files:
+        apply(writer, file)
     return screen.notice
 
 

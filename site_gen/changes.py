@@ -133,7 +133,8 @@ class HistoryPages:
         self.history = history if history is not None else History(False, notice="no history was read")
         # asked for by every feed, calendar and sitemap entry of a meeting: worked out once a build
         self._stamps: dict[tuple[str, str], tuple | None] = {}
-        self._stamp_keys: dict[str, tuple[str, str]] = {}  # slug -> (the status it was found for, key)
+        # by the meeting's id (a draft and the published minutes of one committee and day share a slug)
+        self._stamp_keys: dict[int, str] = {}
 
     def tombstones(self, archive) -> list[Tombstone]:
         """The withdrawn minutes that keep a page: not those whose file is back (any status)."""
@@ -248,12 +249,20 @@ class HistoryPages:
     def stamp_key(self, meeting: Meeting) -> str:
         """`stamps` as a string, for the inputs of the pages that list many meetings (the repr of
         thousands of datetimes at every build cost more than the rest of those digests)."""
-        found = self._stamp_keys.get(meeting.slug)
-        if found is None or found[0] != meeting.status:
+        key = self._stamp_keys.get(id(meeting))
+        if key is None:
             stamps = self.stamps(meeting)
             key = "" if stamps is None else f"{stamps[0].isoformat()} {stamps[1].isoformat()} {stamps[2]}"
-            found = self._stamp_keys[meeting.slug] = (meeting.status, key)
-        return found[1]
+            self._stamp_keys[id(meeting)] = key
+        return key
+
+    def stamp_keys(self, meetings: list[Meeting]) -> list[str]:
+        """`stamp_key` of each of `meetings`: looked up in C once each is known (hundreds of pages
+        list thousands of meetings)."""
+        try:
+            return list(map(self._stamp_keys.__getitem__, map(id, meetings)))
+        except KeyError:
+            return list(map(self.stamp_key, meetings))
 
     def _find_stamps(self, meeting: Meeting) -> tuple[datetime.datetime, datetime.datetime, int] | None:
         found = self.history.of(meeting_path(meeting))

@@ -202,13 +202,15 @@ def meeting_entries(linked, meetings, meeting_title, dates: Dates | None = None)
     return entries
 
 
-def site_feed(linked, meeting_title, dates: Dates | None = None) -> bytes:
-    """New, amended, approved and withdrawn minutes: the most recently changed first."""
+def site_feed(linked, meeting_title, dates: Dates | None = None, listed: list | None = None) -> bytes:
+    """New, amended, approved and withdrawn minutes: the most recently changed first. `listed`:
+    the meetings it lists, when the caller has them already (`latest`)."""
     site = linked.archive.site
     dates = dates or Dates()
     absolute = lambda url: urls.absolute(site.base_url, url)  # noqa: E731
-    entries = newest(meeting_entries(linked, latest(list(reversed(linked.meetings)), dates), meeting_title, dates)
-                     + dates.withdrawn_entries(site.base_url))
+    if listed is None:
+        listed = latest(list(reversed(linked.meetings)), dates)
+    entries = newest(meeting_entries(linked, listed, meeting_title, dates) + dates.withdrawn_entries(site.base_url))
     return build_feed(feed_id=absolute(urls.feed()), title=f"{site.title}: new minutes", self_url=absolute(urls.feed()),
                       alternate_url=absolute(urls.home()), author=site.organisation, language=site.language,
                       entries=entries, empty_updated=dates.empty, site=site)

@@ -38,7 +38,6 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -441,17 +440,16 @@ def read_history(content_dir, cache: BuildCache | None = None, branch: str = "ma
     cache = cache or BuildCache.disabled()
     try:  # the same log, the same history (the preview server's rebuilds between two commits)
         return cache.memo("histories", digest(content_hash(log), prefix, notice),
-                          lambda report: _history(content, log, prefix, notice, cache, without))
+                          lambda report: _history(content, log, prefix, notice, cache))
     except GitUnavailable as exc:
         return without(f"git cannot read the history ({exc})", prefix)
 
 
-def _history(content: Path, log: bytes, prefix: str, notice: str | None, cache: BuildCache,
-             without: Callable[..., History]) -> History:
+def _history(content: Path, log: bytes, prefix: str, notice: str | None, cache: BuildCache) -> History:
     """`read_history` from git's log of the content folder."""
     commits, skipped = parse_log(log)
     if not commits:
-        return without("nothing in the content folder has been committed to git yet", prefix)
+        return History(False, prefix=prefix, notice="nothing in the content folder has been committed to git yet")
     lineages = follow(commits)
     blobs = {v.blob for lineage in lineages for v in lineage.versions if v.blob != NULL_BLOB}
     wanted = {commits[v.index].commit for lineage in lineages for v in lineage.versions}

@@ -318,12 +318,13 @@ class Calendars:
         ordered = sorted(meetings, key=lambda m: (m.date, m.time or "", m.committee))
         return head[: -len(END)] + b"".join(self.event_bytes(m) for m in ordered) + END
 
-    def site_calendar(self) -> bytes:
+    def site_calendar(self, listed: list | None = None) -> bytes:
         """The meetings subscribers need: those of the last two years before the newest meeting
-        (from 1 January) and everything after; the rest are in the calendars of each year."""
+        (from 1 January) and everything after; the rest are in the calendars of each year.
+        `listed`: those meetings, when the caller has them already (`recent`)."""
         site = self.site
         return self.build(
-            recent(self.linked.meetings), name=f"{site.organisation}: committee meetings",
+            recent(self.linked.meetings) if listed is None else listed, name=f"{site.organisation}: committee meetings",
             about=f"Meetings in the {site.title} from {long_date(recent_from(self.linked.meetings))}, "
                   f"with a link to their minutes. Earlier years have a calendar each.",
             page_url=urls.absolute(site.base_url, urls.meetings_index()),

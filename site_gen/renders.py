@@ -75,4 +75,4 @@ class MeetingRows:
     items: dict[int, str]  # item number -> the item's entry
     # a hash of the above: what the bulk files' inputs are made of, so that they are not put
     # together (nor their tens of megabytes hashed) when no meeting's entries changed
-    digest: str = ""
+    digest: str

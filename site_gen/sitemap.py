@@ -20,11 +20,11 @@ the clock:
 from __future__ import annotations
 
 import datetime
-import operator
 import xml.etree.ElementTree as ET
 
 from . import urls
 from .feeds import LONDON
+from .linking import FIRST, SLUG
 from .opendata import OpenData
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -38,10 +38,6 @@ def page_url(path: str, unlisted: frozenset = frozenset()) -> str | None:
     if path == "index.html" or path.endswith("/index.html"):
         return "/" + path[: -len("index.html")]
     return "/" + path
-
-
-SLUG = operator.attrgetter("slug")
-FIRST = operator.itemgetter(0)
 
 
 def lastmods(linked, stamps=None) -> dict[str, datetime.date]:

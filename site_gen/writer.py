@@ -644,10 +644,10 @@ class Writer:
             return None
         try:
             found = os.fstat(stream.fileno())
-            if (linked and (found.st_size, found.st_mtime_ns, found.st_ino) == (previous.size, previous.mtime_ns,
-                                                                                  previous.inode)
-                    or (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
-                    == (previous.size, previous.mtime_ns, previous.ctime_ns, previous.inode)
+            recorded = (found.st_size, found.st_mtime_ns, found.st_ino) == (previous.size, previous.mtime_ns,
+                                                                             previous.inode)
+            # the change time: as recorded, unless the helper checked it before its link changed it
+            if (recorded and (linked or found.st_ctime_ns == previous.ctime_ns)
                     or found.st_size == previous.size and file_hash(stream) == previous.sha):
                 stream.seek(0)
                 return stream

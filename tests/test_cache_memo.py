@@ -85,10 +85,10 @@ def test_values_spilled_beside_the_cache_are_read_back_checked_and_saved(tmp_pat
     cache.spill(("markup", "rows"))
     markup = MeetingMarkup("<p>Before the items</p>", {1: ItemHtml(minutes="<p>Noted ’</p>", codes=("PI.1",))})
     cache.current.markup["m1"] = markup
-    cache.current.rows["r1"] = MeetingRows('{\n  "slug": "a"\n}', {2: "{}"})
+    cache.current.rows["r1"] = MeetingRows('{\n  "slug": "a"\n}', {2: "{}"}, "0f")
     assert not isinstance(cache.current.markup, dict)  # spilled, not held
     assert cache.current.markup["m1"] == markup and "m1" in cache.current.markup and len(cache.current.markup) == 1
-    assert cache.current.rows.get("r1") == MeetingRows('{\n  "slug": "a"\n}', {2: "{}"})
+    assert cache.current.rows.get("r1") == MeetingRows('{\n  "slug": "a"\n}', {2: "{}"}, "0f")
 
     pid = os.fork()
     if pid == 0:  # a worker: what it sets is its own, and the file's end is left where it was

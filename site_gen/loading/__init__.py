@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .. import pool, safefiles
-from ..cache import BuildCache, LoadedMeeting, content_hash, digest
+from ..cache import BuildCache, LoadedMeeting, digest
 from ..models import Archive, Site
 from ..problems import Problem, Report
 from .discovery import Discovery
@@ -68,18 +68,13 @@ class ContentLoader(SiteLoader, GroupLoader, IndicatorLoader, MeetingLoader, Dis
             shown = self.shown(path)
             folder = path.parent / path.stem
             try:
-                documents = self.document_listing(folder)
-                extra = (context, documents, self.worktree_documents(folder))
-                data, sha = None, self.unchanged_hash(path, shown)
-                if sha is None or (key := digest(shown, sha, *extra)) not in previous:
-                    # new or changed, or loaded in another context: read now (the stat taken first)
-                    data = safefiles.read_limited(path, safefiles.MEETING_FILE_LIMIT, self.root)
-                    sha = content_hash(data)
-                    key = digest(shown, sha, *extra)
+                # new or changed, or loaded in another context: read now
+                _, key, data = self.keyed_read(path, shown, previous, (context, self.document_listing(folder),
+                                                                      self.worktree_documents(folder)),
+                                               safefiles.MEETING_FILE_LIMIT)
             except (OSError, safefiles.UnsafeFile):
                 self.load_meeting(path, archive)  # reports what cannot be read
                 continue
-            self.remember_file(shown, sha)
             keyed[key] = (path, data)
             archive.fingerprints[shown] = key
 

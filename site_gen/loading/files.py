@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from .. import safefiles, safetext, yamlio
-from ..cache import BuildCache, content_hash
+from ..cache import BuildCache, content_hash, digest
 from ..problems import Report
 from ..yamlio import YamlList, YamlMap
 
@@ -74,6 +74,19 @@ class FileReader:
                 or (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) != tuple(record[:4])):
             return None
         return record[4]
+
+    def keyed_read(self, path: Path, shown: str, previous, extra: tuple, limit: int) -> tuple[str, str, bytes | None]:
+        """A content file's hash and its key in a cache stage (a digest of its shown path, its hash and
+        `extra`, what loading it depends on besides): read only when its record does not vouch for
+        its hash (`unchanged_hash`) or the last build's stage (`previous`) has no value under that
+        key; then with the bytes read, else None. Raises OSError or UnsafeFile when it cannot be read."""
+        data, sha = None, self.unchanged_hash(path, shown)
+        if sha is None or (key := digest(shown, sha, *extra)) not in previous:
+            data = safefiles.read_limited(path, limit, self.root)  # the stat taken before
+            sha = content_hash(data)
+            key = digest(shown, sha, *extra)
+        self.remember_file(shown, sha)
+        return sha, key, data
 
     def remember_file(self, shown: str, sha: str) -> None:
         """A file's record for the next build (`unchanged_hash`), from the stat taken before reading

@@ -7,8 +7,8 @@ import copy
 import re
 from pathlib import Path
 
-from .. import fields
-from ..cache import content_hash, digest
+from .. import fields, safefiles
+from ..cache import digest
 from ..codes import code_key, indicator_slug
 from ..fields import Fields
 from ..models import POLARITIES, RAGS, Archive, Indicator, IndicatorValue, Source
@@ -35,15 +35,13 @@ class IndicatorLoader(References):
         keyed: dict[str, tuple[Path, bytes | None]] = {}
         for path in paths:
             shown = self.shown(path)
-            data, sha = None, self.unchanged_hash(path, shown)
-            if sha is None or digest(shown, sha, context) not in previous:
-                data = self.read_bytes(path)  # reports what cannot be read
-                if data is None:
-                    continue
-                sha = content_hash(data)
-            self.remember_file(shown, sha)
+            try:
+                sha, key, data = self.keyed_read(path, shown, previous, (context,), safefiles.YAML_FILE_LIMIT)
+            except (OSError, safefiles.UnsafeFile):
+                self.read_bytes(path)  # reports what cannot be read
+                continue
             self.fingerprints[shown] = sha  # in the settings, whether read now or not
-            keyed[digest(shown, sha, context)] = (path, data)
+            keyed[key] = (path, data)
 
         def load_missing(missing: list[str]) -> dict[str, tuple[Indicator | None, list[Problem]]]:
             return {key: self.indicator_alone(*keyed[key], archive) for key in missing}

@@ -121,7 +121,7 @@ class Batch:
     prepare: Callable[[Any], object] | None = None
 
 
-def apply(writer, output: Output, render: Callable[[Page], bytes | bytearray], keep: bool = True,
+def apply(writer, output: Output, render: Callable[[Page], bytes | bytearray] | None = None, keep: bool = True,
           make: bool = True) -> bool:
     """The renderer's cache policy, in one place: keep the previous build's file when it was made
     from the same `inputs` (and is unchanged on disk), else make it (a page with `render`) and
@@ -137,6 +137,7 @@ def apply(writer, output: Output, render: Callable[[Page], bytes | bytearray], k
     elif isinstance(output, File):
         writer.add(path, output.make(), output.inputs)
     else:
+        assert render is not None, "a page is made by the renderer"
         search = output.search_inputs
         writer.add(path, render(output), output.inputs, search() if callable(search) else search)
     return True

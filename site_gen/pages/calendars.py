@@ -15,14 +15,10 @@ SEARCHED = False  # none of its pages is indexed by the search
 def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     calendars = site.calendars
-    # what each meeting's event is made from: the settings, the meeting and its dates in the history
-    key = calendars.key or (lambda meeting: site.inputs("event", linked.fingerprints[meeting.slug],
-                                                        site.history_pages.stamp_key(meeting)))
-    events = {id(meeting): key(meeting) for meeting in linked.meetings}
-    if calendars.key is not None:  # every event, made by this build or not, is kept for the next
-        site.cache.carry("events", list(events.values()))
+    events = {id(meeting): site.event_inputs(meeting) for meeting in linked.meetings}
+    site.cache.carry("events", list(events.values()))  # every event, made by this build or not, is kept
     recent = ical.recent(linked.meetings)
-    yield File(urls.calendar(), calendars.site_calendar,
+    yield File(urls.calendar(), partial(calendars.site_calendar, recent),
                site.inputs("site calendar", [events[id(m)] for m in recent]))
     for year, meetings in sorted(linked.by_year.items()):
         # each event carries its meeting's dates from the history (DTSTAMP, LAST-MODIFIED, SEQUENCE)

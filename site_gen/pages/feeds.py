@@ -16,7 +16,7 @@ def outputs(site: Site) -> Iterator[Output]:
     linked = site.linked
     # the site's feed: the most recently changed meetings, as their entries show them, and the withdrawn
     latest = feeds.latest(list(reversed(linked.meetings)), site.feed_dates)
-    yield File(urls.feed(), lambda: feeds.site_feed(linked, site.meeting_title, site.feed_dates),
+    yield File(urls.feed(), lambda: feeds.site_feed(linked, site.meeting_title, site.feed_dates, latest),
                site.inputs("site feed", [(linked.fingerprints[m.slug], site.feed_dates.of(m)) for m in latest],
                            site.history_inputs(latest, site.tombstones)))
     for slug in sorted(linked.archive.committees):

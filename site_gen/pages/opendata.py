@@ -87,17 +87,18 @@ def bulk_files(site: Site) -> Iterator[Streamed]:
     data, linked = site.open_data, site.linked
     rows = site.meeting_rows()
     in_order = sorted(linked.meetings, key=lambda m: (m.date, m.committee))
-    inputs = {
-        "meetings.json": [rows[m.slug].digest for m in in_order],
-        "decisions.json": [(rows[m.slug].digest, item.number) for m, item in linked.decisions],
-        "issues.json": [(slug, linked.issue_titles[slug], [(rows[m.slug].digest, item.number) for m, item in entries])
-                        for slug, entries in sorted(linked.issues.items())],
-    }
-    assemble = {"meetings.json": data.meetings_index, "decisions.json": data.decisions, "issues.json": data.issues}
-    for name in ("meetings.json", "decisions.json", "issues.json"):
-        yield Streamed(urls.data_file(name), partial(lambda make, into: dumps_streamed(make(rows), into),
-                                                     assemble[name]),
-                       site.inputs(name, inputs[name]))
+    for name, assemble, listed in (
+            ("meetings.json", data.meetings_index, [rows[m.slug].digest for m in in_order]),
+            ("decisions.json", data.decisions, [(rows[m.slug].digest, item.number) for m, item in linked.decisions]),
+            ("issues.json", data.issues, [(slug, linked.issue_titles[slug],
+                                           [(rows[m.slug].digest, item.number) for m, item in entries])
+                                          for slug, entries in sorted(linked.issues.items())])):
+        yield Streamed(urls.data_file(name), partial(write_assembled, assemble, rows), site.inputs(name, listed))
+
+
+def write_assembled(assemble, rows, into: BinaryIO) -> None:
+    """A bulk file put together from the meetings' entries, written into `into` as it is made."""
+    dumps_streamed(assemble(rows), into)
 
 
 def data_page(renderer: Site, meeting_files: list[str]) -> Page:

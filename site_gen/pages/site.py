@@ -6,13 +6,12 @@ import operator
 
 from .. import changes, feeds, ical, opendata, urls
 from ..cache import BuildCache, digest
-from ..linking import Linked
+from ..linking import FIRST, SECOND, SLUG, Linked
 from ..models import History, Meeting
 from ..renders import MeetingRows
 from ..wording import long_date, natural_key
 
-FIRST, SECOND = operator.itemgetter(0), operator.itemgetter(1)
-SLUG, NUMBER = operator.attrgetter("slug"), operator.attrgetter("number")
+NUMBER = operator.attrgetter("number")
 
 
 def brief(meeting: Meeting | None) -> tuple | None:
@@ -30,9 +29,6 @@ class Site:
         self._mention_inputs: dict[str, str] = {}
         self._committee_inputs: dict[str, str] = {}
         self._items_inputs: dict[tuple, str] = {}
-        # each published meeting's history `stamp_key`, made when first asked for, by the meeting's id:
-        # a draft and the published minutes of one committee and day share a slug
-        self._stamp_keys: dict[int, str] | None = None
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -41,9 +37,7 @@ class Site:
         self.open_data = opendata.OpenData(linked, self.meeting_title, self.last_changed)
         # calendar events made by this build, by their inputs (the cache's "events" stage: workers report theirs)
         self.events = self.cache.current.events
-        self.calendars = ical.Calendars(linked, self.meeting_title, self.cache,
-                                        key=lambda m: self.inputs("event", linked.fingerprints[m.slug],
-                                                                  self.history_pages.stamp_key(m)),
+        self.calendars = ical.Calendars(linked, self.meeting_title, self.cache, key=self.event_inputs,
                                         stamps=self.history_pages.stamps)
         self.tombstones = self.history_pages.tombstones(self.archive)  # withdrawn minutes that keep a page
         self.unlisted: set[str] = set()  # pages left out of the sitemap: tombstones, moved minutes' old addresses
@@ -92,6 +86,10 @@ class Site:
                            [linked.issue_titles[item.issue] for item in meeting.items if item.issue],
                            self.history_pages.meeting_key(meeting))
 
+    def event_inputs(self, meeting: Meeting) -> str:
+        """What a meeting's calendar event is made from: the meeting and its dates in the history."""
+        return self.inputs("event", self.linked.fingerprints[meeting.slug], self.history_pages.stamp_key(meeting))
+
     def items_inputs(self, kind: str, key, entries) -> str:
         """For a page made of items from many meetings (the same `kind` and `key`, the same items:
         an issue's page and its feed)."""
@@ -114,15 +112,7 @@ class Site:
     def history_inputs(self, meetings, tombstones=()) -> tuple:
         """What a feed or calendar takes from the history: each meeting's dates and number of changes,
         the withdrawn minutes it lists, and (for a feed without entries) the archive's latest change."""
-        if self._stamp_keys is None:  # hundreds of pages list thousands of meetings: each asked for once
-            self._stamp_keys = {id(m): self.history_pages.stamp_key(m) for m in self.linked.meetings}
-        known, stamp_key = self._stamp_keys, self.history_pages.stamp_key
-        meetings = meetings if isinstance(meetings, list) else list(meetings)
-        try:
-            keys = list(map(known.__getitem__, map(id, meetings)))  # in C
-        except KeyError:  # a meeting not published
-            keys = [known[id(m)] if id(m) in known else stamp_key(m) for m in meetings]
-        return (keys,
+        return (self.history_pages.stamp_keys(meetings),
                 [(t.url, changes.history_key(t.history)) for t in tombstones],
                 None if meetings or tombstones else self.feed_dates.empty)
 
