@@ -72,8 +72,8 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--title", help="the archive's title (default: '<council> minutes')")
     init.add_argument("--base-url", help="where the archive is published, e.g. https://minutes.example-council.gov.uk")
     init.add_argument("--repository-url", help="the repository's page on GitHub or GitLab (optional)")
-    from .importer import command as import_command
-    import_command.add_arguments(commands.add_parser("import", help="bring an existing archive in (from ModernGov)"))
+    from .importer import options as import_options
+    import_options.add_arguments(commands.add_parser("import", help="bring an existing archive in (from ModernGov)"))
     return main
 
 
@@ -183,26 +183,32 @@ def run_check(args) -> int:
     return 0
 
 
+# what a build made, when the process ends after it: freed by the process's end (build.py), not
+# object by object as the command returns
+_KEPT_UNTIL_EXIT: list = []
+
+
 def run_build(args, process_exits: bool = False) -> int:
     # the whole command, reporting included: with the collector back on, the first allocations
     # after the build (sorting its warnings) paid for a pass over every object of the archive
     with pipeline.collector_paused():
-        status = _run_build(args)
+        status, result = _run_build(args)
         if process_exits:
             # and so did the first allocation after it (0.4 s for 4,000 meetings): what the build
             # made is set aside from the collector, which the ending process no longer needs
+            _KEPT_UNTIL_EXIT.append(result)
             gc.freeze()
         return status
 
 
-def _run_build(args) -> int:
+def _run_build(args) -> tuple[int, pipeline.Result | None]:
     from .writer import output_problem
 
     if problem := output_problem(args.out, args.content):
         print(f"error: {problem}", file=sys.stderr)
-        return 2
+        return 2, None
     if history_missing(args):
-        return 1
+        return 1, None
     started = time.perf_counter()
     timings: dict[str, float] = {}
     result = pipeline.build(args.content, args.out, include_drafts=args.drafts, noindex=args.noindex,
@@ -215,11 +221,11 @@ def _run_build(args) -> int:
         print(notice, file=sys.stderr)
     if result.report.errors:
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
-        return 1
+        return 1, result
     if result.failure:
         print(f"error: {result.failure}", file=sys.stderr)
         print(f"Nothing was written: {args.out}/ is unchanged.", file=sys.stderr)
-        return 1
+        return 1, result
     meetings = len(result.linked.meetings) if result.linked else 0
     print(f"Built {_plural(meetings, 'meeting')} into {args.out}/ in {time.perf_counter() - started:.1f}s "
           f"({_plural(result.files_written, 'file')} written, {result.files_kept} unchanged)")
@@ -229,7 +235,7 @@ def _run_build(args) -> int:
         shards, pagefind_kb = result.search_index
         print(f"  search shards indexed: {shards}")
         print(f"  peak memory: build {pipeline.peak_memory_mb()} MB, Pagefind {pagefind_kb // 1024} MB")
-    return 0
+    return 0, result
 
 
 def main(argv: list[str] | None = None, process_exits: bool = False) -> int:
