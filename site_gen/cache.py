@@ -24,8 +24,8 @@ by a schema made from the dataclasses' type annotations when a build asks for it
 (so a build reads the values it uses, not the whole archive), and an index of
 where each value is, with the output records. Reading it can make no other object
 and run no code. Everything in it is authenticated before it is decoded, with keyed
-hashes (BLAKE2b) whose key is kept outside the repository and the cache folder
-(`cache_key`): the index by the hash in the file's head, and each value by its own
+hashes (BLAKE2b for the index, HMAC-SHA-256 for each value) whose key is kept outside
+the repository and the cache folder (`cache_key`): the index by the hash in the file's head, and each value by its own
 hash in the index, checked when the value is read. A cache file that came from
 elsewhere (committed in a pull request, restored by CI from another job, copied
 from another machine) fails the check and is ignored, because whoever made it could
@@ -91,21 +91,23 @@ EDITABLE_FOLDERS = ("templates", "assets")
 LIBRARIES = ("Jinja2", "markdown-it-py", "mdit-py-plugins", "PyYAML", "pagefind-bin", "icalendar", "orjson")
 
 
-def new_hash():
-    return hashlib.blake2b(digest_size=20)
+# SHA-256 (OpenSSL's, in the processor's own instructions where it has them, as most since 2017
+# do): twice as fast here as BLAKE2b for what a build hashes most, content files, pages, and the
+# cache's values as they are read. Cut to 40 hex digits: a fifth of a large site's index is hashes.
+HASH_DIGITS = 40
 
 
 def content_hash(data: bytes | bytearray | memoryview) -> str:
     """The hash of a file's bytes (content files, output files, the cache itself)."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return hashlib.sha256(data).hexdigest()[:HASH_DIGITS]
 
 
 def file_hash(stream) -> str:
     """`content_hash` of what is left to read in a binary file, read a megabyte at a time."""
-    found = hashlib.blake2b(digest_size=20)
+    found = hashlib.sha256()
     while chunk := stream.read(1 << 20):
         found.update(chunk)
-    return found.hexdigest()
+    return found.hexdigest()[:HASH_DIGITS]
 
 
 _DIGEST_OPTIONS = orjson.OPT_NON_STR_KEYS
@@ -521,7 +523,7 @@ def index_mac(key: bytes, signature: bytes, place: bytes, index: bytes) -> str:
 
 
 def value_mac(key: bytes, data: bytes) -> str:
-    return hashlib.blake2b(data, key=key, digest_size=VALUE_MAC).hexdigest()
+    return hmac.digest(key, data, "sha256")[:VALUE_MAC].hex()
 
 
 def _index(state: State, stages: dict) -> bytes:

@@ -13,7 +13,6 @@ Only `linked.meetings` (the published ones) is ever read, never `archive.meeting
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import re
 import uuid
@@ -27,6 +26,7 @@ from typing import BinaryIO
 import orjson
 
 from . import ical, ocd, urls
+from .cache import content_hash
 from .pages.base import JSON_OPTIONS, dumps  # noqa: F401  (dumps: the site's JSON, here as before)
 from .renders import MeetingRows
 from .wording import long_date, natural_key, report_of, weekday_date
@@ -429,9 +429,8 @@ class OpenData:
         row = encoded_entry(self.meeting_row(meeting))
         items = {item.number: encoded_entry(self.item_ref(meeting, item))
                  for item in meeting.items if item.decision or item.issue}
-        return MeetingRows(row, items, hashlib.blake2b(
-            "\0".join([row, *(f"{number}\0{entry}" for number, entry in items.items())]).encode("utf-8"),
-            digest_size=20).hexdigest())
+        return MeetingRows(row, items, content_hash(
+            "\0".join([row, *(f"{number}\0{entry}" for number, entry in items.items())]).encode("utf-8")))
 
     def meeting_row(self, m) -> dict:
         return {
