@@ -93,9 +93,11 @@ class Folders:
         return True
 
 
-def sync(site: str, target: str, records: list[str]) -> None:
+def sync(site: str, target: str, records: list[str]) -> list[str]:
+    """What is in place in `target` afterwards, as the five fields of each file."""
     folders = Folders(target)
     wanted: set[str] = set()
+    placed: list[str] = []
     for at in range(0, len(records) - FIELDS + 1, FIELDS):
         key = records[at]
         try:
@@ -106,13 +108,17 @@ def sync(site: str, target: str, records: list[str]) -> None:
             continue
         wanted.add(key)
         path = os.path.join(target, key)
-        if same_file(path, expected):
-            continue  # the site's own file, unchanged since it was recorded
+        if same_file(path, expected):  # the site's own file, unchanged since it was recorded
+            placed.append("\0".join(records[at:at + FIELDS]))
+            continue
         discard(path)
         if same_file(os.path.join(site, key), expected):
             with contextlib.suppress(OSError):
                 os.link(os.path.join(site, key), path, follow_symlinks=False)
+                found = os.lstat(path)
+                placed.append(f"{key}\0{found.st_size}\0{found.st_mtime_ns}\0{found.st_ctime_ns}\0{found.st_ino}")
     remove_others(target, wanted)
+    return placed
 
 
 def remove_others(target: str, wanted: set[str]) -> None:
@@ -150,7 +156,8 @@ def remove(folder: str) -> None:
 def main(argv: list[str]) -> None:
     if len(argv) == 4 and argv[1] == "sync":
         listing = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-        sync(argv[2], argv[3], listing.split("\0"))
+        placed = sync(argv[2], argv[3], listing.split("\0"))
+        sys.stdout.buffer.write("\0".join(placed).encode("utf-8", "surrogateescape"))
     elif len(argv) == 3 and argv[1] == "remove":
         remove(argv[2])
     else:

@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, NamedTuple
 
 from . import linktree, safefiles, urls
 from .cache import BuildCache, OutputRecord, content_hash, file_hash
@@ -168,8 +168,25 @@ def unchanged(source: str | Path, size: int, mtime_ns: int, ctime_ns: int, inode
 
 def helper(*args: str, **options) -> subprocess.Popen:
     """The writer's helper process (linktree.py), on the same Python."""
-    return subprocess.Popen([sys.executable, "-I", "-S", str(LINKTREE), *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, **options)
+    options.setdefault("stdout", subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-I", "-S", str(LINKTREE), *args], stderr=subprocess.DEVNULL, **options)
+
+
+class Placed(NamedTuple):
+    """A file the helper left in the staging folder, as it found it there: the fields of its stat
+    that the writer records (so the writer need not look at each of the site's files again)."""
+
+    st_size: int
+    st_mtime_ns: int
+    st_ctime_ns: int
+    st_ino: int
+
+
+def placed_files(report: bytes) -> dict[str, Placed]:
+    """The helper's report: NUL-separated, each file's path, size, modification time, change time and inode."""
+    fields = report.decode("utf-8", "surrogateescape").split("\0")
+    return {fields[at]: Placed(int(fields[at + 1]), int(fields[at + 2]), int(fields[at + 3]), int(fields[at + 4]))
+            for at in range(0, len(fields) - 4, 5)}
 
 
 _RENAME_EXCHANGE = 2
@@ -215,7 +232,9 @@ class Writer:
         # helper processes deleting the previous site (or an aborted staging folder), or making the spare
         self.helpers: list[subprocess.Popen] = []
         self.linking: subprocess.Popen | None = None  # linking the previous site into the staging folder
+        self.linking_report: BinaryIO | None = None  # where it says what it left there
         self.prefilled: frozenset[str] = frozenset()  # the files it was asked to check and link
+        self.placed: dict[str, Placed] = {}  # what it left there, when it finished
         self.synced = False  # the helper finished: what is in the staging folder is what it says
         self.fresh = True  # the staging folder was made empty (not the spare): nothing in it to write through
         self.folders: set[str] = set()  # made in the staging folder
@@ -258,13 +277,16 @@ class Writer:
         self.staging = self.staging_name = self.lock.path
         self.staging.chmod(0o755)
         if worth_linking:
-            self.linking, self.prefilled = self._sync(self.staging, self.previous, self.previous_folders)
+            self.linking_report = tempfile.TemporaryFile()  # noqa: SIM115  (closed once read, or by abort)
+            self.linking, self.prefilled = self._sync(self.staging, self.previous, self.previous_folders,
+                                                      self.linking_report)
 
     def _sync(self, target: Path, records: dict[str, OutputRecord],
-              folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]]
-              ) -> tuple[subprocess.Popen, frozenset[str]]:
+              folders: dict[str, tuple[str, dict[str, tuple[int, int, int, int, str]]]],
+              report: BinaryIO | None = None) -> tuple[subprocess.Popen, frozenset[str]]:
         """The helper linking into `target` the output folder's files that are still the ones
-        `records` and `folders` describe; and the files it was asked to link."""
+        `records` and `folders` describe; and the files it was asked to link. What it left there
+        is written to `report` (a file, not a pipe: the build reads it only once the helper ends)."""
         # each file's five fields, separated by NUL (one string a file: this runs at every build)
         listed = [f"{key}\0{r.size}\0{r.mtime_ns}\0{r.ctime_ns}\0{r.inode}" for key, r in records.items()]
         keys = list(records)
@@ -275,7 +297,8 @@ class Writer:
         with tempfile.TemporaryFile() as listing:
             listing.write("\0".join(listed).encode("utf-8", "surrogateescape"))
             listing.seek(0)
-            process = helper("sync", str(self.out), str(target), stdin=listing)
+            process = helper("sync", str(self.out), str(target), stdin=listing,
+                             **({"stdout": report} if report is not None else {}))
         return process, frozenset(keys)
 
     def prepare_spare(self) -> None:
@@ -327,6 +350,12 @@ class Writer:
         if self.linking is not None:
             self.synced = self.linking.wait() == 0
             self.linking = None
+            if self.linking_report is not None:
+                with self.linking_report as report:
+                    report.seek(0)
+                    if self.synced:
+                        self.placed = placed_files(report.read())
+                self.linking_report = None
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> None:
         """Run `finish` on the complete staging folder (the search index), then swap it in.
@@ -423,6 +452,9 @@ class Writer:
             self.linking.kill()
             self.linking.wait()
             self.linking = None
+        if self.linking_report is not None:
+            self.linking_report.close()
+            self.linking_report = None
         if self.staging is not None:
             self._set_aside(self.staging)  # checked again, file by file, before it is used
             self.staging = None
@@ -516,13 +548,12 @@ class Writer:
         return True
 
     def _keep_file(self, key: str, size: int, mtime_ns: int, ctime_ns: int, inode: int,
-                   sha: str) -> os.stat_result | None:
+                   sha: str) -> os.stat_result | Placed | None:
         """The previous site's file at `key`, in the staging folder: as the helper linked it, or
         linked here when it is still the one recorded; its stat, or None: make it again."""
         assert self.staging is not None, "Writer.start() first"
         self._linked()
-        # a string: this runs for every file of the site
-        stat = self._prefilled(key, f"{os.fspath(self.staging)}/{key}", size, mtime_ns, inode)
+        stat = self._prefilled(key, size, mtime_ns, inode)
         if stat is not None:
             self.folders.add(key.rpartition("/")[0])  # the file is there, so its folder is
             return stat
@@ -544,19 +575,12 @@ class Writer:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
 
-    def _prefilled(self, key: str, target: str | Path, size: int, mtime_ns: int, inode: int) -> os.stat_result | None:
-        """The stat of the file the helper linked at `target`, which it checked (change time
-        included) before linking: None when it linked none (or something else is there)."""
-        if not self.synced or key not in self.prefilled:
+    def _prefilled(self, key: str, size: int, mtime_ns: int, inode: int) -> Placed | None:
+        """The file the helper linked at `key` in the staging folder, which it checked (change time
+        included) before linking, as it found it after: None when it linked none (or another)."""
+        if not self.synced or (placed := self.placed.get(key)) is None:
             return None
-        try:
-            stat = os.lstat(target)
-        except OSError:
-            return None
-        if stat_kinds.S_ISREG(stat.st_mode) and (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (size, mtime_ns,
-                                                                                                   inode):
-            return stat
-        return None
+        return placed if (placed.st_size, placed.st_mtime_ns, placed.st_ino) == (size, mtime_ns, inode) else None
 
     # -- folders written by a tool (the search index) -------------------------------
 
@@ -636,8 +660,8 @@ class Writer:
             return None
         # the helper's link in the staging folder, which it checked (change time included) before
         # linking it, which changed the published file's change time
-        linked = self.staging is not None and self._prefilled(key, f"{self.staging}/{key}", previous.size,
-                                                              previous.mtime_ns, previous.inode) is not None
+        linked = self.staging is not None and self._prefilled(key, previous.size, previous.mtime_ns,
+                                                              previous.inode) is not None
         try:
             stream = safefiles.open_regular(self.staging / key if linked and self.staging else self.out / key)
         except (OSError, safefiles.UnsafeFile):

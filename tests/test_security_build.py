@@ -320,6 +320,39 @@ def test_the_spare_site_in_the_cache_folder_is_trusted_for_nothing(tmp_path):
     assert [p.name for p in outside.iterdir()] == ["index.html"]
     assert (outside / "index.html").read_text() == "someone else's"
 
+def test_the_helper_reports_each_file_it_left_in_the_staging_folder_as_it_is_there(tmp_path):
+    """The writer records a kept file from what the linking helper says it left in the staging
+    folder, without looking at it again: the helper must name exactly those files, with their
+    stat as they are after linking (which changed their change time)."""
+    from site_gen import linktree
+
+    site, target = tmp_path / "site", tmp_path / "target"
+    (site / "a").mkdir(parents=True)
+    target.mkdir()
+    for name in ("kept.html", "a/linked.html", "changed.html", "gone.html"):
+        (site / name).write_text(name)
+    os.link(site / "kept.html", target / "kept.html")  # the spare's link, left as it is
+    (target / "stray.html").write_text("no build made it")
+
+    def fields(path: Path) -> list[str]:
+        found = os.lstat(path)
+        return [str(found.st_size), str(found.st_mtime_ns), str(found.st_ctime_ns), str(found.st_ino)]
+
+    records = []
+    for name in ("kept.html", "a/linked.html", "changed.html", "gone.html"):
+        records += [name, *fields(site / name)]
+    (site / "changed.html").write_text("edited since it was recorded")
+    (site / "gone.html").unlink()
+    time.sleep(0.01)  # so that linking gives a change time of its own
+    placed = writer.placed_files("\0".join(linktree.sync(str(site), str(target), records)).encode())
+
+    assert sorted(placed) == ["a/linked.html", "kept.html"]
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == sorted(placed)
+    for name, found in placed.items():
+        assert [str(value) for value in found] == fields(target / name)
+    assert placed["a/linked.html"].st_ctime_ns != int(records[records.index("a/linked.html") + 3])
+
+
 # -- the swap, and builds killed on the way ----------------------------------------------
 
 def test_the_output_folder_exists_at_every_step_of_the_swap(tmp_path, monkeypatch):
