@@ -774,7 +774,7 @@ def _tuple_decoder(args):
     if len(args) == 2 and args[1] is Ellipsis:
         inner = _decoder(args[0])
         return tuple if inner is None else (lambda value: tuple(map(inner, value)))
-    return _generated("a tuple", [_decoder(a) for a in args], lambda values: f"({values},)")
+    return _generated("a tuple", list(args), lambda values: f"({values},)")
 
 
 def _dict_decoder(args):
@@ -801,31 +801,49 @@ def _dataclass_decoder(cls):
     # made by the class's own __init__ (so instances share their attribute names: a fifth less
     # memory for a large archive's meetings than adopting a mapping as their __dict__)
     names = [f"{f.name}=" if f.kw_only else "" for f in fields]
-    return _generated(cls.__name__, [_decoder(hints[f.name]) for f in fields],
-                      lambda values: f"made({values})", made=cls, names=names)
+    return _generated(cls.__name__, [hints[f.name] for f in fields], lambda values: f"made({values})", made=cls,
+                      names=names)
 
 
-def _generated(what: str, decoders: list, make: Callable[[str], str], made: type | None = None,
+def _generated(what: str, hints: list, make: Callable[[str], str], made: type | None = None,
                names: list[str] | None = None) -> Callable:
-    """The function reading a fixed-length JSON array whose i-th value `decoders[i]` reads (None:
-    as it is), and giving `make` of the values: generated source, so that reading a value is a
-    call per field, with no loop and no mapping made."""
+    """The function reading a fixed-length JSON array whose i-th value is a `hints[i]`, and giving
+    `make` of the values read: generated source, so that reading a value is a call per field
+    holding a dataclass, with no loop, no mapping made, and an optional field or a run of
+    dataclasses read in line (a field that may be None is half of a meeting's)."""
     scope: dict[str, object] = {"wrong": _wrong_shape, "made": made}
-    values = []
-    for index, decode in enumerate(decoders):
-        value = f"value[{index}]"
-        if decode is not None:
-            scope[f"decode_{index}"] = decode
-            value = f"decode_{index}({value})"
-        values.append((names[index] if names else "") + value)
+    values = [(names[index] if names else "") + _read_expression(hint, f"value[{index}]", scope)
+              for index, hint in enumerate(hints)]
     source = (f"def read(value):\n"
-              f"    if type(value) is not list or len(value) != {len(decoders)}:\n"
+              f"    if type(value) is not list or len(value) != {len(hints)}:\n"
               f"        wrong({what!r})\n"
               f"    return {make(', '.join(values))}\n")
     exec(source, scope)  # noqa: S102  (our own source, made from type annotations, never from the file)
     read = scope["read"]
     assert callable(read)
     return read
+
+
+def _read_expression(hint, value: str, scope: dict[str, object]) -> str:
+    """Source reading `value` (an index into the array being read) as a `hint`, with the
+    functions it calls put in `scope`."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = _read_expression(args[0] if args[1] is type(None) else args[1], value, scope)
+        return value if inner == value else f"(None if {value} is None else {inner})"
+    if (origin is list or origin is tuple and len(args) == 2 and args[1] is Ellipsis) and args:
+        inner_decoder = _decoder(args[0])
+        if inner_decoder is None:
+            return value if origin is list else f"tuple({value})"
+        return f"{origin.__name__}(map({_bound(scope, inner_decoder)}, {value}))"
+    decode = _decoder(hint)
+    return value if decode is None else f"{_bound(scope, decode)}({value})"
+
+
+def _bound(scope: dict[str, object], function: Callable) -> str:
+    name = f"read_{len(scope)}"
+    scope[name] = function
+    return name
 
 
 def decode_state(index, stream, key: bytes = b"") -> State:
