@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ FEED_ENTRIES = 50
 # The date of an empty feed of an archive that has neither history nor meetings (a new archive
 # built outside git): a fixed date, so that the same content gives the same bytes.
 EMPTY_UPDATED = "2000-01-01T00:00:00+00:00"
+DATE = operator.attrgetter("date")
 
 
 def _instant(text: str) -> datetime.datetime:
@@ -125,7 +127,10 @@ class Dates:
 
     @functools.cached_property
     def newest_meeting(self) -> str | None:
-        return max((timestamp(m.date, m.time) for m in self.meetings), key=_instant, default=None)
+        # a meeting of a later day is later whatever its time: only the newest day's are compared
+        newest_day = max(map(DATE, self.meetings), default=None)
+        return max((timestamp(m.date, m.time) for m in self.meetings if m.date == newest_day), key=_instant,
+                   default=None)
 
     @property
     def empty(self) -> str | None:

@@ -400,3 +400,19 @@ def test_bulk_entries_kept_as_json_give_the_json_of_the_whole():
     written = io.BytesIO()
     dumps_streamed(encoded({"y": [2, {"z": None}]}), written)
     assert written.getvalue() == dumps(whole)
+
+
+def test_a_feed_without_history_is_dated_by_the_start_of_the_newest_meeting():
+    """Without git, an empty feed is dated by the newest meeting's start in UK time: the latest
+    time of the newest day (here the day the clocks go forward), never a late meeting of the day before."""
+    import datetime
+    from types import SimpleNamespace
+
+    from site_gen import feeds
+
+    day, before = datetime.date(2024, 3, 31), datetime.date(2024, 3, 30)
+    meetings = [SimpleNamespace(date=before, time="23:30"), SimpleNamespace(date=day, time="09:00"),
+                SimpleNamespace(date=day, time="18:00"), SimpleNamespace(date=day, time=None)]
+    assert feeds.Dates(meetings=meetings).newest_meeting == feeds.timestamp(day, "18:00") == "2024-03-31T18:00:00+01:00"
+    assert feeds.Dates(meetings=meetings[:1]).newest_meeting == "2024-03-30T23:30:00+00:00"
+    assert feeds.Dates(meetings=[]).newest_meeting is None
