@@ -31,10 +31,10 @@ class MentionRef:
     written: str
 
 
-# what linking keeps of a meeting's mentions of one code: the meeting, its mentions (item number or
-# None for the preamble, mention) in the order they were found, and what the code's pages show of
-# them (its `mention_keys` entry)
-MeetingMentions = tuple[Meeting, list[tuple[int | None, Mention]], str]
+# what linking keeps of a meeting's mentions of one code: the meeting, its mentions in the order
+# they were found (as `MeetingFindings.mentions` holds them), and what the code's pages show of them
+# (its `mention_keys` entry)
+MeetingMentions = tuple[Meeting, list[list], str]
 # taken in C from thousands of entries at every build (`map`)
 FIRST, SECOND, THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 SLUG, TITLE = operator.attrgetter("slug"), operator.attrgetter("title")
@@ -57,9 +57,8 @@ class Mentions(Mapping[str, list[MentionRef]]):
     def __getitem__(self, code: str) -> list[MentionRef]:
         made = self.made.get(code)
         if made is None:
-            refs = [MentionRef(code, meeting, meeting.item(number) if number is not None else None, mention.sentence,
-                               mention.written)
-                    for meeting, mentions, _ in self.found[code] for number, mention in mentions]
+            refs = [MentionRef(code, meeting, meeting.item(number) if number is not None else None, sentence, written)
+                    for meeting, mentions, _ in self.found[code] for number, _, written, sentence, _ in mentions]
             made = self.made[code] = sorted(refs, key=lambda r: (r.meeting.date, r.meeting.committee,
                                                                  -(r.item.number if r.item else -1)), reverse=True)
         return made
@@ -319,11 +318,11 @@ def findings_problems(meeting: Meeting, rendered: MeetingFindings) -> list[Probl
                        f"did you mean {miss.suggestion}? add it as an alias: `aliases: [{miss.written}]` in "
                        f"content/indicators/{miss.suggestion}.yml (create that file if {miss.suggestion} "
                        f"is not defined yet), or correct the minutes")
-    for found in rendered.mentions.values():
-        for _, mention in found:
-            if not mention.defined:
-                report.warning(path, mention.line, f"indicator `{mention.code}` is mentioned but not defined",
-                               f"add content/indicators/{mention.code}.yml")
+    for code, found in rendered.mentions.items():
+        for _, defined, _, _, line in found:
+            if not defined:
+                report.warning(path, line, f"indicator `{code}` is mentioned but not defined",
+                               f"add content/indicators/{code}.yml")
     return report.problems
 
 

@@ -32,9 +32,10 @@ class MeetingRender:
     mention_keys: dict[str, str] = field(default_factory=dict)  # as MeetingFindings'
 
     def findings(self) -> "MeetingFindings":
-        by_code: dict[str, list[tuple[int | None, Mention]]] = {}
+        by_code: dict[str, list[list]] = {}
         for number, mention in self.mentions:
-            by_code.setdefault(mention.code, []).append((number, mention))
+            by_code.setdefault(mention.code, []).append(
+                [number, mention.defined, mention.written, mention.sentence, mention.line])
         return MeetingFindings(by_code, self.near_misses, self.mention_keys)
 
     def markup(self) -> "MeetingMarkup":
@@ -46,9 +47,12 @@ class MeetingFindings:
     """What linking takes from a meeting's rendered Markdown: the indicator codes mentioned, and
     the near misses it warns about. Read from the cache for every meeting on every build."""
 
-    # code -> its mentions (item number, mention), in the order of the minutes: as linking takes
-    # them (thousands of meetings' at every build), grouped once when rendered
-    mentions: dict[str, list[tuple[int | None, Mention]]]
+    # code -> its mentions in the order of the minutes, each as the array the cache holds: [item
+    # number or None for the preamble, whether the code is defined, as written, the sentence,
+    # the line]. Grouped once when rendered, and read back as they are, not made into objects:
+    # linking takes thousands of meetings' at every build, and a rebuild shows the mentions of
+    # the few codes whose pages it makes (`linking.Mentions` takes those apart)
+    mentions: dict[str, list[list]]
     near_misses: list[tuple[NearMiss, int]]
     # code -> a digest of the meeting's mentions of it as the indicator's page, data and feed show
     # them: what those outputs are made from, without going through every mention at each build
