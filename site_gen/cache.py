@@ -77,7 +77,8 @@ MAGIC = b"site_gen-cache 5\n"
 OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
 FORMAT = 5
 # State's fields read lazily from the file, a value at a time (the others are in the index)
-MEMO_STAGES = ("meetings", "indicators", "renders", "markup", "rows", "blob_statuses", "events", "problems")
+MEMO_STAGES = ("meetings", "indicators", "renders", "markup", "rows", "row_digests", "blob_statuses", "events",
+               "problems")
 PLACE = 32  # the index's offset and length in the body, 16 ASCII digits each
 MAC_AT = len(MAGIC) + 40  # where the head's keyed hash is, followed by the index's place
 HEAD = MAC_AT + 64 + PLACE
@@ -183,6 +184,9 @@ class State:
     renders: dict[str, MeetingFindings] = field(default_factory=dict)  # what a meeting's Markdown mentions
     markup: dict[str, MeetingMarkup] = field(default_factory=dict)  # a meeting's Markdown as HTML
     rows: dict[str, MeetingRows] = field(default_factory=dict)  # a meeting's entries in the bulk open data
+    # the hash of those entries (`MeetingRows.digest`), by the same key: what the bulk files are made
+    # from, read without the entries (tens of megabytes for a large archive) when none is made again
+    row_digests: dict[str, str] = field(default_factory=dict)
     blob_statuses: dict[str, str] = field(default_factory=dict)  # git blob id -> status: for history.py
     events: dict[str, bytes] = field(default_factory=dict)  # a meeting's calendar event, by its inputs' digest
     # the history read from git, by a hash of git's log: kept in memory only, from one build of the

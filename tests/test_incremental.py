@@ -641,23 +641,38 @@ def test_an_indicator_page_is_made_again_only_when_what_it_shows_of_a_mention_ch
 
 def test_the_bulk_files_are_put_together_only_when_an_entry_of_theirs_changes(fixture_workspace, monkeypatch):
     """meetings.json, decisions.json and issues.json are kept, not put together, when the meetings'
-    entries in them are the same (an edit to the minutes' text), and made when one changes."""
+    entries in them are the same (an edit to the minutes' text), and made when one changes; the
+    entries kept in the cache are read only to put them together."""
+    from site_gen import cache as cache_module
     from site_gen.opendata import OpenData
+    from site_gen.renders import MeetingRows
     ws = fixture_workspace
     assembled: list[str] = []
     for name in ("meetings_index", "decisions", "issues"):
         real = getattr(OpenData, name)
         monkeypatch.setattr(OpenData, name, lambda self, rows, real=real, name=name:
                             assembled.append(name) or real(self, rows))
+    read: list[object] = []
+    stored_value = cache_module._StoredValues.__getitem__
+    monkeypatch.setattr(cache_module._StoredValues, "__getitem__", lambda self, key: read.append(
+        (value := stored_value(self, key), isinstance(self, cache_module.LazyStage))) or value)
+
+    def entries_read() -> int:
+        """The entries read back from the last build's cache file."""
+        return sum(isinstance(value, MeetingRows) for value, previous in read if previous)
+
     meeting = ws.meeting("2020-02-12-scrutiny")
     ws.edit(meeting, "\n## ", "\nA sentence of the minutes added.\n\n## ")
     ws.build()
     assert assembled == []
+    assert entries_read() == 0  # their hashes are enough to know
     ws.rebuild_and_compare()  # (nothing more changed; a cold build puts them together)
     assembled.clear()
+    read.clear()
     ws.edit(meeting, "be approved as a correct record.", "be approved as a correct record, as amended.")
-    ws.build()
+    meetings = len(ws.build().linked.meetings)
     assert sorted(assembled) == ["decisions", "issues", "meetings_index"]
+    assert entries_read() == meetings - 1  # all but the edited meeting's, made anew
     ws.rebuild_and_compare()
     decisions = json.loads((ws.site / "data" / "decisions.json").read_text(encoding="utf-8"))["decisions"]
     assert any(d["decision"].endswith("as a correct record, as amended.") for d in decisions)

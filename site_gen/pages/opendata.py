@@ -3,7 +3,7 @@ meetings.py), their JSON Schemas, the data package, the bulk download and the /d
 (last: it gives every file's size)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import BinaryIO
@@ -23,6 +23,7 @@ from ..opendata import (
     file_size,
     subscribe_links,
 )
+from ..renders import MeetingRows
 from ..wording import long_date
 from .base import File, Output, Page, PageContext, Streamed, home_crumb
 from .site import Site
@@ -83,22 +84,30 @@ def outputs(site: Site) -> Iterator[Output]:
 def bulk_files(site: Site) -> Iterator[Streamed]:
     """meetings.json, decisions.json and issues.json: put together from each meeting's entries
     (made only for the meetings that changed) when one of those they list changed (their hashes,
-    `MeetingRows.digest`), else kept; the entries go when the three are made."""
+    `MeetingRows.digest`), else kept; the entries are read only to put one together, and go
+    when the three are made."""
     data, linked = site.open_data, site.linked
-    rows = site.meeting_rows()
+    digests = site.row_digests()
     in_order = sorted(linked.meetings, key=lambda m: (m.date, m.committee))
+    rows: dict[str, MeetingRows] = {}
+
+    def all_rows() -> dict[str, MeetingRows]:
+        if not rows:
+            rows.update(site.meeting_rows())
+        return rows
+
     for name, assemble, listed in (
-            ("meetings.json", data.meetings_index, [rows[m.slug].digest for m in in_order]),
-            ("decisions.json", data.decisions, [(rows[m.slug].digest, item.number) for m, item in linked.decisions]),
+            ("meetings.json", data.meetings_index, [digests[m.slug] for m in in_order]),
+            ("decisions.json", data.decisions, [(digests[m.slug], item.number) for m, item in linked.decisions]),
             ("issues.json", data.issues, [(slug, linked.issue_titles[slug],
-                                           [(rows[m.slug].digest, item.number) for m, item in entries])
+                                           [(digests[m.slug], item.number) for m, item in entries])
                                           for slug, entries in sorted(linked.issues.items())])):
-        yield Streamed(urls.data_file(name), partial(write_assembled, assemble, rows), site.inputs(name, listed))
+        yield Streamed(urls.data_file(name), partial(write_assembled, assemble, all_rows), site.inputs(name, listed))
 
 
-def write_assembled(assemble, rows, into: BinaryIO) -> None:
+def write_assembled(assemble, all_rows: Callable[[], dict[str, MeetingRows]], into: BinaryIO) -> None:
     """A bulk file put together from the meetings' entries, written into `into` as it is made."""
-    dumps_streamed(assemble(rows), into)
+    dumps_streamed(assemble(all_rows()), into)
 
 
 def data_page(renderer: Site, meeting_files: list[str]) -> Page:

@@ -29,6 +29,7 @@ class Site:
         self._mention_inputs: dict[str, str] = {}
         self._committee_inputs: dict[str, str] = {}
         self._items_inputs: dict[tuple, str] = {}
+        self._row_meetings: dict[str, Meeting] | None = None  # by the key of its bulk entries
         self.merged_search_bundles = [urls.search_bundle(shard.name) for shard in (shards or [])[:-1]]
         self.archive = linked.archive
         self.site = linked.archive.site
@@ -50,16 +51,39 @@ class Site:
         site, a cycle that would keep the linked archive until the cycle collector runs."""
         vars(self).clear()
 
+    def row_digests(self) -> dict[str, str]:
+        """Each published meeting's `MeetingRows.digest`, by its slug: what the bulk files are made
+        from, read from the cache without the entries themselves (the "row_digests" stage) and
+        worked out with them for the meetings whose file, settings or last change differ from the
+        last build's. The entries neither made nor read are kept for the next build."""
+        meetings = self._row_keys()
+        digests = self.cache.memo_many("row_digests", list(meetings), lambda missing: {
+            key: (rows.digest, []) for key, rows in self._rows(missing).items()})
+        self.cache.carry("rows", list(meetings))
+        return {meeting.slug: digests[key] for key, meeting in meetings.items()}
+
     def meeting_rows(self) -> dict[str, MeetingRows]:
-        """Each published meeting's entries in the bulk open-data files, by its slug: made for the
-        meetings whose file, settings or last change differ from the last build's (the cache's
-        "rows" stage), read back for the others, and not kept by the cache's state (the caller
-        lets go of them once the bulk files are made)."""
-        meetings = {self.inputs("rows", self.linked.fingerprints[m.slug], self.open_data.last_modified(m)): m
-                    for m in self.linked.meetings}
-        made = self.cache.memo_many("rows", list(meetings), lambda missing: {
-            key: (self.open_data.meeting_rows(meetings[key]), []) for key in missing}, hold=False)
-        return {meeting.slug: made[key] for key, meeting in meetings.items()}
+        """Each published meeting's entries in the bulk open-data files, by its slug, to put those
+        files together: made for the meetings whose entries changed (the cache's "rows" stage), read
+        back for the others, and not kept by the cache's state (the caller lets go of them once the
+        bulk files are made)."""
+        meetings = self._row_keys()
+        rows = self._rows(list(meetings))
+        return {meeting.slug: rows[key] for key, meeting in meetings.items()}
+
+    def _row_keys(self) -> dict[str, Meeting]:
+        """The key of each published meeting's entries: its file, the settings and its last change."""
+        if self._row_meetings is None:
+            fingerprints, last_modified = self.linked.fingerprints, self.open_data.last_modified
+            self._row_meetings = {self.inputs("rows", fingerprints[m.slug], last_modified(m)): m
+                                  for m in self.linked.meetings}
+        return self._row_meetings
+
+    def _rows(self, keys: list[str]) -> dict[str, MeetingRows]:
+        meetings, made = self._row_keys(), self.cache.current.rows  # made: this build's, for their digests
+        return self.cache.memo_many("rows", keys, lambda missing: {
+            key: (made[key] if key in made else self.open_data.meeting_rows(meetings[key]), []) for key in missing},
+            hold=False)
 
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
