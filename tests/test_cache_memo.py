@@ -112,3 +112,35 @@ def test_values_spilled_beside_the_cache_are_read_back_checked_and_saved(tmp_pat
     offset, length, _ = cache.current.markup.entries["m1"]
     os.pwrite(cache.current.markup.stream.fileno(), b"x" * length, offset)  # damaged since it was set
     assert cache.current.markup.get("m1") is None
+
+
+def test_values_are_read_a_run_at_a_time_and_a_damaged_one_is_computed_again(tmp_path, monkeypatch):
+    """A build reads the last build's values of a stage, and what computing them reported, a run of
+    neighbours at a time; a value damaged since (its keyed hash no longer matches) is computed again
+    while its neighbours in the same run are still used."""
+    from site_gen import cache as cache_module
+
+    path = tmp_path / "build-test.cache"
+    cache = BuildCache(path, "s" * 40)
+    keys = [f"k{n}" for n in range(5)]
+    for key in keys:
+        cache.memo("blob_statuses", key, compute_counting([], f"v{key}"), Report())
+    cache.save()
+    again = BuildCache(path, "s" * 40)
+    again.read()
+    offset, length, _ = again.previous.blob_statuses.entries["k2"]
+    data = bytearray(path.read_bytes())
+    data[cache_module.HEAD + offset + length // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+    again = BuildCache(path, "s" * 40)
+    again.read()
+    reads: list[int] = []
+    read_at = cache_module._read_at
+    monkeypatch.setattr(cache_module, "_read_at",
+                        lambda stream, at, size: reads.append(size) or read_at(stream, at, size))
+    report = Report()
+    values = again.memo_many("blob_statuses", keys, lambda missing: {key: ("again", []) for key in missing}, report)
+    assert values == {"k0": "vk0", "k1": "vk1", "k2": "again", "k3": "vk3", "k4": "vk4"}
+    assert [p.message for p in report.problems] == ["made vk0", "made vk1", "made vk3", "made vk4"]
+    assert len(reads) == 2  # the values in one run, what they reported in another

@@ -653,9 +653,9 @@ def test_the_bulk_files_are_put_together_only_when_an_entry_of_theirs_changes(fi
         monkeypatch.setattr(OpenData, name, lambda self, rows, real=real, name=name:
                             assembled.append(name) or real(self, rows))
     read: list[object] = []
-    stored_value = cache_module._StoredValues.__getitem__
-    monkeypatch.setattr(cache_module._StoredValues, "__getitem__", lambda self, key: read.append(
-        (value := stored_value(self, key), isinstance(self, cache_module.LazyStage))) or value)
+    decoded = cache_module._StoredValues._decoded
+    monkeypatch.setattr(cache_module._StoredValues, "_decoded", lambda self, key, data: read.append(
+        (value := decoded(self, key, data), isinstance(self, cache_module.LazyStage))) or value)
 
     def entries_read() -> int:
         """The entries read back from the last build's cache file."""
