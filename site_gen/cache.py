@@ -19,20 +19,20 @@ What is kept (see `State`):
   than rendered and written again;
 - the digest and files of each search-index shard.
 
-The file is data only: one JSON document (orjson) a memoised value, each decoded
-by a schema made from the dataclasses' type annotations when a build asks for it
-(so a build reads the values it uses, not the whole archive), and an index of
-where each value is, with the output records. Reading it can make no other object
-and run no code. Everything in it is authenticated before it is decoded, with keyed
-hashes (BLAKE2b for the index, HMAC-SHA-256 for each value) whose key is kept outside
-the repository and the cache folder (`cache_key`): the index by the hash in the file's head, and each value by its own
-hash in the index, checked when the value is read. A cache file that came from
-elsewhere (committed in a pull request, restored by CI from another job, copied
-from another machine) fails the check and is ignored, because whoever made it could
-not know the key; a value damaged since is not used (it is computed again). That
-matters because the cache holds rendered HTML, which a rebuild publishes as it is.
-It does not protect against someone who can run programs as the user who builds:
-they can read the key, and change the site directly anyway.
+The file is data only: one JSON document (orjson) a memoised value, each decoded by a
+schema made from the dataclasses' type annotations when a build asks for it (so a build
+reads the values it uses, not the whole archive), and an index of where each value is,
+with the output records. Reading it can make no other object and run no code. Everything
+in it is authenticated before it is decoded, with keyed hashes (BLAKE2b for the index,
+HMAC-SHA-256 for each value) whose key is kept outside the repository and the cache
+folder (`cache_key`): the index by the hash in the file's head, and each value by its
+own hash in the index, checked when the value is read. A cache file that came from
+elsewhere (committed in a pull request, restored by CI from another job, copied from
+another machine) fails the check and is ignored, because whoever made it could not know
+the key; a value damaged since is not used (it is computed again). That matters because
+the cache holds rendered HTML, which a rebuild publishes as it is. It does not protect
+against someone who can run programs as the user who builds: they can read the key, and
+change the site directly anyway.
 
 Saving after a build appends only the values that build computed, then a new index,
 and then points the head at it (`BuildCache.save`): the values already in the file
@@ -76,7 +76,7 @@ T = typing.TypeVar("T")
 MAGIC = b"site_gen-cache 5\n"
 OLDER = b"site_gen-cache "  # how the files of every format start: an older one is other code
 FORMAT = 5
-# State's fields read lazily from the file, a value at a time (the others are in the index)
+# State's fields read lazily from the file, a run of values at a time (the others are in the index)
 MEMO_STAGES = ("meetings", "indicators", "renders", "markup", "rows", "row_digests", "blob_statuses", "events",
                "problems")
 PLACE = 32  # the index's offset and length in the body, 16 ASCII digits each
