@@ -419,12 +419,16 @@ class BuildCache:
                 temporary.remove()
 
 
+# what reading a stored value may raise: it is then computed again
+UNREADABLE = (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError)
+
+
 def _values(stored: Mapping, keys: Sequence[str]) -> dict:
     """The values of `keys` that `stored` has and can give (a stage of the previous build: in
     memory, or in its file, read a run at a time)."""
     if isinstance(stored, LazyStage):
         return stored.read_many(keys)
-    return {key: value for key in keys if key in stored and (value := stored.get(key)) is not None}
+    return {key: value for key in keys if (value := stored.get(key)) is not None}
 
 
 class _StoredValues(Mapping):
@@ -549,10 +553,6 @@ class Spilled(_StoredValues, MutableMapping):
 
     def __len__(self) -> int:
         return len(self.entries) + sum(1 for name in self.local if name not in self.entries)
-
-
-# what reading a stored value may raise: it is then computed again
-UNREADABLE = (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError)
 
 
 def _read_at(stream, offset: int, length: int) -> bytes:
@@ -792,37 +792,13 @@ def _decoder(hint):
             _DECODERS[hint] = _dataclass_decoder(hint)
         return _DECODERS[hint] or (lambda value: _DECODERS[hint](value))
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        return _union_decoder(hint, args)
-    if origin is tuple:
-        return _tuple_decoder(args)
-    if origin in (list, set, frozenset):
-        inner = _decoder(args[0]) if args else None
-        kind = origin
-        if inner is None:
-            return None if kind is list else kind
-        return lambda value: kind(map(inner, value))
     if origin is dict:
         return _dict_decoder(args)
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        return _generated("a tuple", list(args))
+    if origin in (typing.Union, types.UnionType, list, tuple, set, frozenset):
+        return _expression_reader(hint)
     raise TypeError(f"the cache cannot hold a {hint!r}")
-
-
-def _union_decoder(hint, args):
-    others = [a for a in args if a is not type(None)]
-    decoders = [_decoder(a) for a in others]
-    if all(d is None for d in decoders):
-        return None
-    if len(others) != 1:
-        raise TypeError(f"the cache cannot tell apart the types of {hint}")
-    inner = decoders[0]
-    return lambda value: None if value is None else inner(value)
-
-
-def _tuple_decoder(args):
-    if len(args) == 2 and args[1] is Ellipsis:
-        inner = _decoder(args[0])
-        return tuple if inner is None else (lambda value: tuple(map(inner, value)))
-    return _generated("a tuple", list(args), lambda values: f"({values},)")
 
 
 def _dict_decoder(args):
@@ -848,41 +824,54 @@ def _dataclass_decoder(cls):
         raise TypeError(f"the cache cannot make a {cls.__name__}: not every field is given to __init__")
     # made by the class's own __init__ (so instances share their attribute names: a fifth less
     # memory for a large archive's meetings than adopting a mapping as their __dict__)
-    names = [f"{f.name}=" if f.kw_only else "" for f in fields]
-    return _generated(cls.__name__, [hints[f.name] for f in fields], lambda values: f"made({values})", made=cls,
-                      names=names)
+    return _generated(cls.__name__, [hints[f.name] for f in fields], made=cls,
+                      names=[f"{f.name}=" if f.kw_only else "" for f in fields])
 
 
-def _generated(what: str, hints: list, make: Callable[[str], str], made: type | None = None,
-               names: list[str] | None = None) -> Callable:
-    """The function reading a fixed-length JSON array whose i-th value is a `hints[i]`, and giving
-    `make` of the values read: generated source, so that reading a value is a call per field
-    holding a dataclass, with no loop, no mapping made, and an optional field or a run of
-    dataclasses read in line (a field that may be None is half of a meeting's)."""
+def _generated(what: str, hints: list, made: type | None = None, names: list[str] | None = None) -> Callable:
+    """The function reading a fixed-length JSON array whose i-th value is a `hints[i]`, giving
+    `made(*values)`, or the tuple of the values without `made`: generated source, so that reading
+    a value is a call per field holding a dataclass, with no loop, no mapping made, and an optional
+    field or a run of dataclasses read in line (a field that may be None is half of a meeting's)."""
     scope: dict[str, object] = {"wrong": _wrong_shape, "made": made}
-    values = [(names[index] if names else "") + _read_expression(hint, f"value[{index}]", scope)
-              for index, hint in enumerate(hints)]
-    source = (f"def read(value):\n"
-              f"    if type(value) is not list or len(value) != {len(hints)}:\n"
-              f"        wrong({what!r})\n"
-              f"    return {make(', '.join(values))}\n")
-    exec(source, scope)  # noqa: S102  (our own source, made from type annotations, never from the file)
+    values = ", ".join((names[index] if names else "") + _read_expression(hint, f"value[{index}]", scope)
+                       for index, hint in enumerate(hints))
+    return _compiled(f"    if type(value) is not list or len(value) != {len(hints)}:\n"
+                     f"        wrong({what!r})\n"
+                     f"    return {f'made({values})' if made is not None else f'({values},)'}\n", scope)
+
+
+def _expression_reader(hint) -> Callable | None:
+    """The function reading a value that may be None, or a run of values, as `_read_expression`
+    reads it within an array (None: the JSON value is the value)."""
+    scope: dict[str, object] = {}
+    expression = _read_expression(hint, "value", scope)
+    return None if expression == "value" else _compiled(f"    return {expression}\n", scope)
+
+
+def _compiled(body: str, scope: dict[str, object]) -> Callable:
+    exec(f"def read(value):\n{body}", scope)  # noqa: S102  (our own source, made from type annotations, never from the file)
     read = scope["read"]
     assert callable(read)
     return read
 
 
 def _read_expression(hint, value: str, scope: dict[str, object]) -> str:
-    """Source reading `value` (an index into the array being read) as a `hint`, with the
-    functions it calls put in `scope`."""
+    """Source reading `value` (a name, or an index into the array being read) as a `hint`, with
+    the functions it calls put in `scope`."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner = _read_expression(args[0] if args[1] is type(None) else args[1], value, scope)
-        return value if inner == value else f"(None if {value} is None else {inner})"
-    if (origin is list or origin is tuple and len(args) == 2 and args[1] is Ellipsis) and args:
-        inner_decoder = _decoder(args[0])
+    if origin in (typing.Union, types.UnionType):
+        others = [a for a in args if a is not type(None)]
+        if len(others) == 1:  # X | None
+            inner = _read_expression(others[0], value, scope)
+            return value if inner == value else f"(None if {value} is None else {inner})"
+        if any(_decoder(a) is not None for a in others):
+            raise TypeError(f"the cache cannot tell apart the types of {hint}")
+        return value
+    if origin in (list, set, frozenset) or origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        inner_decoder = _decoder(args[0]) if args else None
         if inner_decoder is None:
-            return value if origin is list else f"tuple({value})"
+            return value if origin is list else f"{origin.__name__}({value})"
         return f"{origin.__name__}(map({_bound(scope, inner_decoder)}, {value}))"
     decode = _decoder(hint)
     return value if decode is None else f"{_bound(scope, decode)}({value})"

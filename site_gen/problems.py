@@ -71,11 +71,14 @@ class Report:
     # asked for several times a build, of a large archive's tens of thousands of warnings: picked in C
     @property
     def errors(self) -> list[Problem]:
-        return list(itertools.compress(self.problems, map(ERROR.__eq__, map(_SEVERITY, self.problems))))
+        return self._of(ERROR)
 
     @property
     def warnings(self) -> list[Problem]:
-        return list(itertools.compress(self.problems, map(WARNING.__eq__, map(_SEVERITY, self.problems))))
+        return self._of(WARNING)
+
+    def _of(self, severity: str) -> list[Problem]:
+        return list(itertools.compress(self.problems, map(severity.__eq__, map(_SEVERITY, self.problems))))
 
     def sorted(self) -> list[Problem]:
         # each problem once, in order (a large archive's tens of thousands of warnings, at every build)

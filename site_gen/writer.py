@@ -578,7 +578,7 @@ class Writer:
     def _prefilled(self, key: str, size: int, mtime_ns: int, inode: int) -> Placed | None:
         """The file the helper linked at `key` in the staging folder, which it checked (change time
         included) before linking, as it found it after: None when it linked none (or another)."""
-        if not self.synced or (placed := self.placed.get(key)) is None:
+        if (placed := self.placed.get(key)) is None:  # (none when the helper failed)
             return None
         return placed if (placed.st_size, placed.st_mtime_ns, placed.st_ino) == (size, mtime_ns, inode) else None
 

@@ -320,6 +320,7 @@ def test_the_spare_site_in_the_cache_folder_is_trusted_for_nothing(tmp_path):
     assert [p.name for p in outside.iterdir()] == ["index.html"]
     assert (outside / "index.html").read_text() == "someone else's"
 
+
 def test_the_helper_reports_each_file_it_left_in_the_staging_folder_as_it_is_there(tmp_path):
     """The writer records a kept file from what the linking helper says it left in the staging
     folder, without looking at it again: the helper must name exactly those files, with their

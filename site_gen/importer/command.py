@@ -1,4 +1,4 @@
-"""`python build.py import moderngov --url URL ...`: the options, the run and its summary."""
+"""`python build.py import moderngov --url URL ...`: the run and its summary (its options: options.py)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .client import Client
 from .moderngov import Abort, Importer, Options, Progress
-from .options import add_arguments  # noqa: F401  (the command's, imported from here)
 
 
 def run(args, client: Client | None = None, out=None, err=None) -> int:

@@ -67,9 +67,9 @@ class Site:
         files together: made for the meetings whose entries changed (the cache's "rows" stage), read
         back for the others, and not kept by the cache's state (the caller lets go of them once the
         bulk files are made)."""
-        meetings = self._row_keys()
-        rows = self._rows(list(meetings))
-        return {meeting.slug: rows[key] for key, meeting in meetings.items()}
+        meetings, made = self._row_keys(), self.cache.current.rows  # made: this build's, for their digests
+        rows = self._rows([key for key in meetings if key not in made])
+        return {meeting.slug: rows[key] if key in rows else made[key] for key, meeting in meetings.items()}
 
     def _row_keys(self) -> dict[str, Meeting]:
         """The key of each published meeting's entries: its file, the settings and its last change."""
@@ -80,10 +80,9 @@ class Site:
         return self._row_meetings
 
     def _rows(self, keys: list[str]) -> dict[str, MeetingRows]:
-        meetings, made = self._row_keys(), self.cache.current.rows  # made: this build's, for their digests
+        meetings = self._row_keys()
         return self.cache.memo_many("rows", keys, lambda missing: {
-            key: (made[key] if key in made else self.open_data.meeting_rows(meetings[key]), []) for key in missing},
-            hold=False)
+            key: (self.open_data.meeting_rows(meetings[key]), []) for key in missing}, hold=False)
 
     def meeting_title(self, meeting: Meeting) -> str:
         return f"{self.archive.committees[meeting.committee].name}, {long_date(meeting.date)}"
